@@ -1,0 +1,63 @@
+// Lint: typescript-eslint's recommended rules plus the walls of ARCHITECTURE.md as import restrictions.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = { group: ['node:*'], message: 'protocol/ and the web apps run in browsers: no node: imports.' };
+const electron = { group: ['electron'], message: 'Only desktop/main and desktop/preload may import electron.' };
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', '**/*.svelte', 'bench/results.json'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['protocol/**/*.ts'],
+    ignores: ['protocol/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            nodeBuiltins,
+            electron,
+            { group: ['peerjs', 'simple-peer', 'simple-peer/*', 'svelte', 'svelte/*'], message: 'protocol/ is pure: inject runtime pieces.' },
+            { group: ['../*'], message: 'protocol/ imports nothing from the other parts.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage'],
+    },
+  },
+  {
+    files: ['camera-web/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [nodeBuiltins, electron, { group: ['**/desktop/**', '**/peer-server/**'], message: 'The apps meet only on the wire, through protocol/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['desktop/renderer/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [nodeBuiltins, electron, { group: ['**/camera-web/**', '**/peer-server/**', '**/main/**', '**/preload/**'], message: 'The viewer reaches main only through the preload API and the camera only on the wire.' }] },
+      ],
+    },
+  },
+  {
+    files: ['peer-server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [electron, { group: ['**/camera-web/**', '**/desktop/**'], message: 'peer-server serves the pages\' build output; it never imports page code.' }] }],
+    },
+  },
+  {
+    files: ['desktop/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**', '**/camera-web/**'], message: 'Main never imports renderer code.' }] }],
+    },
+  },
+);

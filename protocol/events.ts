@@ -1,0 +1,39 @@
+/** A tiny typed event emitter: every part that emits uses it, so listeners are checked against one event map. */
+export type EventMap = Record<string, (...args: never[]) => void>;
+
+/** Typed events for anything that emits (transport, sessions, camera, viewer). */
+export class TypedEmitter<E extends EventMap> {
+  readonly #listeners = new Map<keyof E, Set<E[keyof E]>>();
+
+  /** Subscribe; returns the function that unsubscribes. */
+  on<K extends keyof E>(event: K, listener: E[K]): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(event, set);
+    }
+    set.add(listener);
+    return () => this.off(event, listener);
+  }
+
+  /** Unsubscribe one listener. */
+  off<K extends keyof E>(event: K, listener: E[K]): void {
+    this.#listeners.get(event)?.delete(listener);
+  }
+
+  /** Call every listener of `event`; a throwing listener is logged and does not stop the others. */
+  protected emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
+    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
+      try {
+        (listener as (...a: Parameters<E[K]>) => void)(...args);
+      } catch (error) {
+        console.error(`listener for ${String(event)} threw`, error);
+      }
+    }
+  }
+
+  /** Drop every listener (on close). */
+  protected removeAllListeners(): void {
+    this.#listeners.clear();
+  }
+}
