@@ -52,12 +52,15 @@ export default tseslint.config(
     files: ['peer-server/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [electron, { group: ['**/camera-web/**', '**/desktop/**'], message: 'peer-server serves the pages\' build output; it never imports page code.' }] }],
+      // The node tsconfig includes the DOM lib only for WebCrypto's types; node code must not touch the DOM.
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage'],
     },
   },
   {
     files: ['desktop/main/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**', '**/camera-web/**'], message: 'Main never imports renderer code.' }] }],
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage'],
     },
   },
 );

@@ -4,6 +4,7 @@
  * so the stock PeerJS client ignores our traffic and we never depend on its connection objects.
  */
 import * as v from 'valibot';
+import { PairAcceptSchema, PairDoneSchema, PairErrorSchema, PairRequestSchema } from './pairing.ts';
 import { HexIdSchema, NameSchema, PeerIdSchema, parseWith, type Parsed } from './schema.ts';
 
 /** Envelope version; a receiver drops envelopes of another version with a log line. */
@@ -59,8 +60,13 @@ const SignalEnvelopeSchema = v.strictObject({
   auth: v.optional(SignalAuthSchema),
 });
 
-/** Presence probe, viewer → camera. */
-const PingEnvelopeSchema = v.strictObject({ v: v.literal(ENVELOPE_VERSION), kind: v.literal('ping'), nonce: HexIdSchema });
+/** Presence probe, viewer → camera; `auth` proves the viewer is paired (a camera answers nobody else). */
+const PingEnvelopeSchema = v.strictObject({
+  v: v.literal(ENVELOPE_VERSION),
+  kind: v.literal('ping'),
+  nonce: HexIdSchema,
+  auth: v.optional(SignalAuthSchema),
+});
 
 /** Presence answer, camera → viewer, with the camera's display name. */
 const PongEnvelopeSchema = v.strictObject({
@@ -68,6 +74,7 @@ const PongEnvelopeSchema = v.strictObject({
   kind: v.literal('pong'),
   nonce: HexIdSchema,
   name: v.optional(NameSchema),
+  mac: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/))),
 });
 
 /** Either side ends a watch session. */
@@ -78,12 +85,18 @@ const HangupEnvelopeSchema = v.strictObject({
   reason: v.optional(v.pipe(v.string(), v.maxLength(200))),
 });
 
+const version = { v: v.literal(ENVELOPE_VERSION) };
+
 /** Every envelope kind. */
 export const EnvelopeSchema = v.variant('kind', [
   SignalEnvelopeSchema,
   PingEnvelopeSchema,
   PongEnvelopeSchema,
   HangupEnvelopeSchema,
+  v.strictObject({ ...version, ...PairRequestSchema.entries }),
+  v.strictObject({ ...version, ...PairAcceptSchema.entries }),
+  v.strictObject({ ...version, ...PairDoneSchema.entries }),
+  v.strictObject({ ...version, ...PairErrorSchema.entries }),
 ]);
 export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
 export type SignalEnvelope = v.InferOutput<typeof SignalEnvelopeSchema>;

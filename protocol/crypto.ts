@@ -1,0 +1,87 @@
+/** WebCrypto helpers (browsers, Electron and Node ≥ 20 share `globalThis.crypto.subtle`). */
+
+const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
+const encoder = new TextEncoder();
+
+/** Bytes → base64url without padding. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** base64url (no padding) → bytes; null when malformed. */
+export function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((text.length + 3) % 4);
+  try {
+    const bin = atob(b64);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** Random bytes. */
+export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n);
+  globalThis.crypto.getRandomValues(out);
+  return out;
+}
+
+/**
+ * Canonical transcript encoding: every field length-prefixed, so no two different field lists encode alike
+ * (a MAC over plain concatenation could be shifted between fields).
+ */
+export function transcript(...fields: (string | number | Uint8Array)[]): Uint8Array<ArrayBuffer> {
+  const parts = fields.map((f) => (f instanceof Uint8Array ? f : encoder.encode(String(f))));
+  const total = parts.reduce((n, p) => n + 4 + p.length, 0);
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const p of parts) {
+    view.setUint32(at, p.length);
+    out.set(p, at + 4);
+    at += 4 + p.length;
+  }
+  return out;
+}
+
+/** Import raw bytes as a non-extractable HMAC-SHA-256 key. */
+export async function importMacKey(raw: Uint8Array<ArrayBuffer>, extractable = false): Promise<CryptoKey> {
+  return subtle().importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, extractable, ['sign', 'verify']);
+}
+
+/** HMAC-SHA-256 of `data`, base64url. */
+export async function macOf(key: CryptoKey, data: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toBase64Url(new Uint8Array(await subtle().sign('HMAC', key, data)));
+}
+
+/** Check a base64url HMAC in constant time (WebCrypto's verify). */
+export async function macMatches(key: CryptoKey, data: Uint8Array<ArrayBuffer>, mac: string): Promise<boolean> {
+  const bytes = fromBase64Url(mac);
+  if (!bytes || bytes.length !== 32) return false;
+  return subtle().verify('HMAC', key, bytes as Uint8Array<ArrayBuffer>, data);
+}
+
+/** A fresh P-256 ECDH key pair and its raw public key (P-256: the curve Safari 14 has; X25519 it lacks). */
+export async function newEcdhKeyPair(): Promise<{ pair: CryptoKeyPair; publicRaw: Uint8Array<ArrayBuffer> }> {
+  const pair = (await subtle().generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits'])) as CryptoKeyPair;
+  const publicRaw = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
+  return { pair, publicRaw };
+}
+
+/** ECDH with a peer's raw P-256 public key, then HKDF-SHA-256 to 32 bytes. Throws on an invalid point. */
+export async function deriveSharedSecret(
+  privateKey: CryptoKey,
+  peerPublicRaw: Uint8Array<ArrayBuffer>,
+  salt: Uint8Array<ArrayBuffer>,
+  info: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const peer = await subtle().importKey('raw', peerPublicRaw, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
+  const shared = await subtle().deriveBits({ name: 'ECDH', public: peer }, privateKey, 256);
+  const ikm = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveBits']);
+  return new Uint8Array(await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info }, ikm, 256));
+}

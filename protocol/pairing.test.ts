@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FRESHNESS_MS, pairMacKey, ReplayGuard, signAnswer, signOffer, signPing, signPong, verifyAnswer, verifyOffer, verifyPing, verifyPong } from './auth.ts';
+import { parseEnvelope } from './envelope.ts';
+import {
+  cameraStartPairing,
+  encodeInvitation,
+  newLinkInvitation,
+  newShortCode,
+  pairingLink,
+  parseInvitation,
+  parseShortCode,
+  viewerAcceptPairing,
+  type Invitation,
+} from './pairing.ts';
+
+const NOW = 1_800_000_000_000;
+const CAM = 'cam-0123456789abcdef0123456789abcdef';
+const VIEWER = 'viewer-00112233445566778899aabbccddeeff';
+
+async function pairOnce(inv: Invitation) {
+  const cam = await cameraStartPairing(inv, CAM, 'Rex cam');
+  const viewer = await viewerAcceptPairing(inv, cam.request, CAM, VIEWER, 'Office PC');
+  if (!viewer) throw new Error('viewer refused a good request');
+  const finished = await cam.finish(viewer.accept);
+  if (!finished) throw new Error('camera refused a good accept');
+  return { cam, viewer, finished };
+}
+
+describe('pairing', () => {
+  it('gives both sides the same key and each other\'s names and IDs', async () => {
+    const { viewer, finished } = await pairOnce(newLinkInvitation(VIEWER, NOW));
+    expect(finished.pairing.peerId).toBe(VIEWER);
+    expect(finished.pairing.peerName).toBe('Office PC');
+    expect(viewer.pairing.peerId).toBe(CAM);
+    expect(viewer.pairing.peerName).toBe('Rex cam');
+    expect(Buffer.from(finished.pairing.key).equals(Buffer.from(viewer.pairing.key))).toBe(true);
+    expect(await viewer.confirmDone(finished.done)).toBe(true);
+  });
+
+  it('every pairing makes a different key, even with the same invitation secret', async () => {
+    const inv = newLinkInvitation(VIEWER, NOW);
+    const a = await pairOnce(inv);
+    const b = await pairOnce(inv);
+    expect(Buffer.from(a.viewer.pairing.key).equals(Buffer.from(b.viewer.pairing.key))).toBe(false);
+  });
+
+  it('a relay that swaps public keys or names, or a wrong secret, is refused', async () => {
+    const inv = newLinkInvitation(VIEWER, NOW);
+    const cam = await cameraStartPairing(inv, CAM, 'Rex cam');
+    const mallory = await cameraStartPairing(inv, CAM, 'Rex cam');
+    expect(await viewerAcceptPairing(inv, { ...cam.request, pub: mallory.request.pub }, CAM, VIEWER, 'PC')).toBeNull();
+    expect(await viewerAcceptPairing(inv, { ...cam.request, name: 'Evil' }, CAM, VIEWER, 'PC')).toBeNull();
+    expect(await viewerAcceptPairing(inv, cam.request, 'cam-ffffffffffffffffffffffffffffffff', VIEWER, 'PC')).toBeNull();
+    const other = newLinkInvitation(VIEWER, NOW);
+    expect(await viewerAcceptPairing(other, cam.request, CAM, VIEWER, 'PC')).toBeNull();
+    const viewer = await viewerAcceptPairing(inv, cam.request, CAM, VIEWER, 'PC');
+    const forged = await viewerAcceptPairing(inv, mallory.request, CAM, VIEWER, 'PC');
+    expect(await cam.finish({ ...viewer!.accept, pub: forged!.accept.pub })).toBeNull();
+    expect(await cam.finish({ ...viewer!.accept, viewerId: 'viewer-ffffffffffffffffffffffffffffffff' })).toBeNull();
+    expect(await cam.finish(viewer!.accept)).not.toBeNull();
+  });
+
+  it('invitation links round-trip and garbage never throws', () => {
+    const inv = newLinkInvitation(VIEWER, NOW);
+    const link = pairingLink('https://192.168.1.5:8443/', inv);
+    expect(link).toMatch(/^https:\/\/192\.168\.1\.5:8443\/#pair=viewer-/);
+    const parsed = parseInvitation(new URL(link).hash);
+    expect(parsed).toEqual({ ok: true, value: inv });
+    expect(parseInvitation(encodeInvitation(inv)).ok).toBe(true);
+    fc.assert(fc.property(fc.string(), (s) => {
+      expect(typeof parseInvitation(s).ok).toBe("boolean");
+    }), { numRuns: 2000 });
+  });
+
+  it('short codes parse forgivingly and pair like links', async () => {
+    const { code, invitation } = newShortCode(NOW);
+    expect(code).toMatch(/^[0-9A-Z]{6}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const typed = parseShortCode(` ${code.toLowerCase().replace(/-/g, ' ')} `);
+    expect(typed.ok).toBe(true);
+    if (!typed.ok) return;
+    expect(typed.value.rendezvousId).toBe(invitation.rendezvousId);
+    const cam = await cameraStartPairing(typed.value, CAM, 'Rex cam');
+    expect(await viewerAcceptPairing(invitation, cam.request, CAM, VIEWER, 'PC')).not.toBeNull();
+    expect(parseShortCode('ABC').ok).toBe(false);
+    fc.assert(fc.property(fc.string(), (s) => {
+      expect(typeof parseShortCode(s).ok).toBe("boolean");
+    }), { numRuns: 2000 });
+  });
+
+  it('pairing messages travel as envelopes', async () => {
+    const { cam, viewer, finished } = await pairOnce(newLinkInvitation(VIEWER, NOW));
+    for (const m of [cam.request, viewer.accept, finished.done, { kind: 'pair-error', reason: 'expired' }]) {
+      expect(parseEnvelope(JSON.parse(JSON.stringify({ v: 1, ...m }))).ok).toBe(true);
+    }
+  });
+});
+
+describe('signal authentication', () => {
+  const ctx = { viewerId: VIEWER, cameraId: CAM, sid: 'abcdef0123', sdp: 'v=0\r\na=fingerprint:sha-256 AA:BB\r\n' };
+
+  it('accepts a fresh offer once; refuses a replay, a stale one, a rewritten fingerprint and another key', async () => {
+    const { viewer } = await pairOnce(newLinkInvitation(VIEWER, NOW));
+    const key = await pairMacKey(viewer.pairing.key);
+    const auth = await signOffer(key, ctx, NOW);
+    const guard = new ReplayGuard();
+    expect(await verifyOffer(key, ctx, auth, NOW + 1000, guard)).toBeNull();
+    expect(await verifyOffer(key, ctx, auth, NOW + 2000, guard)).toBe('replay');
+    expect(await verifyOffer(key, { ...ctx, sdp: ctx.sdp.replace('AA:BB', 'CC:DD') }, auth, NOW, new ReplayGuard())).toBe('bad-mac');
+    expect(await verifyOffer(key, ctx, auth, NOW + FRESHNESS_MS + 1, new ReplayGuard())).toBe('stale');
+    const { viewer: other } = await pairOnce(newLinkInvitation(VIEWER, NOW));
+    expect(await verifyOffer(await pairMacKey(other.pairing.key), ctx, auth, NOW, new ReplayGuard())).toBe('bad-mac');
+  });
+
+  it('binds an answer to its offer', async () => {
+    const { viewer } = await pairOnce(newLinkInvitation(VIEWER, NOW));
+    const key = await pairMacKey(viewer.pairing.key);
+    const actx = { ...ctx, offerNonce: 'aaaaaaaaaaaaaaaa' };
+    const auth = await signAnswer(key, actx, NOW);
+    expect(await verifyAnswer(key, actx, auth, NOW)).toBeNull();
+    expect(await verifyAnswer(key, { ...actx, offerNonce: 'bbbbbbbbbbbbbbbb' }, auth, NOW)).toBe('bad-mac');
+  });
+
+  it('pings and pongs verify only with the pair key', async () => {
+    const { viewer } = await pairOnce(newLinkInvitation(VIEWER, NOW));
+    const key = await pairMacKey(viewer.pairing.key);
+    const pctx = { viewerId: VIEWER, cameraId: CAM, nonce: 'abcdef0123456789' };
+    const auth = await signPing(key, pctx, NOW);
+    expect(await verifyPing(key, pctx, auth, NOW)).toBeNull();
+    expect(await verifyPing(key, { ...pctx, viewerId: 'viewer-1' }, auth, NOW)).toBe('bad-mac');
+    const mac = await signPong(key, pctx, 'Rex cam');
+    expect(await verifyPong(key, pctx, 'Rex cam', mac)).toBe(true);
+    expect(await verifyPong(key, pctx, 'Evil cam', mac)).toBe(false);
+  });
+
+  it('the replay guard stays bounded and fails closed', () => {
+    const g = new ReplayGuard(3);
+    expect(g.admit('a', NOW, NOW)).toBe(true);
+    expect(g.admit('b', NOW, NOW)).toBe(true);
+    expect(g.admit('c', NOW, NOW)).toBe(true);
+    expect(g.admit('d', NOW, NOW)).toBe(false);
+    expect(g.admit('e', NOW + FRESHNESS_MS + 10, NOW + FRESHNESS_MS + 10)).toBe(true);
+  });
+});
