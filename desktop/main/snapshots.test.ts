@@ -68,7 +68,7 @@ describe('validatePng', () => {
 
   it('rejects a corrupted checksum', () => {
     const bytes = png(8, 8);
-    bytes[20] ^= 0xff;
+    bytes[20] = bytes[20]! ^ 0xff;
     expect(() => validatePng(bytes)).toThrow(/checksum/);
   });
 
@@ -211,10 +211,10 @@ describe('setupSnapshots', () => {
       notifier: { saved: (p) => saved.push(p), failed: (m) => failed.push(m) },
       now: () => at,
     });
-    const first = await feature.save({ cameraName: 'Living room', png: png(4, 4) });
+    const first = await feature.save({ cameraName: 'Living room', png: new Uint8Array(png(4, 4)) });
     expect(first).toEqual({ ok: true, path: join(dir, expectedName) });
     folder = join(dir, 'nope');
-    const second = await feature.save({ cameraName: 'Living room', png: png(4, 4) });
+    const second = await feature.save({ cameraName: 'Living room', png: new Uint8Array(png(4, 4)) });
     expect(second.ok).toBe(false);
     expect(second.ok === false && second.error).toMatch(/does not exist/);
     expect(saved).toEqual([join(dir, expectedName)]);
