@@ -1,0 +1,356 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { generate } from 'selfsigned';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { LogRecord } from '../protocol/log.ts';
+import { startServer, type RunningServer, type ServerOptions } from './server.ts';
+
+type Message = Record<string, unknown>;
+
+const dirs: string[] = [];
+const servers: RunningServer[] = [];
+const sockets: WebSocket[] = [];
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A web root like the build's, with a hashed asset. */
+async function fakeWebRoot(): Promise<string> {
+  const root = await tempDir('pawcam-web-');
+  await mkdir(join(root, 'camera-web', 'assets'), { recursive: true });
+  await mkdir(join(root, 'viewer'), { recursive: true });
+  await writeFile(join(root, 'camera-web', 'index.html'), '<!doctype html><title>camera</title><script type="module" src="./assets/app-abc123.js"></script>');
+  await writeFile(join(root, 'camera-web', 'assets', 'app-abc123.js'), 'console.log(1);');
+  await writeFile(join(root, 'viewer', 'index.html'), '<!doctype html><title>viewer</title>');
+  return root;
+}
+
+function captureLogs(records: LogRecord[]): NonNullable<ServerOptions['logger']> {
+  const at = (level: LogRecord['level']) => (msg: string, fields?: Record<string, unknown>) => records.push({ level, name: 'test', msg, fields });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+async function start(options: ServerOptions = {}): Promise<RunningServer> {
+  const server = await startServer({ host: '127.0.0.1', port: 0, expireTimeoutMs: 500, logger: captureLogs([]), ...options });
+  servers.push(server);
+  return server;
+}
+
+interface Response {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  fingerprint: string | undefined;
+}
+
+/** GET with a bounded wait; over HTTPS only the given CA is trusted. */
+function get(url: string, ca?: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = (url.startsWith('https:') ? https : http).get(url, { ca, agent: false }, (res) => {
+      const tls = res.socket as TLSSocket;
+      const fingerprint = typeof tls.getPeerCertificate === 'function' ? tls.getPeerCertificate().fingerprint256 : undefined;
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, fingerprint }));
+    });
+    request.setTimeout(5000, () => request.destroy(new Error(`GET ${url} timed out`)));
+    request.on('error', reject);
+  });
+}
+
+async function peersOnline(server: RunningServer, ca?: string): Promise<number> {
+  const res = await get(`${server.url}/healthz`, ca);
+  return (JSON.parse(res.body) as { peersOnline: number }).peersOnline;
+}
+
+/** Poll until `check` holds (for server-side effects no client event announces), bounded. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A raw PeerJS-protocol client: every server message is kept, and `next` waits for one that matches. */
+class Client {
+  readonly messages: Message[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  #waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Message;
+      const waiter = this.#waiters.find((w) => w.match(message));
+      if (waiter) {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        waiter.resolve(message);
+      } else this.messages.push(message);
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  }
+
+  static connect(server: RunningServer, id: string, token: string, ca?: string): Client {
+    const base = server.url.replace(/^http/, 'ws');
+    const ws = new WebSocket(`${base}/peerjs/peerjs?key=pawcam&id=${id}&token=${token}&version=1.5.5`, { ca });
+    sockets.push(ws);
+    ws.on('error', () => {});
+    return new Client(ws);
+  }
+
+  next(match: (m: Message) => boolean, timeoutMs = 5000): Promise<Message> {
+    const index = this.messages.findIndex(match);
+    if (index >= 0) return Promise.resolve(this.messages.splice(index, 1)[0]!);
+    return new Promise((resolve, reject) => {
+      const waiter = { match, resolve: (m: Message) => (clearTimeout(timer), resolve(m)) };
+      const timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  ofType(type: string, timeoutMs?: number): Promise<Message> {
+    return this.next((m) => m['type'] === type, timeoutMs);
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
+  }
+}
+
+const offer = (sid: string) => ({ v: 1, kind: 'signal', sid, signal: { type: 'offer', sdp: 'v=0\r\n' } });
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('peer-server over HTTPS with its self-signed certificate', () => {
+  let dataDir: string;
+  let webRoot: string;
+  let ca: string;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    webRoot = await fakeWebRoot();
+  });
+
+  async function startHttps(extra: ServerOptions = {}): Promise<RunningServer> {
+    dataDir = await tempDir('pawcam-data-');
+    server = await start({ dataDir, webRoot, ...extra });
+    ca = await readFile(join(dataDir, 'tls', 'cert.pem'), 'utf8');
+    return server;
+  }
+
+  it('answers healthz with the certificate whose fingerprint it reported, and reuses it after a restart', async () => {
+    await startHttps();
+    expect(server.url).toBe(`https://127.0.0.1:${server.port}`);
+    expect(server.certFingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+
+    const res = await get(`${server.url}/healthz`, ca);
+    expect(res.status).toBe(200);
+    expect(res.fingerprint).toBe(server.certFingerprint);
+    expect(JSON.parse(res.body)).toEqual({ ok: true, version: expect.any(String), peersOnline: 0 });
+    expect((await stat(join(dataDir, 'tls', 'key.pem'))).mode & 0o777).toBe(0o600);
+
+    const first = server.certFingerprint;
+    await server.close();
+    const again = await start({ dataDir, webRoot, port: server.port });
+    expect(again.certFingerprint).toBe(first);
+    expect((await get(`${again.url}/healthz`, ca)).fingerprint).toBe(first);
+  });
+
+  it('registers peers, relays an offer with the sender stamped by the server, and counts peers online', async () => {
+    await startHttps();
+    const a = Client.connect(server, 'viewer-a', 'tokena', ca);
+    const b = Client.connect(server, 'cam-b', 'tokenb', ca);
+    await Promise.all([a.ofType('OPEN'), b.ofType('OPEN')]);
+    expect(await peersOnline(server, ca)).toBe(2);
+
+    a.send({ type: 'OFFER', dst: 'cam-b', src: 'someone-else', payload: offer('00112233') });
+    const relayed = await b.ofType('OFFER');
+    expect(relayed).toEqual({ type: 'OFFER', src: 'viewer-a', dst: 'cam-b', payload: offer('00112233') });
+
+    b.send({ type: 'ANSWER', dst: 'viewer-a', payload: { v: 1, kind: 'signal', sid: '00112233', signal: { type: 'answer', sdp: 'v=0\r\n' } } });
+    expect(await a.ofType('ANSWER')).toMatchObject({ src: 'cam-b' });
+
+    b.ws.close();
+    await b.closed;
+    await eventually(async () => (await peersOnline(server, ca)) === 1);
+  });
+
+  it('answers EXPIRE when the destination is not connected', async () => {
+    await startHttps();
+    const a = Client.connect(server, 'viewer-a', 'tokena', ca);
+    await a.ofType('OPEN');
+    a.send({ type: 'OFFER', dst: 'cam-offline', payload: offer('aabbccdd') });
+    expect(await a.ofType('EXPIRE', 5000)).toMatchObject({ type: 'EXPIRE', src: 'cam-offline' });
+  });
+
+  it('refuses a second client claiming a registered ID with another token', async () => {
+    await startHttps();
+    const owner = Client.connect(server, 'cam-owned', 'right', ca);
+    await owner.ofType('OPEN');
+    const thief = Client.connect(server, 'cam-owned', 'wrong', ca);
+    expect(await thief.ofType('ID-TAKEN')).toMatchObject({ type: 'ID-TAKEN' });
+    await thief.closed;
+  });
+
+  it('drops malformed frames without dying or relaying them', async () => {
+    const records: LogRecord[] = [];
+    await startHttps({ logger: captureLogs(records) });
+    const a = Client.connect(server, 'viewer-a', 'tokena', ca);
+    const b = Client.connect(server, 'cam-b', 'tokenb', ca);
+    await Promise.all([a.ofType('OPEN'), b.ofType('OPEN')]);
+
+    for (const frame of [
+      'not json',
+      'null',
+      '42',
+      '"OFFER"',
+      '[]',
+      '{"type":"LEAVE"}',
+      '{"type":"EXPIRE","dst":"cam-b"}',
+      '{"type":"OFFER","dst":"../cam-b","payload":{}}',
+      '{"type":"OFFER","dst":"cam-b","payload":null}',
+      '{"type":"OFFER","dst":"cam-b"}',
+      Buffer.from([0xff, 0x00, 0x13, 0x37, 0x80]),
+    ]) {
+      a.send(frame);
+    }
+    a.send({ type: 'OFFER', dst: 'cam-b', payload: offer('0badf00d') });
+    expect(await b.ofType('OFFER')).toMatchObject({ src: 'viewer-a', payload: offer('0badf00d') });
+    expect(b.messages).toEqual([]);
+    expect(records.some((r) => r.msg === 'dropped a malformed frame')).toBe(true);
+
+    // Over maxPayload (64 KiB): ws closes that socket (1009); the process and everyone else carry on.
+    a.send(JSON.stringify({ type: 'OFFER', dst: 'cam-b', payload: { pad: 'x'.repeat(70 * 1024) } }));
+    expect((await a.closed).code).toBe(1009);
+
+    expect(await peersOnline(server, ca)).toBe(1);
+    const c = Client.connect(server, 'viewer-c', 'tokenc', ca);
+    await c.ofType('OPEN');
+    c.send({ type: 'OFFER', dst: 'cam-b', payload: offer('c0ffee00') });
+    expect(await b.ofType('OFFER')).toMatchObject({ src: 'viewer-c' });
+  });
+
+  it('serves the pages with security and cache headers', async () => {
+    await startHttps();
+    const page = await get(`${server.url}/`, ca);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>camera</title>');
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain(`wss://127.0.0.1:${server.port}`);
+    expect(csp).toContain('media-src \'self\' blob: mediastream:');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['permissions-policy']).toContain('camera=(self)');
+    expect(page.headers['permissions-policy']).toContain('microphone=(self)');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.headers['strict-transport-security']).toBeUndefined();
+
+    const asset = await get(`${server.url}/assets/app-abc123.js`, ca);
+    expect(asset.status).toBe(200);
+    expect(asset.headers['cache-control']).toContain('immutable');
+
+    const bare = await get(`${server.url}/viewer`, ca);
+    expect(bare.status).toBe(301);
+    expect(bare.headers.location).toBe('/viewer/');
+    const viewer = await get(`${server.url}/viewer/`, ca);
+    expect(viewer.body).toContain('<title>viewer</title>');
+    expect(viewer.headers['content-security-policy']).toBe(csp);
+
+    expect((await get(`${server.url}/nothing-here`, ca)).status).toBe(404);
+    expect((await get(`${server.url}/peerjs/pawcam/peers`, ca)).status).toBe(401);
+  });
+
+  it('says how to build the pages when they are missing, and keeps serving healthz', async () => {
+    await startHttps({ webRoot: await tempDir('pawcam-empty-') });
+    const res = await get(`${server.url}/`, ca);
+    expect(res.status).toBe(503);
+    expect(res.body).toContain('npm run build:web');
+    expect((await get(`${server.url}/viewer/`, ca)).status).toBe(503);
+    expect((await get(`${server.url}/healthz`, ca)).status).toBe(200);
+  });
+
+  it('lets a socket policy refuse upgrades and close abusive sockets', async () => {
+    await startHttps({
+      socketPolicy: {
+        admit: (req) => (req.url?.includes('id=banned') ? { ok: false, status: 403, reason: 'Forbidden' } : { ok: true }),
+        inspect: (frame) => (frame.type === 'CANDIDATE' ? 'close' : 'pass'),
+      },
+    });
+    const banned = Client.connect(server, 'banned', 'x', ca);
+    const refused = new Promise<number>((resolve) => banned.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(await refused).toBe(403);
+
+    const a = Client.connect(server, 'viewer-a', 'tokena', ca);
+    await a.ofType('OPEN');
+    a.send({ type: 'CANDIDATE', dst: 'cam-b', payload: { v: 1, kind: 'ping', nonce: '01234567' } });
+    expect((await a.closed).code).toBe(1008);
+  });
+
+  it('closes client sockets on close()', async () => {
+    await startHttps();
+    const a = Client.connect(server, 'viewer-a', 'tokena', ca);
+    await a.ofType('OPEN');
+    await server.close();
+    expect((await a.closed).code).toBe(1001);
+  });
+});
+
+describe('peer-server with a given certificate', () => {
+  it('serves the given certificate and reports its fingerprint', async () => {
+    const dir = await tempDir('pawcam-cert-');
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    });
+    await writeFile(join(dir, 'cert.pem'), pems.cert);
+    await writeFile(join(dir, 'key.pem'), pems.private);
+    const server = await start({ cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), dataDir: dir, webRoot: await fakeWebRoot() });
+    const res = await get(`${server.url}/healthz`, pems.cert);
+    expect(res.status).toBe(200);
+    expect(res.fingerprint).toBe(server.certFingerprint);
+    await expect(stat(join(dir, 'tls'))).rejects.toThrow();
+  });
+
+  it('refuses a certificate without its key', async () => {
+    await expect(start({ cert: '/nonexistent.pem', dataDir: await tempDir('pawcam-x-') })).rejects.toThrow(/both/);
+  });
+});
+
+describe('peer-server in --http mode', () => {
+  it('serves plain HTTP and relays over ws://', async () => {
+    const server = await start({ http: true, webRoot: await fakeWebRoot(), dataDir: await tempDir('pawcam-http-') });
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    expect(server.certFingerprint).toBeNull();
+    const page = await get(`${server.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain(`ws://127.0.0.1:${server.port}`);
+    const a = Client.connect(server, 'viewer-a', 'tokena');
+    const b = Client.connect(server, 'cam-b', 'tokenb');
+    await Promise.all([a.ofType('OPEN'), b.ofType('OPEN')]);
+    a.send({ type: 'OFFER', dst: 'cam-b', payload: offer('11223344') });
+    expect(await b.ofType('OFFER')).toMatchObject({ src: 'viewer-a' });
+    expect(await peersOnline(server)).toBe(2);
+  });
+});

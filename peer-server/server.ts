@@ -1,0 +1,172 @@
+/**
+ * peer-server: the self-hosted rendezvous. One HTTP(S) server carries the PeerServer relay at `/peerjs`, the built
+ * camera page at `/`, the web viewer at `/viewer/` and `/healthz`. It relays envelopes and never sees media.
+ */
+import express, { type ErrorRequestHandler } from 'express';
+import http from 'node:http';
+import https from 'node:https';
+import { ExpressPeerServer, type IClient } from 'peer';
+import type { WebSocketServer } from 'ws';
+import { PawcamError } from '../protocol/errors.ts';
+import { createLogger, type Logger } from '../protocol/log.ts';
+import { PEER_KEY, PEER_PATH } from '../protocol/peer-options.ts';
+import { loadOrCreateSelfSigned, readCertificatePair, type TlsMaterial } from './cert.ts';
+import { loopbackUrl } from './network.ts';
+import { defaultDataDir, defaultWebRoot, serverVersion } from './paths.ts';
+import { pagesRouter, securityHeaders } from './static.ts';
+import { createGuardedSocketServer, openPolicy, type SocketPolicy } from './ws-server.ts';
+
+/** The port the CLI and `startServer` use when none is given. */
+export const DEFAULT_PORT = 8443;
+
+/** How to run the server. */
+export interface ServerOptions {
+  /** TCP port (default 8443); 0 picks a free one. */
+  port?: number;
+  /** Address to bind (default '0.0.0.0': every IPv4 interface, so phones on the LAN can reach it). */
+  host?: string;
+  /** Plain HTTP, for running behind a TLS-terminating proxy. */
+  http?: boolean;
+  /** PEM certificate (chain) path; with `key`. Without both, a self-signed certificate is used. */
+  cert?: string;
+  /** PEM private key path; with `cert`. */
+  key?: string;
+  /** Where the self-signed certificate is kept (default `~/.pawcam-server`). */
+  dataDir?: string;
+  /** Folder holding the built `camera-web/` and `viewer/` (default: this package's `dist/`). */
+  webRoot?: string;
+  /** How long PeerServer holds messages for an absent peer before answering EXPIRE (default 3000 ms). */
+  expireTimeoutMs?: number;
+  /** A client silent for this long is dropped (default 90 s; see ALIVE_TIMEOUT_MS). */
+  aliveTimeoutMs?: number;
+  /** Where this server's log records go (default: the 'peer-server' logger). */
+  logger?: Logger;
+  /** Who may open a socket and which frames are relayed (default: everyone, every well-formed frame). */
+  socketPolicy?: SocketPolicy;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** Base URL for reaching it from this machine (e.g. `https://127.0.0.1:8443`). */
+  url: string;
+  /** The port actually bound. */
+  port: number;
+  /** SHA-256 fingerprint of the TLS certificate; null over plain HTTP. */
+  certFingerprint: string | null;
+  /** Close every socket and stop listening. */
+  close(): Promise<void>;
+}
+
+/** PeerServer's expiry sweep period: with expire_timeout 3 s, a viewer learns a camera is offline within ~4 s. */
+const CLEANUP_OUT_MSGS_MS = 1000;
+/**
+ * Clients heartbeat every 5 s, but Chrome's intensive throttling runs a hidden page's timers once a minute, so a
+ * shorter timeout would keep dropping backgrounded viewers and cameras.
+ */
+const ALIVE_TIMEOUT_MS = 90_000;
+/** How long close() waits for sockets to finish their closing handshake before cutting them. */
+const CLOSE_GRACE_MS = 2000;
+
+/** Start the server; resolves once it is listening. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.logger ?? createLogger('peer-server');
+  const host = options.host ?? '0.0.0.0';
+  const secure = !options.http;
+  const tls = secure ? await loadTls(options, log) : null;
+
+  const app = express();
+  app.disable('x-powered-by');
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, app) : http.createServer(app);
+  server.on('tlsClientError', (error: Error) => log.debug('TLS handshake failed', { error: error.message }));
+  await listen(server, options.port ?? DEFAULT_PORT, host);
+  server.on('error', (error) => log.error('server error', { error: error.message }));
+
+  // Routes are mounted only once listening: mounting PeerServer starts its timers, which it never stops.
+  const online = new Set<IClient>();
+  let wss: WebSocketServer | null = null;
+  const peerServer = ExpressPeerServer(server, {
+    key: PEER_KEY,
+    path: '/',
+    allow_discovery: false,
+    expire_timeout: options.expireTimeoutMs ?? 3000,
+    alive_timeout: options.aliveTimeoutMs ?? ALIVE_TIMEOUT_MS,
+    cleanup_out_msgs: CLEANUP_OUT_MSGS_MS,
+    // Our pages are same-origin and clients never use PeerServer's HTTP API cross-origin.
+    corsOptions: { origin: false },
+    createWebSocketServer: (wsOptions) => (wss = createGuardedSocketServer(wsOptions, { log, policy: options.socketPolicy ?? openPolicy })),
+  });
+  // Without an 'error' listener PeerServer's EventEmitter throws, and one bad frame would take the process down.
+  peerServer.on('error', (error: unknown) => log.warn('peer server error', { error: error instanceof Error ? error.message : String(error) }));
+  peerServer.on('connection', (client) => {
+    online.add(client);
+    log.debug('peer registered', { id: client.getId(), peersOnline: online.size });
+  });
+  peerServer.on('disconnect', (client) => {
+    online.delete(client);
+    log.debug('peer left', { id: client.getId(), peersOnline: online.size });
+  });
+
+  app.use(securityHeaders(secure));
+  app.use(PEER_PATH, peerServer);
+  app.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, version: serverVersion, peersOnline: online.size });
+  });
+  app.use(pagesRouter(options.webRoot ?? defaultWebRoot()));
+  app.use(errorHandler(log));
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
+  const url = loopbackUrl(secure ? 'https' : 'http', host, port);
+  log.info('listening', { url, host, port, tls: tls ? (tls.selfSigned ? 'self-signed' : 'provided') : 'off', fingerprint: tls?.fingerprint });
+
+  let closing: Promise<void> | null = null;
+  const shutdown = async (): Promise<void> => {
+    const sockets = wss ? [...wss.clients] : [];
+    for (const socket of sockets) socket.close(1001, 'server shutting down');
+    wss?.close();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => {
+      for (const socket of sockets) socket.terminate();
+      server.closeAllConnections();
+    }, CLOSE_GRACE_MS);
+    await closed;
+    clearTimeout(force);
+    online.clear();
+    log.info('closed', { url });
+  };
+
+  return {
+    url,
+    port,
+    certFingerprint: tls?.fingerprint ?? null,
+    close: () => (closing ??= shutdown()),
+  };
+}
+
+async function loadTls(options: ServerOptions, log: Logger): Promise<TlsMaterial> {
+  if (options.cert && options.key) return readCertificatePair(options.cert, options.key);
+  if (options.cert || options.key) throw new PawcamError('unknown', 'give both a certificate and a key (--cert and --key), or neither');
+  return loadOrCreateSelfSigned({ dataDir: options.dataDir ?? defaultDataDir(), log });
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(new PawcamError('unknown', `cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+    server.once('error', onError);
+    server.listen({ port, host }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Log and answer 500 without a stack trace (express's default handler would print it to the client). */
+function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    log.error('request failed', { path: req.path, error: error instanceof Error ? error.message : String(error) });
+    if (res.headersSent) return next(error);
+    res.status(500).type('text/plain').send('Internal error.\n');
+  };
+}
