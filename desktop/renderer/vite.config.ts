@@ -9,7 +9,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   base: './',
-  plugins: [svelte()],
+  // The Svelte config lives at the repo root (runes on); the plugin would only look in `root`.
+  plugins: [svelte({ configFile: fileURLToPath(new URL('../../svelte.config.js', import.meta.url)) })],
   build: {
     outDir: fileURLToPath(new URL('../../dist/viewer', import.meta.url)),
     emptyOutDir: true,

@@ -1,0 +1,298 @@
+/**
+ * The viewer's state and behaviour, apart from any DOM: the signaling transport, presence, the camera list and the
+ * current watch, combined into one immutable view model that the Svelte UI renders. Main's commands (tray, shortcuts,
+ * mini window) arrive here too.
+ */
+import { missingCase, type PawcamErrorCode } from '../../../protocol/errors.ts';
+import { TypedEmitter } from '../../../protocol/events.ts';
+import { ViewerCommandSchema, type CameraEntry, type CameraState, type PawcamApi, type ViewerCommand } from '../../../protocol/ipc.ts';
+import { createLogger } from '../../../protocol/log.ts';
+import { parseWith } from '../../../protocol/schema.ts';
+import type { SignalTransport, TransportState, TransportStateDetail } from '../../../protocol/transport.ts';
+import { CameraList, type CameraEditResult } from './camera-list.ts';
+import { Presence, type PresenceState } from './presence.ts';
+import type { EndReason, Watch, WatchPhase } from './watch-session.ts';
+
+const log = createLogger('viewer');
+
+/** A camera as the UI shows it. */
+export interface CameraView {
+  readonly id: string;
+  readonly name: string;
+  readonly state: CameraState;
+  /** What presence alone says (the state without 'watching'). */
+  readonly presence: PresenceState;
+  /** The name the camera gives itself, when it differs from ours. */
+  readonly reportedName: string | null;
+}
+
+/** The current (or just ended) watch. */
+export interface WatchView {
+  readonly cameraId: string;
+  /** Our name for the camera. */
+  readonly name: string;
+  readonly phase: WatchPhase;
+  readonly stream: MediaStream | null;
+  readonly remoteName: string | null;
+  readonly endReason: EndReason | null;
+}
+
+/** The connection to the signaling server. */
+export interface ServerView {
+  readonly state: TransportState;
+  readonly retryAt: number | null;
+  readonly error: string | null;
+}
+
+/** An error for the user, with the code tests and the UI key on. */
+export interface ViewerError {
+  readonly code: PawcamErrorCode;
+  readonly message: string;
+}
+
+/** Everything the UI renders. */
+export interface ViewerModel {
+  readonly server: ServerView;
+  readonly cameras: readonly CameraView[];
+  readonly watch: WatchView | null;
+  readonly error: ViewerError | null;
+  /** The camera list has been loaded. */
+  readonly ready: boolean;
+}
+
+/** Events of Viewer. */
+export type ViewerEvents = {
+  change: (model: ViewerModel) => void;
+  /** Main asked for a snapshot of the live view. */
+  'snapshot-requested': () => void;
+  /** Main asked for the settings. */
+  'settings-requested': () => void;
+};
+
+/** The transport the viewer drives (PeerjsTransport, or a fake). */
+export type ViewerTransport = SignalTransport & { start(): void; retryNow?(): void };
+
+/** Options of Viewer. */
+export interface ViewerOptions {
+  api: PawcamApi;
+  transport: ViewerTransport;
+  /** Starts watching a camera: one WatchSession today, a re-dialling watch later. */
+  openWatch: (cameraId: string) => Watch;
+  presence?: Presence;
+}
+
+/** The viewer's logic. */
+export class Viewer extends TypedEmitter<ViewerEvents> {
+  readonly #api: PawcamApi;
+  readonly #transport: ViewerTransport;
+  readonly #openWatch: (cameraId: string) => Watch;
+  readonly #presence: Presence;
+  readonly #list: CameraList;
+  readonly #cleanup: (() => void)[] = [];
+  #server: ServerView;
+  #watch: Watch | null = null;
+  #error: ViewerError | null = null;
+  #ready = false;
+  #model: ViewerModel;
+  #reported = '';
+
+  constructor(options: ViewerOptions) {
+    super();
+    this.#api = options.api;
+    this.#transport = options.transport;
+    this.#openWatch = options.openWatch;
+    this.#presence = options.presence ?? new Presence({ transport: options.transport });
+    this.#list = new CameraList(options.api);
+    this.#server = { state: options.transport.state, retryAt: null, error: null };
+    this.#model = this.#build();
+  }
+
+  /** The current view model (a new object after every change). */
+  get model(): ViewerModel {
+    return this.#model;
+  }
+
+  /** Load the cameras, connect to the server, start presence, and listen to main. */
+  async start(): Promise<void> {
+    this.#cleanup.push(
+      this.#list.on('change', (cameras) => {
+        this.#presence.setCameras(cameras.map((c) => c.id));
+        this.#changed();
+      }),
+      this.#list.on('error', (error) => this.#setError(error.code, error.message)),
+      this.#presence.on('change', () => this.#changed()),
+      this.#transport.on('state', (state, detail) => this.#onTransportState(state, detail)),
+      this.#api.onCommand((command) => this.#onCommand(command)),
+    );
+    await this.#list.load();
+    this.#ready = true;
+    this.#changed();
+    this.#presence.start();
+    this.#transport.start();
+  }
+
+  /** Stop everything (page unload). */
+  dispose(): void {
+    this.#watch?.stop();
+    this.#presence.stop();
+    for (const off of this.#cleanup.splice(0)) off();
+    this.#transport.close();
+  }
+
+  /** Retry the server connection now instead of waiting out the backoff. */
+  retryServerNow(): void {
+    this.#transport.retryNow?.();
+  }
+
+  /** Watch a camera (stopping any other watch). */
+  watch(cameraId: string): void {
+    if (!this.#list.find(cameraId)) return;
+    const current = this.#watch;
+    if (current && current.cameraId === cameraId && (current.phase === 'connecting' || current.phase === 'live')) return;
+    current?.stop();
+    this.#error = null;
+    const watch = this.#openWatch(cameraId);
+    this.#watch = watch;
+    const update = (): void => {
+      if (this.#watch === watch) this.#changed();
+    };
+    watch.on('connecting', update);
+    watch.on('live', update);
+    watch.on('stream', update);
+    watch.on('hello', update);
+    watch.on('ended', (reason) => {
+      if (this.#watch !== watch) return;
+      if (reason.error) this.#error = { code: reason.error.code, message: reason.message };
+      this.#changed();
+    });
+    watch.start();
+    this.#changed();
+  }
+
+  /** Stop the current watch and close the live view. */
+  stopWatching(): void {
+    const watch = this.#watch;
+    this.#watch = null;
+    watch?.stop();
+    this.#changed();
+  }
+
+  /** Add a camera by ID. */
+  addCamera(id: string, name: string): Promise<CameraEditResult> {
+    return this.#list.add(id, name);
+  }
+
+  /** Rename a camera. */
+  renameCamera(id: string, name: string): Promise<CameraEditResult> {
+    return this.#list.rename(id, name);
+  }
+
+  /** Remove a camera (stopping its watch). */
+  async removeCamera(id: string): Promise<void> {
+    if (this.#watch?.cameraId === id) this.stopWatching();
+    await this.#list.remove(id);
+  }
+
+  /** Open the always-on-top mini window (desktop only). */
+  async openMiniWindow(cameraId: string): Promise<void> {
+    try {
+      await this.#api.openMiniWindow(cameraId);
+    } catch (error) {
+      this.#setError('unknown', `Could not open the mini window: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Show an error (e.g. from the snapshot button). */
+  reportError(code: PawcamErrorCode, message: string): void {
+    this.#setError(code, message);
+  }
+
+  /** Hide the current error. */
+  dismissError(): void {
+    this.#error = null;
+    this.#changed();
+  }
+
+  #onTransportState(state: TransportState, detail: TransportStateDetail): void {
+    this.#server = { state, retryAt: detail.retryAt ?? null, error: detail.error?.message ?? null };
+    if (state === 'id-taken') {
+      this.#error = { code: 'id-taken', message: 'This viewer is already open in another tab or window. Close the other one and reload this page.' };
+    } else if (state === 'open' && this.#error?.code === 'id-taken') {
+      this.#error = null;
+    }
+    this.#changed();
+  }
+
+  #onCommand(input: unknown): void {
+    // Commands cross IPC: parse them like any other untrusted input.
+    const parsed = parseWith(ViewerCommandSchema, input);
+    if (!parsed.ok) {
+      log.warn('dropped a malformed command', { error: parsed.error });
+      return;
+    }
+    const command: ViewerCommand = parsed.value;
+    switch (command.type) {
+      case 'watch':
+        this.watch(command.cameraId);
+        return;
+      case 'snapshot':
+        if (command.cameraId !== undefined && command.cameraId !== this.#watch?.cameraId) {
+          this.#setError('unknown', 'Start watching that camera to take a snapshot of it.');
+          return;
+        }
+        this.emit('snapshot-requested');
+        return;
+      case 'open-settings':
+        this.emit('settings-requested');
+        return;
+      default:
+        missingCase(command);
+    }
+  }
+
+  #setError(code: PawcamErrorCode, message: string): void {
+    this.#error = { code, message };
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#model = this.#build();
+    this.emit('change', this.#model);
+    this.#reportStates();
+  }
+
+  #build(): ViewerModel {
+    const watch = this.#watch;
+    const active = watch && (watch.phase === 'connecting' || watch.phase === 'live') ? watch.cameraId : null;
+    const cameras = this.#list.cameras.map((c: CameraEntry): CameraView => {
+      const presence = this.#presence.get(c.id);
+      const reported = presence.reportedName ?? null;
+      return {
+        id: c.id,
+        name: c.name,
+        state: active === c.id ? 'watching' : presence.state,
+        presence: presence.state,
+        reportedName: reported !== null && reported !== c.name ? reported : null,
+      };
+    });
+    const watchView: WatchView | null = watch
+      ? {
+          cameraId: watch.cameraId,
+          name: this.#list.find(watch.cameraId)?.name ?? watch.remoteName ?? watch.cameraId,
+          phase: watch.phase,
+          stream: watch.stream,
+          remoteName: watch.remoteName,
+          endReason: watch.endReason,
+        }
+      : null;
+    return { server: this.#server, cameras, watch: watchView, error: this.#error, ready: this.#ready };
+  }
+
+  #reportStates(): void {
+    const states = this.#model.cameras.map((c) => ({ id: c.id, name: c.name, state: c.state }));
+    const key = JSON.stringify(states);
+    if (key === this.#reported) return;
+    this.#reported = key;
+    this.#api.reportCameraStates(states).catch((error: unknown) => log.debug('reportCameraStates failed', { error: String(error) }));
+  }
+}
