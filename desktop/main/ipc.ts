@@ -76,7 +76,8 @@ export async function handleCall<K extends IpcMethod>(
     log.warn('refused an IPC call', { channel: entry.channel, reason: sender.reason });
     return refused('This page may not call pawcam.');
   }
-  const args = parseWith(entry.args, rawArgs);
+  // The contract's tuples (valibot `tuple`) drop extra items silently; a caller sending more is not our viewer.
+  const args = rawArgs.length > entry.args.items.length ? { ok: false as const, error: `expected ${entry.args.items.length} arguments` } : parseWith(entry.args, rawArgs);
   if (!args.ok) {
     log.warn('refused IPC arguments', { channel: entry.channel, error: args.error });
     return refused(`Invalid arguments for ${entry.channel}: ${args.error}`);
