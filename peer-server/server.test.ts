@@ -307,6 +307,31 @@ describe('peer-server over HTTPS with its self-signed certificate', () => {
     expect((await a.closed).code).toBe(1008);
   });
 
+  it('survives a socket policy that throws', async () => {
+    await startHttps({
+      socketPolicy: {
+        admit: (req) => {
+          if (req.url?.includes('id=boom')) throw new Error('admit bug');
+          return { ok: true };
+        },
+        inspect: (frame) => {
+          if (frame.type === 'CANDIDATE') throw new Error('inspect bug');
+          return 'pass';
+        },
+      },
+    });
+    const boom = Client.connect(server, 'boom', 'x', ca);
+    expect(await new Promise((resolve) => boom.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode)))).toBe(500);
+
+    const a = Client.connect(server, 'viewer-a', 'tokena', ca);
+    const b = Client.connect(server, 'cam-b', 'tokenb', ca);
+    await Promise.all([a.ofType('OPEN'), b.ofType('OPEN')]);
+    a.send({ type: 'CANDIDATE', dst: 'cam-b', payload: { v: 1, kind: 'ping', nonce: '01234567' } });
+    a.send({ type: 'OFFER', dst: 'cam-b', payload: offer('feedf00d') });
+    expect(await b.ofType('OFFER')).toMatchObject({ src: 'viewer-a' });
+    expect(b.messages).toEqual([]);
+  });
+
   it('closes client sockets on close()', async () => {
     await startHttps();
     const a = Client.connect(server, 'viewer-a', 'tokena', ca);

@@ -5,13 +5,14 @@
 import express, { type ErrorRequestHandler } from 'express';
 import http from 'node:http';
 import https from 'node:https';
-import { ExpressPeerServer, type IClient } from 'peer';
+import { ExpressPeerServer } from 'peer';
 import type { WebSocketServer } from 'ws';
 import { PawcamError } from '../protocol/errors.ts';
 import { createLogger, type Logger } from '../protocol/log.ts';
 import { PEER_KEY, PEER_PATH } from '../protocol/peer-options.ts';
 import { loadOrCreateSelfSigned, readCertificatePair, type TlsMaterial } from './cert.ts';
 import { loopbackUrl } from './network.ts';
+import { OnlinePeers } from './online-peers.ts';
 import { defaultDataDir, defaultWebRoot, serverVersion } from './paths.ts';
 import { pagesRouter, securityHeaders } from './static.ts';
 import { createGuardedSocketServer, openPolicy, type SocketPolicy } from './ws-server.ts';
@@ -82,7 +83,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   server.on('error', (error) => log.error('server error', { error: error.message }));
 
   // Routes are mounted only once listening: mounting PeerServer starts its timers, which it never stops.
-  const online = new Set<IClient>();
+  const online = new OnlinePeers();
   let wss: WebSocketServer | null = null;
   const peerServer = ExpressPeerServer(server, {
     key: PEER_KEY,
@@ -99,18 +100,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   peerServer.on('error', (error: unknown) => log.warn('peer server error', { error: error instanceof Error ? error.message : String(error) }));
   peerServer.on('connection', (client) => {
     online.add(client);
-    log.debug('peer registered', { id: client.getId(), peersOnline: online.size });
+    log.debug('peer registered', { id: client.getId(), peersOnline: online.count });
   });
   peerServer.on('disconnect', (client) => {
-    online.delete(client);
-    log.debug('peer left', { id: client.getId(), peersOnline: online.size });
+    online.remove(client);
+    log.debug('peer left', { id: client.getId(), peersOnline: online.count });
   });
 
   app.use(securityHeaders(secure));
   app.use(PEER_PATH, peerServer);
   app.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ ok: true, version: serverVersion, peersOnline: online.size });
+    res.json({ ok: true, version: serverVersion, peersOnline: online.count });
   });
   app.use(pagesRouter(options.webRoot ?? defaultWebRoot()));
   app.use(errorHandler(log));

@@ -36,7 +36,7 @@ export function contentSecurityPolicy(host: string | undefined, secure: boolean)
 }
 
 /** The camera page must be allowed to ask for the camera and microphone; nothing else is needed. */
-const PERMISSIONS_POLICY = 'camera=(self), microphone=(self), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), display-capture=()';
+const PERMISSIONS_POLICY = 'camera=(self), microphone=(self), geolocation=(), payment=(), usb=(), serial=(), display-capture=()';
 
 /** Security headers on every response. No HSTS: with a self-signed certificate it would make the warning unskippable. */
 export function securityHeaders(secure: boolean): RequestHandler {

@@ -54,7 +54,7 @@ export function createGuardedSocketServer(options: ServerOptions, deps: SocketSe
     perMessageDeflate: false,
     WebSocket: guardedSocketClass(deps),
     verifyClient: (info, done) => {
-      const admission = policy.admit(info.req);
+      const admission = safely(log, 'admit', () => policy.admit(info.req), { ok: false, status: 500, reason: 'Internal Server Error' });
       if (admission.ok) return done(true);
       log.warn('refused a WebSocket upgrade', { status: admission.status, reason: admission.reason, remote: info.req.socket.remoteAddress });
       done(false, admission.status, admission.reason);
@@ -62,7 +62,7 @@ export function createGuardedSocketServer(options: ServerOptions, deps: SocketSe
   });
   // Registered before PeerServer's own listener, so every socket is labelled and guarded before it is used.
   wss.on('connection', (socket, request) => {
-    const id = new URL(request.url ?? '/', 'https://pawcam.invalid').searchParams.get('id');
+    const id = safely(log, 'label', () => new URL(request.url ?? '/', 'https://pawcam.invalid').searchParams.get('id'), null);
     if (socket instanceof GuardedSocketBase) socket.info = { id, remoteAddress: request.socket.remoteAddress };
     socket.on('error', (error) => log.debug('socket error', { id, error: error.message }));
   });
@@ -87,7 +87,7 @@ function guardedSocketClass({ log, policy }: SocketServerDeps): typeof GuardedSo
       if (event !== 'message') return super.emit(event, ...args);
       const frame = parseClientFrame(args[0], args[1] === true);
       if (!frame.ok) return this.#drop(frame.error);
-      const verdict = policy.inspect(frame.value, this.info);
+      const verdict = safely<FrameVerdict>(log, 'inspect', () => policy.inspect(frame.value, this.info), 'drop');
       if (verdict === 'drop') return this.#drop('refused by policy');
       if (verdict === 'close') {
         log.warn('closing a socket for a policy violation', { id: this.info.id });
@@ -105,4 +105,17 @@ function guardedSocketClass({ log, policy }: SocketServerDeps): typeof GuardedSo
       return false;
     }
   };
+}
+
+/**
+ * Run a policy hook; if it throws, log and use `fallback`. These hooks run inside ws's upgrade and data handlers,
+ * where an exception would escape as an uncaught error and end the process.
+ */
+function safely<T>(log: Logger, hook: string, fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch (error) {
+    log.error('socket policy hook threw', { hook, error: error instanceof Error ? error.message : String(error) });
+    return fallback;
+  }
 }
