@@ -115,7 +115,7 @@ function safely<T>(log: Logger, hook: string, fn: () => T, fallback: T): T {
   try {
     return fn();
   } catch (error) {
-    log.error('socket policy hook threw', { hook, error: error instanceof Error ? error.message : String(error) });
+    log.error('socket hook threw', { hook, error: error instanceof Error ? error.message : String(error) });
     return fallback;
   }
 }
