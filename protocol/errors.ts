@@ -10,6 +10,11 @@ export type PawcamErrorCode =
   | 'peer-unavailable'
   | 'malformed-message'
   | 'connection-failed'
+  | 'not-paired'
+  | 'tampered'
+  | 'pairing-expired'
+  | 'pairing-used'
+  | 'pairing-failed'
   | 'unknown';
 
 /** An error with a stable code a UI can map to a human message. */

@@ -3,6 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../peer-server/index.ts';
+import { configureLogging, type LogLevel } from '../../protocol/log.ts';
+
+// Server logs stay out of test output unless asked for (PAWCAM_LOG_LEVEL=info).
+configureLogging({ level: (process.env['PAWCAM_LOG_LEVEL'] as LogLevel | undefined) ?? 'warn' });
 
 /** A running test server. */
 export interface TestServer {
