@@ -1,0 +1,102 @@
+import { EventEmitter } from 'node:events';
+import type { App, CommandLine, GlobalShortcut } from 'electron';
+import { describe, expect, it } from 'vitest';
+import { acquireSingleInstance, setupLifecycle } from './lifecycle.ts';
+import { isWaylandSession, platformSwitches, setupPlatformSwitches } from './platform.ts';
+import { setupSnapshotShortcut } from './shortcuts.ts';
+
+class FakeApp extends EventEmitter {
+  quits = 0;
+  lock = true;
+  requestSingleInstanceLock(): boolean {
+    return this.lock;
+  }
+  quit(): void {
+    this.quits++;
+    this.emit('before-quit');
+    const event = { defaultPrevented: false, preventDefault() {
+      this.defaultPrevented = true;
+    } };
+    this.emit('will-quit', event);
+  }
+}
+
+describe('single instance', () => {
+  it('a second launch focuses the first; without the lock we must quit', () => {
+    const app = new FakeApp();
+    let focused = 0;
+    expect(acquireSingleInstance(app as unknown as App, () => focused++)).toBe(true);
+    app.emit('second-instance');
+    expect(focused).toBe(1);
+    const second = new FakeApp();
+    second.lock = false;
+    expect(acquireSingleInstance(second as unknown as App, () => focused++)).toBe(false);
+  });
+});
+
+describe('lifecycle', () => {
+  it('keeps running with no windows, and cleans up once before quitting', async () => {
+    const app = new FakeApp();
+    let cleanups = 0;
+    const lifecycle = setupLifecycle({ app: app as unknown as App, cleanup: async () => void cleanups++, onActivate: () => undefined });
+    expect(app.listenerCount('window-all-closed')).toBe(1);
+    expect(lifecycle.isQuitting()).toBe(false);
+    lifecycle.quit();
+    expect(lifecycle.isQuitting()).toBe(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(cleanups).toBe(1);
+    expect(app.quits).toBe(2);
+  });
+
+  it('quits even when cleanup hangs', async () => {
+    const app = new FakeApp();
+    setupLifecycle({ app: app as unknown as App, cleanup: () => new Promise(() => undefined), onActivate: () => undefined, timeoutMs: 20 }).quit();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(app.quits).toBe(2);
+  });
+});
+
+describe('Wayland switch', () => {
+  const wayland = { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0', DISPLAY: ':0' };
+  it('runs under X11 (XWayland) on a Wayland session so always-on-top works', () => {
+    expect(isWaylandSession(wayland, 'linux')).toBe(true);
+    expect(platformSwitches(wayland, 'linux', [])).toEqual([['ozone-platform', 'x11']]);
+    const appended: string[][] = [];
+    setupPlatformSwitches({ commandLine: { appendSwitch: (n: string, v?: string) => void appended.push([n, v ?? '']) } as CommandLine, env: wayland, platform: 'linux', argv: [] });
+    expect(appended).toEqual([['ozone-platform', 'x11']]);
+  });
+
+  it('leaves X11 sessions, other platforms, explicit choices and XWayland-less sessions alone', () => {
+    expect(platformSwitches({ XDG_SESSION_TYPE: 'x11', DISPLAY: ':0' }, 'linux', [])).toEqual([]);
+    expect(platformSwitches(wayland, 'win32', [])).toEqual([]);
+    expect(platformSwitches(wayland, 'linux', ['--ozone-platform=wayland'])).toEqual([]);
+    expect(platformSwitches({ ...wayland, PAWCAM_NATIVE_WAYLAND: '1' }, 'linux', [])).toEqual([]);
+    expect(platformSwitches({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux', [])).toEqual([]);
+  });
+});
+
+describe('snapshot shortcut', () => {
+  it('registers, re-registers on change, and reports a combination held by another app', () => {
+    const registered = new Map<string, () => void>();
+    const globalShortcut = {
+      register: (accel: string, fn: () => void) => {
+        if (accel === 'Ctrl+Taken') return false;
+        registered.set(accel, fn);
+        return true;
+      },
+      unregister: (accel: string) => void registered.delete(accel),
+    } as unknown as Pick<GlobalShortcut, 'register' | 'unregister'>;
+    let snaps = 0;
+    const unavailable: string[] = [];
+    const shortcut = setupSnapshotShortcut({ globalShortcut, accelerator: 'CommandOrControl+Alt+P', onSnapshot: () => snaps++, onUnavailable: (a) => unavailable.push(a) });
+    registered.get('CommandOrControl+Alt+P')!();
+    expect(snaps).toBe(1);
+    expect(shortcut.update('Ctrl+Taken')).toBe(false);
+    expect(unavailable).toEqual(['Ctrl+Taken']);
+    expect(registered.size).toBe(0);
+    expect(shortcut.update('Alt+F9')).toBe(true);
+    expect([...registered.keys()]).toEqual(['Alt+F9']);
+    shortcut.dispose();
+    expect(registered.size).toBe(0);
+  });
+});

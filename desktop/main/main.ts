@@ -1,0 +1,163 @@
+/**
+ * pawcam's Electron main process: the only module that imports Electron at run time. It takes the single-instance
+ * lock, then calls each feature's setup in order, handing it the Electron pieces it needs.
+ */
+import { BrowserWindow, Menu, Notification, Tray, app, globalShortcut, ipcMain, nativeImage, protocol, screen, session, shell } from 'electron';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../../peer-server/index.ts';
+import { createLogger } from '../../protocol/log.ts';
+import { createIpcHandlers, createTrayActions } from './app-handlers.ts';
+import { setupWindows, type AppWindows } from './app-windows.ts';
+import { setupServer } from './embedded-server.ts';
+import { setupIpc } from './ipc.ts';
+import { acquireSingleInstance, setupLifecycle } from './lifecycle.ts';
+import { launchedAtLogin, setStartAtLogin, setupLoginItem, type LoginItemDeps } from './login-item.ts';
+import { PresenceNotifier, presenceMessage, setupNotifications } from './notifications.ts';
+import { APP_ID, ICON_FILES, appPaths } from './paths.ts';
+import { setupPermissions } from './permissions.ts';
+import { setupPlatformSwitches } from './platform.ts';
+import { appSchemePrivileges, contentSecurityPolicy, serverConnectSources, setupAppProtocol } from './protocol.ts';
+import { setupSettings } from './settings.ts';
+import { setupSnapshotShortcut } from './shortcuts.ts';
+import { setupSnapshots } from './snapshots.ts';
+import { setupTray } from './tray.ts';
+
+const log = createLogger('main');
+
+// Before ready: Chromium switches and the privileged scheme.
+setupPlatformSwitches({ commandLine: app.commandLine, env: process.env, platform: process.platform, argv: process.argv });
+protocol.registerSchemesAsPrivileged([appSchemePrivileges()]);
+
+let windows: AppWindows | null = null;
+if (!acquireSingleInstance(app, () => windows?.showMain())) {
+  app.quit();
+} else {
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      log.error('pawcam could not start', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      app.exit(1);
+    });
+}
+
+async function start(): Promise<void> {
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+  const paths = appPaths({ appPath: app.getAppPath(), isPackaged: app.isPackaged, resourcesPath: process.resourcesPath });
+  const icon = (file: string): string => join(paths.icons, file);
+  const notifier = setupNotifications({ Notification, icon: icon(ICON_FILES.app) });
+
+  const settings = await setupSettings({
+    userDataDir: app.getPath('userData'),
+    onNotice: (body) => notifier.show({ title: 'pawcam settings were reset', body }),
+  });
+
+  const server = await setupServer({
+    remoteUrl: settings.get().serverUrl,
+    remoteFingerprint: settings.get().serverFingerprint,
+    startServer,
+    dataDir: join(app.getPath('userData'), 'server'),
+    session: session.defaultSession,
+  });
+  if (server.error) notifier.show({ title: 'pawcam could not start its server', body: server.error });
+
+  setupAppProtocol({ protocol, root: paths.viewerRoot, csp: () => contentSecurityPolicy(serverConnectSources(server.url)) });
+
+  let lifecycleQuitting = (): boolean => false;
+  windows = setupWindows({
+    factory: { BrowserWindow, openExternal: (url) => shell.openExternal(url) },
+    preload: paths.preload,
+    icon: icon(ICON_FILES.app),
+    screen,
+    settings,
+    isQuitting: () => lifecycleQuitting(),
+  });
+  const ourWindows = windows;
+  setupPermissions({ session: session.defaultSession, isOurWebContents: (id) => ourWindows.windowFor(id) !== undefined });
+
+  const snapshots = setupSnapshots({
+    getFolder: () => settings.get().snapshotFolder,
+    desktopDir: app.getPath('desktop'),
+    notifier: {
+      saved: (path) => notifier.show({ title: 'Snapshot saved', body: path, onClick: () => shell.showItemInFolder(path) }),
+      failed: (message) => notifier.show({ title: 'Snapshot not saved', body: message }),
+    },
+  });
+
+  const loginDeps: LoginItemDeps = {
+    platform: process.platform,
+    app,
+    env: process.env,
+    homeDir: homedir(),
+    execPath: process.execPath,
+    isPackaged: app.isPackaged,
+    appPath: app.getAppPath(),
+  };
+
+  const shortcut = setupSnapshotShortcut({
+    globalShortcut,
+    accelerator: settings.get().shortcuts.snapshot,
+    onSnapshot: () => ourWindows.send({ type: 'snapshot' }),
+    onUnavailable: (accelerator) =>
+      notifier.show({ title: 'Snapshot shortcut unavailable', body: `${accelerator} is used by another app. Choose another one in Settings.` }),
+  });
+
+  const presence = new PresenceNotifier({
+    notify: (change) => {
+      if (settings.get().notifications) notifier.show({ ...presenceMessage(change), onClick: () => ourWindows.showMain() });
+    },
+  });
+
+  const lifecycle = setupLifecycle({
+    app,
+    onActivate: () => ourWindows.showMain(),
+    cleanup: async () => {
+      shortcut.dispose();
+      presence.dispose();
+      await Promise.allSettled([server.close(), settings.flush()]);
+    },
+  });
+  lifecycleQuitting = lifecycle.isQuitting;
+
+  const tray = setupTray({
+    Tray,
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    icons: { normal: nativeImage.createFromPath(icon(ICON_FILES.tray)), offline: nativeImage.createFromPath(icon(ICON_FILES.trayOffline)) },
+    actions: createTrayActions({
+      windows: ourWindows,
+      setStartAtLogin: async (enabled) => {
+        await setStartAtLogin(enabled, loginDeps);
+        await settings.update({ startAtLogin: enabled });
+      },
+      quit: () => lifecycle.quit(),
+    }),
+    startAtLogin: () => settings.get().startAtLogin,
+    initialCameras: settings.get().cameras,
+  });
+
+  settings.onChange((next, previous) => {
+    if (next.shortcuts.snapshot !== previous.shortcuts.snapshot) shortcut.update(next.shortcuts.snapshot);
+    if (next.startAtLogin !== previous.startAtLogin || next.cameras !== previous.cameras) tray.refresh();
+  });
+
+  setupIpc({
+    ipcMain,
+    windows: ourWindows,
+    handlers: createIpcHandlers({
+      settings,
+      serverUrl: () => server.url,
+      windows: ourWindows,
+      snapshots,
+      onCameraStates: (states) => {
+        tray.update(states);
+        presence.report(states);
+      },
+      openExternal: (url) => shell.openExternal(url),
+    }),
+  });
+
+  await setupLoginItem({ ...loginDeps, enabled: settings.get().startAtLogin });
+  ourWindows.showMain(!launchedAtLogin(process.argv, { platform: process.platform, app }));
+  log.info('pawcam started', { server: server.url, embedded: server.embedded });
+}
