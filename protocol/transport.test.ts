@@ -109,6 +109,18 @@ describe('PeerjsTransport', () => {
     expect(states.slice(0, 3)).toEqual(['connecting', 'retrying', 'connecting']);
   });
 
+  it('retries an attempt that never opens', () => {
+    const { peers, timers, transport } = setup();
+    transport.start();
+    expect(timers.runNext()).toBe(10_000);
+    expect(transport.state).toBe('retrying');
+    expect(peers[0]!.destroyed).toBe(true);
+    timers.runNext();
+    peers[1]!.fire('open');
+    expect(transport.state).toBe('open');
+    expect(timers.pending).toHaveLength(0);
+  });
+
   it('reports when the next retry is due', () => {
     const { peers, timers, transport } = setup();
     let retryAt: number | undefined;
@@ -127,6 +139,7 @@ describe('PeerjsTransport', () => {
     expect(transport.state).toBe('id-taken');
     expect(timers.pending).toHaveLength(0);
     transport.close();
+    expect(timers.pending).toHaveLength(0);
     expect(transport.state).toBe('closed');
   });
 

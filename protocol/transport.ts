@@ -79,6 +79,8 @@ export interface PeerjsTransportOptions {
   timers?: Timers;
   /** Most envelopes kept while not open; older ones are dropped first. */
   maxQueue?: number;
+  /** Give up on a connection attempt that has not opened after this long, and retry. */
+  openTimeoutMs?: number;
 }
 
 /** SignalTransport over a PeerJS client, reconnecting with backoff for as long as it is not closed. */
@@ -89,10 +91,12 @@ export class PeerjsTransport extends TypedEmitter<TransportEvents> implements Si
   readonly #backoff: Backoff;
   readonly #timers: Timers;
   readonly #maxQueue: number;
+  readonly #openTimeoutMs: number;
   readonly #queue: { dst: string; envelope: Envelope }[] = [];
   #state: TransportState = 'closed';
   #peer: PeerLike | null = null;
   #retryTimer: unknown = null;
+  #openTimer: unknown = null;
 
   constructor(options: PeerjsTransportOptions) {
     super();
@@ -102,6 +106,7 @@ export class PeerjsTransport extends TypedEmitter<TransportEvents> implements Si
     this.#backoff = options.backoff ?? new Backoff();
     this.#timers = options.timers ?? realTimers;
     this.#maxQueue = options.maxQueue ?? 64;
+    this.#openTimeoutMs = options.openTimeoutMs ?? 10_000;
   }
 
   get state(): TransportState {
@@ -154,11 +159,18 @@ export class PeerjsTransport extends TypedEmitter<TransportEvents> implements Si
     }
     this.#peer = peer;
     const current = (): boolean => this.#peer === peer;
+    // A socket can stay up without ever getting OPEN (PeerServer silently swaps sockets when a client reclaims
+    // its ID while the server still holds the old one); never wait on it forever.
+    this.#openTimer = this.#timers.setTimeout(() => {
+      this.#openTimer = null;
+      if (current()) this.#scheduleRetry(new PawcamError('server-unreachable', 'the server did not answer the registration'));
+    }, this.#openTimeoutMs);
     peer.socket.on('message', (data) => {
       if (current()) this.#onServerMessage(data);
     });
     peer.on('open', () => {
       if (!current()) return;
+      this.#clearOpenTimer();
       this.#backoff.reset();
       this.#setState('open', {});
       this.#flush();
@@ -230,7 +242,13 @@ export class PeerjsTransport extends TypedEmitter<TransportEvents> implements Si
     }, delay);
   }
 
+  #clearOpenTimer(): void {
+    if (this.#openTimer !== null) this.#timers.clearTimeout(this.#openTimer);
+    this.#openTimer = null;
+  }
+
   #dropPeer(): void {
+    this.#clearOpenTimer();
     const peer = this.#peer;
     this.#peer = null;
     if (peer) {
