@@ -1,4 +1,4 @@
-/** Who is registered right now, from PeerServer's connection/disconnect events (for healthz, and later ICE credentials). */
+/** Who is registered right now, from PeerServer's connection/disconnect events (for healthz and `/ice`). */
 import { timingSafeEqual } from 'node:crypto';
 import type { IClient } from 'peer';
 
@@ -14,6 +14,16 @@ export class OnlinePeers {
   /** PeerServer 'disconnect'; a stale client object never removes the one now holding its ID. */
   remove(client: IClient): void {
     if (this.#byId.get(client.getId()) === client) this.#byId.delete(client.getId());
+  }
+
+  /** Is `id` registered right now? */
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
+  /** The socket `id` is registered on right now, if any. */
+  socketOf(id: string): unknown {
+    return this.#byId.get(id)?.getSocket() ?? null;
   }
 
   get count(): number {

@@ -1,12 +1,13 @@
 /**
  * The WebSocket server PeerServer runs on (through its `createWebSocketServer` hook), built so that only checked
- * requests and frames reach PeerServer. This is the seam for registration protection and hardening (issue 3):
- * token binding and origin checks go in `SocketPolicy.admit`, rate limits in `SocketPolicy.inspect`.
+ * requests and frames reach PeerServer. `SocketPolicy` is the seam for registration protection and hardening:
+ * token binding, origin and per-host checks in `admit`, rate limits and queue caps in `inspect`.
  */
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import type { Logger } from '../protocol/log.ts';
 import { parseClientFrame, type ClientFrame } from './frames.ts';
+import { relayedFrame, runTransform, type InjectFrame, type RelayTransform } from './relay-transform.ts';
 
 /** Largest frame a client may send; ours are a few KB (an SDP offer is the biggest). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -14,8 +15,24 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 /** How many dropped frames per socket are logged before the rest are only counted. */
 const LOGGED_DROPS_PER_SOCKET = 5;
 
-/** Whether a WebSocket upgrade may go ahead; a refusal is answered with an HTTP status before any socket exists. */
-export type Admission = { ok: true } | { ok: false; status: number; reason: string };
+/**
+ * A refusal told to the client as a PeerServer message on a completed upgrade. Browsers hide the HTTP status of a
+ * refused upgrade (PeerJS only sees the socket close and reports 'network', then our transport retries forever);
+ * an ID-TAKEN message becomes PeerJS error 'unavailable-id' and an ERROR message 'server-error'.
+ */
+export interface PeerRefusal {
+  type: 'ID-TAKEN' | 'ERROR';
+  msg: string;
+}
+
+/**
+ * Whether a WebSocket upgrade may go ahead. A refusal is answered with its HTTP status before any socket exists, or,
+ * with `peerMessage`, by that message on the upgraded socket, which is then closed without reaching PeerServer.
+ * `reason` is sent to the client; `details` only go to the log.
+ */
+export type Admission =
+  | { ok: true }
+  | { ok: false; status: number; reason: string; peerMessage?: PeerRefusal; details?: Record<string, unknown> };
 
 /** What happens to one well-formed frame: relay it, drop it, or close the socket (policy violation). */
 export type FrameVerdict = 'pass' | 'drop' | 'close';
@@ -24,6 +41,7 @@ export type FrameVerdict = 'pass' | 'drop' | 'close';
 export interface SocketInfo {
   /** The `id` the client asked to register, if any. */
   readonly id: string | null;
+  /** The client's address (with a trusted proxy, the one it reported). */
   readonly remoteAddress: string | undefined;
 }
 
@@ -31,9 +49,13 @@ export interface SocketInfo {
 export interface SocketPolicy {
   admit(request: IncomingMessage): Admission;
   inspect(frame: ClientFrame, socket: SocketInfo): FrameVerdict;
+  /** An admitted socket is open (called before PeerServer sees it). */
+  opened?(socket: SocketInfo): void;
+  /** An admitted socket closed. */
+  closed?(socket: SocketInfo): void;
 }
 
-/** Admits every upgrade and passes every well-formed frame (issue 2's behaviour; issue 3 replaces it). */
+/** Admits every upgrade and passes every well-formed frame (issue 2's behaviour). */
 export const openPolicy: SocketPolicy = {
   admit: () => ({ ok: true }),
   inspect: () => 'pass',
@@ -43,43 +65,93 @@ export const openPolicy: SocketPolicy = {
 export interface SocketServerDeps {
   log: Logger;
   policy: SocketPolicy;
+  /** The address a request is counted against (default: the TCP peer). */
+  clientAddress?: (request: IncomingMessage) => string;
+  /** TEST-ONLY relay rewriting (see relay-transform.ts), with the way to reach a connected peer's socket. */
+  relay?: { transform: RelayTransform; socketOf: (id: string) => unknown };
 }
 
 /** Build the WebSocket server for PeerServer's `createWebSocketServer` option. */
 export function createGuardedSocketServer(options: ServerOptions, deps: SocketServerDeps): WebSocketServer {
   const { log, policy } = deps;
-  const wss = new WebSocketServer({
+  const refusals = new WeakMap<IncomingMessage, PeerRefusal>();
+  const addressOf = deps.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown');
+  const wss = new GuardedSocketServer(refusals, log, {
     ...options,
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
     WebSocket: guardedSocketClass(deps),
     verifyClient: (info, done) => {
-      const admission = safely(log, 'admit', () => policy.admit(info.req), { ok: false, status: 500, reason: 'Internal Server Error' });
+      const admission = safely<Admission>(log, 'admit', () => policy.admit(info.req), { ok: false, status: 500, reason: 'Internal Server Error' });
       if (admission.ok) return done(true);
-      log.warn('refused a WebSocket upgrade', { status: admission.status, reason: admission.reason, remote: info.req.socket.remoteAddress });
-      done(false, admission.status, admission.reason);
+      log.warn('refused a WebSocket upgrade', { status: admission.status, reason: admission.reason, remote: addressOf(info.req), ...admission.details });
+      if (!admission.peerMessage) return done(false, admission.status, admission.reason);
+      refusals.set(info.req, admission.peerMessage);
+      done(true);
     },
   });
   // Registered before PeerServer's own listener, so every socket is labelled and guarded before it is used.
   wss.on('connection', (socket, request) => {
     const id = safely(log, 'label', () => new URL(request.url ?? '/', 'https://pawcam.invalid').searchParams.get('id'), null);
-    if (socket instanceof GuardedSocketBase) socket.info = { id, remoteAddress: request.socket.remoteAddress };
+    if (!(socket instanceof GuardedSocketBase)) return;
+    const info: SocketInfo = { id, remoteAddress: addressOf(request) };
+    socket.info = info;
     socket.on('error', (error) => log.debug('socket error', { id, error: error.message }));
+    safely(log, 'opened', () => policy.opened?.(info), undefined);
+    socket.once('close', () => safely(log, 'closed', () => policy.closed?.(info), undefined));
   });
   wss.on('error', (error) => log.warn('WebSocket server error', { error: error.message }));
   return wss;
 }
 
+/** Delivers refusals that must reach the client as a PeerServer message; such sockets never reach PeerServer. */
+class GuardedSocketServer extends WebSocketServer {
+  readonly #refusals: WeakMap<IncomingMessage, PeerRefusal>;
+  readonly #log: Logger;
+
+  constructor(refusals: WeakMap<IncomingMessage, PeerRefusal>, log: Logger, options: ServerOptions) {
+    super(options);
+    this.#refusals = refusals;
+    this.#log = log;
+  }
+
+  // ws announces every upgraded socket through emit('connection'); a refused one is answered here instead.
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const [socket, request] = args;
+    const refusal = event === 'connection' ? this.#refusals.get(request as IncomingMessage) : undefined;
+    if (!refusal || !(socket instanceof WebSocket)) return super.emit(event, ...args);
+    socket.on('error', (error) => this.#log.debug('socket error', { error: error.message }));
+    socket.send(JSON.stringify({ type: refusal.type, payload: { msg: refusal.msg } }));
+    socket.close(1008, refusal.type);
+    return true;
+  }
+}
+
 /** The label slot the connection listener fills in; a base class so `instanceof` works across deps. */
 class GuardedSocketBase extends WebSocket {
   info: SocketInfo = { id: null, remoteAddress: undefined };
+
+  /** Send without the relay transform. */
+  sendUntransformed(text: string): void {
+    super.send(text);
+  }
 }
 
 /**
  * A WebSocket whose 'message' events pass the frame check first. ws offers no hook in front of other listeners,
  * and PeerServer's listener trusts whatever it gets (`JSON.parse`, then sets `src`), so the check sits in `emit`.
  */
-function guardedSocketClass({ log, policy }: SocketServerDeps): typeof GuardedSocketBase {
+function guardedSocketClass({ log, policy, relay }: SocketServerDeps): typeof GuardedSocketBase {
+  const inject: InjectFrame = (frame) => {
+    const target = relay?.socketOf(frame.dst);
+    if (!(target instanceof GuardedSocketBase) || target.readyState !== WebSocket.OPEN) {
+      log.debug('relayTransform: destination not connected', { dst: frame.dst });
+      return false;
+    }
+    target.sendUntransformed(JSON.stringify(frame));
+    return true;
+  };
+
   return class GuardedSocket extends GuardedSocketBase {
     #dropped = 0;
 
@@ -98,9 +170,20 @@ function guardedSocketClass({ log, policy }: SocketServerDeps): typeof GuardedSo
       return super.emit('message', Buffer.from(JSON.stringify(frame.value)), false);
     }
 
+    // PeerServer relays by calling send() on the destination's socket with the stamped frame: the one place where a
+    // test can see (and rewrite) exactly what a destination receives, queued deliveries included.
+    override send(data: unknown, ...rest: unknown[]): void {
+      const frame = relay && typeof data === 'string' ? relayedFrame(data) : null;
+      if (!relay || !frame) return (super.send as (...a: unknown[]) => void)(data, ...rest);
+      for (const out of runTransform(relay.transform, frame, inject, log)) {
+        if (out.dst === frame.dst) this.sendUntransformed(JSON.stringify(out));
+        else inject(out);
+      }
+    }
+
     #drop(reason: string): boolean {
       this.#dropped++;
-      if (this.#dropped <= LOGGED_DROPS_PER_SOCKET) log.warn('dropped a malformed frame', { id: this.info.id, reason });
+      if (this.#dropped <= LOGGED_DROPS_PER_SOCKET) log.warn('dropped a frame', { id: this.info.id, reason });
       if (this.#dropped === LOGGED_DROPS_PER_SOCKET) log.warn('further dropped frames on this socket are not logged', { id: this.info.id });
       return false;
     }
