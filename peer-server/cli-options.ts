@@ -1,7 +1,10 @@
 /** The CLI's flags and environment variables, parsed into ServerOptions (flags win over the environment). */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../protocol/log.ts';
+import { parseAllowedOrigins } from './origin.ts';
 import { DEFAULT_PORT, type ServerOptions } from './server.ts';
+import { checkIceConfig, DEFAULT_TURN_TTL_SECONDS } from './turn.ts';
 
 /** What the command line asks for. */
 export type CliCommand =
@@ -20,18 +23,32 @@ Options (environment variable in brackets):
   --http             plain HTTP, for running behind a TLS-terminating proxy (PAWCAM_HTTP=1)
   --cert <file>      PEM certificate (chain) to serve (PAWCAM_CERT); with --key
   --key <file>       PEM private key (PAWCAM_KEY); with --cert
-  --data-dir <dir>   where the self-signed certificate is kept (PAWCAM_DATA_DIR, default ~/.pawcam-server)
+  --data-dir <dir>   where the self-signed certificate and the ID registrations are kept
+                     (PAWCAM_DATA_DIR, default ~/.pawcam-server)
+  --trust-proxy      behind a reverse proxy: take the client address from X-Forwarded-For and the host from
+                     X-Forwarded-Host (PAWCAM_TRUST_PROXY=1); only if every request comes through that proxy
+  --allow-origin <o> another origin (scheme://host[:port]) whose pages may use this server, besides its own pages
+                     and the desktop app; repeatable or comma-separated (PAWCAM_ALLOW_ORIGIN)
+  --stun <url>       STUN server handed to clients, e.g. stun:turn.example.org:3478; repeatable or
+                     comma-separated (PAWCAM_STUN; default none, so no third-party server is contacted)
+  --turn <url>       TURN server handed to clients with short-lived credentials, e.g.
+                     turn:turn.example.org:3478?transport=udp; repeatable or comma-separated (PAWCAM_TURN)
+  --turn-secret <s>  coturn's static-auth-secret (PAWCAM_TURN_SECRET); prefer --turn-secret-file, since
+                     command lines are visible to other users of the machine
+  --turn-secret-file <file>
+                     read the TURN secret from this file (PAWCAM_TURN_SECRET_FILE)
+  --turn-ttl <s>     lifetime of minted TURN credentials in seconds (PAWCAM_TURN_TTL, default ${DEFAULT_TURN_TTL_SECONDS})
   --log-level <l>    debug, info, warn or error (PAWCAM_LOG_LEVEL, default info)
   -h, --help         show this help
 
 Without --cert/--key the server makes a self-signed certificate for this machine's names and addresses on first
-start and reuses it; browsers warn about it once.
+start and reuses it; browsers warn about it once. Without --stun/--turn clients use host candidates only (LAN).
 `;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-/** Parse `argv` (without node and the script) and `env`. */
-export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
+/** Parse `argv` (without node and the script) and `env`; `readText` reads the TURN secret file. */
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv, readText: (path: string) => string = (path) => readFileSync(path, 'utf8')): CliCommand {
   let values;
   try {
     ({ values } = parseArgs({
@@ -45,6 +62,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
         cert: { type: 'string' },
         key: { type: 'string' },
         'data-dir': { type: 'string' },
+        'trust-proxy': { type: 'boolean' },
+        'allow-origin': { type: 'string', multiple: true },
+        stun: { type: 'string', multiple: true },
+        turn: { type: 'string', multiple: true },
+        'turn-secret': { type: 'string' },
+        'turn-secret-file': { type: 'string' },
+        'turn-ttl': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -60,7 +84,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   const logLevel = values['log-level'] ?? nonEmpty(env['PAWCAM_LOG_LEVEL']) ?? 'info';
   if (!isLogLevel(logLevel)) return { kind: 'error', message: `invalid log level: ${logLevel} (use ${LOG_LEVELS.join(', ')})` };
 
-  const http = values.http ?? /^(1|true|yes|on)$/i.test(env['PAWCAM_HTTP'] ?? '');
+  const http = values.http ?? isTrue(env['PAWCAM_HTTP']);
   const cert = values.cert ?? nonEmpty(env['PAWCAM_CERT']);
   const key = values.key ?? nonEmpty(env['PAWCAM_KEY']);
   if (http && (cert || key)) return { kind: 'error', message: '--http serves plain HTTP; drop --cert/--key (or --http)' };
@@ -72,7 +96,50 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   if (cert && key) Object.assign(options, { cert, key });
   const dataDir = values['data-dir'] ?? nonEmpty(env['PAWCAM_DATA_DIR']);
   if (dataDir) options.dataDir = dataDir;
+  if (values['trust-proxy'] ?? isTrue(env['PAWCAM_TRUST_PROXY'])) options.trustProxy = true;
+
+  const allowedOrigins = list(values['allow-origin'], env['PAWCAM_ALLOW_ORIGIN']);
+  const stunUrls = list(values.stun, env['PAWCAM_STUN']);
+  const turnUrls = list(values.turn, env['PAWCAM_TURN']);
+  const secret = turnSecret(values['turn-secret'] ?? nonEmpty(env['PAWCAM_TURN_SECRET']), values['turn-secret-file'] ?? nonEmpty(env['PAWCAM_TURN_SECRET_FILE']), readText);
+  if (typeof secret === 'object') return secret;
+  const ttlText = values['turn-ttl'] ?? nonEmpty(env['PAWCAM_TURN_TTL']) ?? String(DEFAULT_TURN_TTL_SECONDS);
+  if (!/^\d{1,6}$/.test(ttlText)) return { kind: 'error', message: `invalid TURN credential lifetime: ${ttlText} (seconds)` };
+  const ttlSeconds = Number(ttlText);
+  try {
+    parseAllowedOrigins(allowedOrigins);
+    checkIceConfig({ stunUrls, turnUrls, turnSecret: secret, ttlSeconds });
+  } catch (error) {
+    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+  }
+  if (allowedOrigins.length > 0) options.allowedOrigins = allowedOrigins;
+  if (stunUrls.length > 0) options.stunUrls = stunUrls;
+  if (turnUrls.length > 0) Object.assign(options, { turnUrls, turnSecret: secret });
+  if (ttlSeconds !== DEFAULT_TURN_TTL_SECONDS) options.turnTtlSeconds = ttlSeconds;
   return { kind: 'run', options, logLevel };
+}
+
+/** The TURN secret from the flag/env or a file (not both), or an error. */
+function turnSecret(given: string | undefined, file: string | undefined, readText: (path: string) => string): string | undefined | CliCommand {
+  if (given !== undefined && file !== undefined) return { kind: 'error', message: 'give the TURN secret or a file holding it, not both' };
+  if (file === undefined) return given;
+  let text: string;
+  try {
+    text = readText(file).trim();
+  } catch (error) {
+    return { kind: 'error', message: `cannot read the TURN secret file ${file}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  return text === '' ? { kind: 'error', message: `the TURN secret file ${file} is empty` } : text;
+}
+
+/** A repeatable, comma-separated option: the flags if any were given, else the environment variable. */
+function list(flags: string[] | undefined, env: string | undefined): string[] {
+  const items = flags && flags.length > 0 ? flags : env !== undefined ? [env] : [];
+  return items.flatMap((item) => item.split(',')).map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function isTrue(value: string | undefined): boolean {
+  return /^(1|true|yes|on)$/i.test(value ?? '');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

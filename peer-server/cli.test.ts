@@ -90,13 +90,20 @@ describe('cli', () => {
   it('prints help and exits 0', async () => {
     const { output, exited } = runCli(['--help']);
     expect(await exited).toBe(0);
-    expect(output()).toContain('--data-dir');
-    expect(output()).toContain('PAWCAM_PORT');
+    for (const flag of ['--data-dir', 'PAWCAM_PORT', '--allow-origin', '--trust-proxy', '--stun', '--turn ', '--turn-secret ', '--turn-secret-file', '--turn-ttl', 'PAWCAM_TURN_SECRET']) {
+      expect(output()).toContain(flag);
+    }
   });
 
   it('exits 2 on a bad flag', async () => {
     const { output, exited } = runCli(['--port', 'nope']);
     expect(await exited).toBe(2);
     expect(output()).toContain('invalid port');
+  });
+
+  it('exits 2 when TURN is configured without its secret', async () => {
+    const { output, exited } = runCli(['--turn', 'turn:turn.example.org:3478']);
+    expect(await exited).toBe(2);
+    expect(output()).toContain('--turn-secret');
   });
 });
