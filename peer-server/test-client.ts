@@ -1,4 +1,4 @@
-/** Test helpers for peer-server's own tests: a raw PeerJS-protocol client, HTTP calls, log capture. Not shipped. */
+/** Helpers for peer-server's own tests (a raw PeerJS-protocol client, HTTP calls, log capture); used by tests only. */
 import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
