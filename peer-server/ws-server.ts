@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import type { Logger } from '../protocol/log.ts';
 import { parseClientFrame, type ClientFrame } from './frames.ts';
+import { throttledLogger } from './rate-limit.ts';
 import { relayedFrame, runTransform, type InjectFrame, type RelayTransform } from './relay-transform.ts';
 
 /** Largest frame a client may send; ours are a few KB (an SDP offer is the biggest). */
@@ -74,17 +75,19 @@ export interface SocketServerDeps {
 /** Build the WebSocket server for PeerServer's `createWebSocketServer` option. */
 export function createGuardedSocketServer(options: ServerOptions, deps: SocketServerDeps): WebSocketServer {
   const { log, policy } = deps;
+  // Refusals come as fast as a client can make requests; the log must not grow as fast.
+  const refusalLog = throttledLogger(log);
   const refusals = new WeakMap<IncomingMessage, PeerRefusal>();
   const addressOf = deps.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown');
   const wss = new GuardedSocketServer(refusals, log, {
     ...options,
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
-    WebSocket: guardedSocketClass(deps),
+    WebSocket: guardedSocketClass({ ...deps, log: refusalLog }),
     verifyClient: (info, done) => {
       const admission = safely<Admission>(log, 'admit', () => policy.admit(info.req), { ok: false, status: 500, reason: 'Internal Server Error' });
       if (admission.ok) return done(true);
-      log.warn('refused a WebSocket upgrade', { status: admission.status, reason: admission.reason, remote: addressOf(info.req), ...admission.details });
+      refusalLog.warn('refused a WebSocket upgrade', { status: admission.status, reason: admission.reason, remote: addressOf(info.req), ...admission.details });
       if (!admission.peerMessage) return done(false, admission.status, admission.reason);
       refusals.set(info.req, admission.peerMessage);
       done(true);
