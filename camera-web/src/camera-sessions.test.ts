@@ -1,10 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Envelope } from '../../protocol/envelope.ts';
+import { FRESHNESS_MS, pairMacKey, signOffer, signPing, verifyAnswer, verifyPong } from '../../protocol/auth.ts';
+import { randomBytes } from '../../protocol/crypto.ts';
+import type { Envelope, SignalAuth } from '../../protocol/envelope.ts';
 import { TypedEmitter } from '../../protocol/events.ts';
 import { configureLogging, type LogRecord } from '../../protocol/log.ts';
 import { encodeDataMessage } from '../../protocol/messages.ts';
 import type { Timers, TransportEvents } from '../../protocol/transport.ts';
-import { CameraSessions, type AnsweringPeer, type AnsweringPeerOptions } from './camera-sessions.ts';
+import { CameraSessions, type AnsweringPeer, type AnsweringPeerOptions, type ViewerKeyring } from './camera-sessions.ts';
+
+const NOW = 1_800_000_000_000;
+const CAMERA = 'cam-0123456789abcdef0123456789abcdef';
 
 class FakeTransport extends TypedEmitter<TransportEvents> {
   readonly sent: { dst: string; envelope: Envelope }[] = [];
@@ -50,7 +55,7 @@ class FakePeer implements AnsweringPeer {
 }
 
 class FakeTimers implements Timers {
-  time = 0;
+  time = NOW;
   readonly pending = new Map<number, { at: number; fn: () => void }>();
   #next = 1;
   setTimeout(fn: () => void, ms: number): unknown {
@@ -75,9 +80,22 @@ class FakeTimers implements Timers {
   }
 }
 
-const SDP_OFFER = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n';
-const offer = (sid: string): Envelope => ({ v: 1, kind: 'signal', sid, signal: { type: 'offer', sdp: SDP_OFFER } });
+const SDP_OFFER = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=fingerprint:sha-256 AA:BB\r\n';
 const stream = { id: 'camera-stream' } as unknown as MediaStream;
+const candidate = (n: number) => ({ type: 'candidate', candidate: { candidate: `candidate:${n} 1 udp 1 127.0.0.1 ${5000 + n} typ host`, sdpMLineIndex: 0 } });
+
+/** Pair keys by viewer ID; `revoke` forgets one. */
+class FakeKeyring implements ViewerKeyring {
+  readonly keys = new Map<string, CryptoKey>();
+  async add(viewerId: string): Promise<CryptoKey> {
+    const key = await pairMacKey(randomBytes(32));
+    this.keys.set(viewerId, key);
+    return key;
+  }
+  async keyFor(viewerId: string): Promise<CryptoKey | null> {
+    return this.keys.get(viewerId) ?? null;
+  }
+}
 
 let logs: LogRecord[];
 
@@ -87,19 +105,46 @@ beforeEach(() => {
   configureLogging({ sink: (r) => logs.push(r), level: 'debug' });
 });
 
-function setup(options: { maxSessions?: number } = {}) {
+async function setup(options: { maxSessions?: number; viewers?: string[] } = {}) {
   const transport = new FakeTransport();
   const timers = new FakeTimers();
-  const sessions = new CameraSessions({ transport, stream, SimplePeer: FakePeer, name: 'Kitchen', timers, ...options });
+  const keyring = new FakeKeyring();
+  const keys: Record<string, CryptoKey> = {};
+  for (const viewer of options.viewers ?? ['viewer-a', 'viewer-b']) keys[viewer] = await keyring.add(viewer);
+  const sessions = new CameraSessions({
+    transport,
+    stream,
+    SimplePeer: FakePeer,
+    name: 'Kitchen',
+    cameraId: CAMERA,
+    keyring,
+    timers,
+    ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+  });
   const counts: number[] = [];
   sessions.on('viewers', (n) => counts.push(n));
-  return { transport, timers, sessions, counts };
+  /** A viewer's offer signed with its pair key (or `key`), as the viewer app sends it. */
+  const offer = async (viewer: string, sid: string, o: { sdp?: string; ts?: number; key?: CryptoKey; signedSdp?: string } = {}) => {
+    const sdp = o.sdp ?? SDP_OFFER;
+    const auth = await signOffer(o.key ?? keys[viewer]!, { viewerId: viewer, cameraId: CAMERA, sid, sdp: o.signedSdp ?? sdp }, o.ts ?? timers.now());
+    return { v: 1, kind: 'signal', sid, signal: { type: 'offer', sdp }, auth } as Envelope;
+  };
+  /** Deliver and wait until every check it started is done. */
+  const deliver = async (from: string, envelope: unknown) => {
+    transport.deliver(from, envelope);
+    await sessions.settled();
+  };
+  const dial = async (viewer: string, sid: string) => deliver(viewer, await offer(viewer, sid));
+  return { transport, timers, sessions, counts, keyring, keys, offer, deliver, dial };
 }
 
-describe('CameraSessions', () => {
-  it('answers an offer with the camera stream and sends the answer back under the same sid', () => {
-    const { transport } = setup();
-    transport.deliver('viewer-a', offer('00aa11bb'));
+const hangups = (transport: FakeTransport) => transport.sent.filter((s) => s.envelope.kind === 'hangup');
+
+describe('CameraSessions: answering paired viewers', () => {
+  it('answers a signed offer with the camera stream; the answer carries a MAC bound to the offer', async () => {
+    const { transport, sessions, keys, offer, deliver } = await setup();
+    const signed = await offer('viewer-a', '00aa11bb');
+    await deliver('viewer-a', signed);
     expect(FakePeer.created).toHaveLength(1);
     const peer = FakePeer.created[0]!;
     expect(peer.options).toEqual({ initiator: false, trickle: true, stream, config: { iceServers: [] } });
@@ -107,43 +152,199 @@ describe('CameraSessions', () => {
 
     peer.fire('signal', { type: 'answer', sdp: 'v=0 answer' });
     peer.fire('signal', { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMLineIndex: 0, sdpMid: '0' } });
+    await sessions.settled();
+    expect(transport.sent.map((s) => [s.dst, s.envelope.kind, s.envelope.kind === 'signal' && s.envelope.signal.type])).toEqual([
+      ['viewer-a', 'signal', 'answer'],
+      ['viewer-a', 'signal', 'candidate'],
+    ]);
+    const answer = transport.sent[0]!.envelope as Extract<Envelope, { kind: 'signal' }>;
+    expect(answer.sid).toBe('00aa11bb');
+    const offerNonce = (signed as { auth: SignalAuth }).auth.nonce;
+    const context = { viewerId: 'viewer-a', cameraId: CAMERA, sid: '00aa11bb', offerNonce, sdp: 'v=0 answer' };
+    expect(await verifyAnswer(keys['viewer-a']!, context, answer.auth!, NOW)).toBeNull();
+    // Bound to this offer and this SDP: neither can be swapped under the MAC.
+    expect(await verifyAnswer(keys['viewer-a']!, { ...context, offerNonce: 'ffffffffffffffff' }, answer.auth!, NOW)).toBe('bad-mac');
+    expect(await verifyAnswer(keys['viewer-a']!, { ...context, sdp: 'v=0 other' }, answer.auth!, NOW)).toBe('bad-mac');
+    expect(transport.sent[1]!.envelope).toEqual({
+      v: 1,
+      kind: 'signal',
+      sid: '00aa11bb',
+      signal: { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMLineIndex: 0, sdpMid: '0', usernameFragment: undefined } },
+    });
+  });
+
+  it('sends nothing at all to a viewer that is not paired: no answer, no pong, no hangup, no peer', async () => {
+    const { transport, offer, deliver } = await setup({ viewers: ['viewer-a'] });
+    const stranger = await pairMacKey(randomBytes(32));
+    await deliver('viewer-x', await offer('viewer-x', '0000000a', { key: stranger }));
+    await deliver('viewer-x', { v: 1, kind: 'signal', sid: '0000000b', signal: { type: 'offer', sdp: SDP_OFFER } });
+    await deliver('viewer-x', { v: 1, kind: 'ping', nonce: '0123456789abcdef' });
+    const auth = await signPing(stranger, { viewerId: 'viewer-x', cameraId: CAMERA, nonce: '0123456789abcdef' }, NOW);
+    await deliver('viewer-x', { v: 1, kind: 'ping', nonce: '0123456789abcdef', auth });
+    expect(FakePeer.created).toHaveLength(0);
+    expect(transport.sent).toEqual([]);
+    expect(logs.some((r) => r.level === 'debug' && /not paired/.test(r.msg))).toBe(true);
+  });
+
+  it('refuses out loud a paired viewer\'s offer that was tampered with, replayed, stale or unsigned', async () => {
+    const { transport, offer, deliver, timers } = await setup();
+    // A relay rewrote the DTLS fingerprint after the viewer signed.
+    await deliver('viewer-a', await offer('viewer-a', '0000000a', { sdp: SDP_OFFER.replace('AA:BB', 'CC:DD'), signedSdp: SDP_OFFER }));
+    // Signed long ago.
+    await deliver('viewer-a', await offer('viewer-a', '0000000b', { ts: timers.now() - FRESHNESS_MS - 1 }));
+    // Signed by another key (a viewer that was paired with another camera, or a forger).
+    await deliver('viewer-a', await offer('viewer-a', '0000000c', { key: await pairMacKey(randomBytes(32)) }));
+    await deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000d', signal: { type: 'offer', sdp: SDP_OFFER } });
+    expect(FakePeer.created).toHaveLength(0);
     expect(transport.sent).toEqual([
-      { dst: 'viewer-a', envelope: { v: 1, kind: 'signal', sid: '00aa11bb', signal: { type: 'answer', sdp: 'v=0 answer' } } },
-      {
-        dst: 'viewer-a',
-        envelope: {
-          v: 1,
-          kind: 'signal',
-          sid: '00aa11bb',
-          signal: { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMLineIndex: 0, sdpMid: '0', usernameFragment: undefined } },
-        },
-      },
+      { dst: 'viewer-a', envelope: { v: 1, kind: 'hangup', sid: '0000000a', reason: 'refused: bad-mac' } },
+      { dst: 'viewer-a', envelope: { v: 1, kind: 'hangup', sid: '0000000b', reason: 'refused: stale' } },
+      { dst: 'viewer-a', envelope: { v: 1, kind: 'hangup', sid: '0000000c', reason: 'refused: bad-mac' } },
+      { dst: 'viewer-a', envelope: { v: 1, kind: 'hangup', sid: '0000000d', reason: 'refused: bad-mac' } },
     ]);
   });
 
-  it("feeds the viewer's later signals to that session's peer", () => {
-    const { transport } = setup();
-    transport.deliver('viewer-a', offer('00aa11bb'));
-    const candidate = { type: 'candidate', candidate: { candidate: 'candidate:2 1 udp 1 127.0.0.1 5001 typ host', sdpMLineIndex: 0 } };
-    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '00aa11bb', signal: candidate });
-    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '00aa11bb', signal: { type: 'renegotiate', renegotiate: true } });
-    expect(FakePeer.created[0]!.signalled.slice(1)).toEqual([candidate, { renegotiate: true }]);
+  it('never answers the same offer twice (a replay after the session ended is refused)', async () => {
+    const { transport, offer, deliver } = await setup();
+    const captured = await offer('viewer-a', '0000000a');
+    await deliver('viewer-a', captured);
+    expect(FakePeer.created).toHaveLength(1);
+    await deliver('viewer-a', { v: 1, kind: 'hangup', sid: '0000000a' });
+    await deliver('viewer-a', captured);
+    expect(FakePeer.created).toHaveLength(1);
+    expect(hangups(transport)).toEqual([{ dst: 'viewer-a', envelope: { v: 1, kind: 'hangup', sid: '0000000a', reason: 'refused: replay' } }]);
   });
 
-  it('drops signals for sessions it does not know', () => {
-    const { transport } = setup();
-    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '00aa11bb', signal: { type: 'answer', sdp: 'x' } });
-    transport.deliver('viewer-b', { v: 1, kind: 'signal', sid: '00aa11bb', signal: { type: 'renegotiate', renegotiate: true } });
+  it('a refused offer does not cost the viewer its live session', async () => {
+    const { offer, deliver, dial, sessions } = await setup();
+    await dial('viewer-a', '0000000a');
+    FakePeer.created[0]!.fire('connect');
+    await deliver('viewer-a', await offer('viewer-a', '0000000b', { sdp: 'v=0 evil', signedSdp: SDP_OFFER }));
+    expect(FakePeer.created[0]!.destroyed).toBe(false);
+    expect(sessions.viewerCount).toBe(1);
+  });
+
+  it("holds the viewer's candidates while its offer is checked, then applies them in order", async () => {
+    const { transport, sessions, offer } = await setup();
+    const signed = await offer('viewer-a', '0000000a');
+    transport.deliver('viewer-a', signed);
+    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: candidate(1) });
+    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: candidate(2) });
+    expect(FakePeer.created).toHaveLength(0);
+    await sessions.settled();
+    expect(FakePeer.created[0]!.signalled).toEqual([{ type: 'offer', sdp: SDP_OFFER }, candidate(1), candidate(2)]);
+  });
+
+  it('drops the held candidates of an offer that is refused', async () => {
+    const { transport, sessions, offer } = await setup();
+    transport.deliver('viewer-a', await offer('viewer-a', '0000000a', { sdp: 'v=0 evil', signedSdp: SDP_OFFER }));
+    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: candidate(1) });
+    await sessions.settled();
+    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: candidate(2) });
+    expect(FakePeer.created).toHaveLength(0);
+    expect(transport.sent.map((s) => s.envelope.kind)).toEqual(['hangup']);
+  });
+
+  it('checks a renegotiation offer inside a live session too, and feeds it to the same peer', async () => {
+    const { transport, offer, deliver, dial } = await setup();
+    await dial('viewer-a', '0000000a');
+    const peer = FakePeer.created[0]!;
+    await deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: { type: 'offer', sdp: 'v=0 injected' } });
+    expect(peer.signalled).toHaveLength(1);
+    expect(hangups(transport)).toHaveLength(1);
+    await deliver('viewer-a', await offer('viewer-a', '0000000a', { sdp: 'v=0 renegotiated' }));
+    expect(FakePeer.created).toHaveLength(1);
+    expect(peer.signalled.at(-1)).toEqual({ type: 'offer', sdp: 'v=0 renegotiated' });
+    expect(peer.destroyed).toBe(false);
+  });
+
+  it('answers a signed ping with a pong whose MAC the viewer can check, and ignores a bad one', async () => {
+    const { transport, sessions, keys, deliver } = await setup();
+    const ctx = { viewerId: 'viewer-a', cameraId: CAMERA, nonce: '0123456789abcdef' };
+    const auth = await signPing(keys['viewer-a']!, ctx, NOW);
+    await deliver('viewer-a', { v: 1, kind: 'ping', nonce: ctx.nonce, auth });
+    // viewer-b replays viewer-a's ping: the MAC covers the sender's ID.
+    await deliver('viewer-b', { v: 1, kind: 'ping', nonce: ctx.nonce, auth });
+    await deliver('viewer-a', { v: 1, kind: 'ping', nonce: 'fedcba9876543210', auth });
+    await deliver('viewer-a', { v: 1, kind: 'ping', nonce: ctx.nonce });
+    expect(transport.sent).toHaveLength(1);
+    const pong = transport.sent[0]!;
+    expect(pong.dst).toBe('viewer-a');
+    expect(pong.envelope).toMatchObject({ v: 1, kind: 'pong', nonce: ctx.nonce, name: 'Kitchen' });
+    expect(await verifyPong(keys['viewer-a']!, ctx, 'Kitchen', (pong.envelope as { mac: string }).mac)).toBe(true);
+
+    sessions.setName('Hall');
+    await deliver('viewer-a', { v: 1, kind: 'ping', nonce: ctx.nonce, auth: await signPing(keys['viewer-a']!, ctx, NOW) });
+    expect(transport.sent[1]!.envelope).toMatchObject({ kind: 'pong', name: 'Hall' });
+  });
+});
+
+describe('CameraSessions: revocation', () => {
+  it('destroys a revoked viewer\'s live session at once, silently, and then ignores it', async () => {
+    const { transport, sessions, keyring, keys, counts, offer, deliver, dial } = await setup();
+    await dial('viewer-a', '0000000a');
+    await dial('viewer-b', '0000000b');
+    const [a, b] = FakePeer.created as [FakePeer, FakePeer];
+    a.fire('connect');
+    b.fire('connect');
+    const sentBefore = transport.sent.length;
+
+    keyring.keys.delete('viewer-a');
+    sessions.revoke('viewer-a');
+    expect(a.destroyed).toBe(true);
+    expect(b.destroyed).toBe(false);
+    expect(counts).toEqual([1, 2, 1]);
+
+    await deliver('viewer-a', await offer('viewer-a', '0000000c'));
+    const ctx = { viewerId: 'viewer-a', cameraId: CAMERA, nonce: '0123456789abcdef' };
+    await deliver('viewer-a', { v: 1, kind: 'ping', nonce: ctx.nonce, auth: await signPing(keys['viewer-a']!, ctx, NOW) });
+    expect(FakePeer.created).toHaveLength(2);
+    expect(transport.sent.slice(sentBefore)).toEqual([]);
+  });
+
+  it('drops an offer that was being checked when its viewer was revoked', async () => {
+    const { transport, sessions, keyring, offer } = await setup();
+    transport.deliver('viewer-a', await offer('viewer-a', '0000000a'));
+    keyring.keys.delete('viewer-a');
+    sessions.revoke('viewer-a');
+    await sessions.settled();
+    expect(FakePeer.created).toHaveLength(0);
+    expect(transport.sent).toEqual([]);
+  });
+
+  it('sends no pong that was being worked out when its viewer was revoked', async () => {
+    const { transport, sessions, keys } = await setup();
+    const ctx = { viewerId: 'viewer-a', cameraId: CAMERA, nonce: '0123456789abcdef' };
+    transport.deliver('viewer-a', { v: 1, kind: 'ping', nonce: ctx.nonce, auth: await signPing(keys['viewer-a']!, ctx, NOW) });
+    sessions.revoke('viewer-a');
+    await sessions.settled();
+    expect(transport.sent).toEqual([]);
+  });
+});
+
+describe('CameraSessions: session lifecycle', () => {
+  it("feeds the viewer's later signals to that session's peer", async () => {
+    const { deliver, dial } = await setup();
+    await dial('viewer-a', '00aa11bb');
+    await deliver('viewer-a', { v: 1, kind: 'signal', sid: '00aa11bb', signal: candidate(2) });
+    await deliver('viewer-a', { v: 1, kind: 'signal', sid: '00aa11bb', signal: { type: 'renegotiate', renegotiate: true } });
+    expect(FakePeer.created[0]!.signalled.slice(1)).toEqual([candidate(2), { renegotiate: true }]);
+  });
+
+  it('drops signals for sessions it does not know', async () => {
+    const { transport, deliver } = await setup();
+    await deliver('viewer-a', { v: 1, kind: 'signal', sid: '00aa11bb', signal: { type: 'answer', sdp: 'x' } });
+    await deliver('viewer-b', { v: 1, kind: 'signal', sid: '00aa11bb', signal: { type: 'renegotiate', renegotiate: true } });
     expect(FakePeer.created).toHaveLength(0);
     expect(transport.sent).toHaveLength(0);
   });
 
-  it('keeps one session per viewer: a new offer from the same viewer replaces the old session', () => {
-    const { transport, sessions, counts } = setup();
-    transport.deliver('viewer-a', offer('00000001'));
+  it('keeps one session per viewer: a new offer from the same viewer replaces the old session', async () => {
+    const { sessions, counts, deliver, dial } = await setup();
+    await dial('viewer-a', '00000001');
     const first = FakePeer.created[0]!;
     first.fire('connect');
-    transport.deliver('viewer-a', offer('00000002'));
+    await dial('viewer-a', '00000002');
     expect(first.destroyed).toBe(true);
     expect(FakePeer.created).toHaveLength(2);
     FakePeer.created[1]!.fire('connect');
@@ -152,14 +353,14 @@ describe('CameraSessions', () => {
     expect(sessions.viewerCount).toBe(1);
     expect(counts).toEqual([1, 0, 1]);
     // Signals for the old sid are now unknown.
-    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '00000001', signal: { type: 'renegotiate', renegotiate: true } });
+    await deliver('viewer-a', { v: 1, kind: 'signal', sid: '00000001', signal: { type: 'renegotiate', renegotiate: true } });
     expect(FakePeer.created[1]!.signalled).toHaveLength(1);
   });
 
-  it('sends hello with its name on connect and counts live viewers', () => {
-    const { transport, sessions, counts } = setup();
-    transport.deliver('viewer-a', offer('0000000a'));
-    transport.deliver('viewer-b', offer('0000000b'));
+  it('sends hello with its name on connect and counts live viewers', async () => {
+    const { sessions, counts, dial } = await setup();
+    await dial('viewer-a', '0000000a');
+    await dial('viewer-b', '0000000b');
     const [a, b] = FakePeer.created as [FakePeer, FakePeer];
     expect(counts).toEqual([]);
     a.fire('connect');
@@ -171,48 +372,47 @@ describe('CameraSessions', () => {
     expect(counts).toEqual([1, 2, 1]);
   });
 
-  it('frees a session on hangup, but only for the right sid', () => {
-    const { transport, sessions, counts } = setup();
-    transport.deliver('viewer-a', offer('0000000a'));
+  it('frees a session on hangup, but only for the right sid', async () => {
+    const { transport, sessions, counts, deliver, dial } = await setup();
+    await dial('viewer-a', '0000000a');
     const peer = FakePeer.created[0]!;
     peer.fire('connect');
-    transport.deliver('viewer-a', { v: 1, kind: 'hangup', sid: 'ffffffff' });
-    transport.deliver('viewer-b', { v: 1, kind: 'hangup', sid: '0000000a' });
+    await deliver('viewer-a', { v: 1, kind: 'hangup', sid: 'ffffffff' });
+    await deliver('viewer-b', { v: 1, kind: 'hangup', sid: '0000000a' });
     expect(peer.destroyed).toBe(false);
-    transport.deliver('viewer-a', { v: 1, kind: 'hangup', sid: '0000000a' });
+    await deliver('viewer-a', { v: 1, kind: 'hangup', sid: '0000000a' });
     expect(peer.destroyed).toBe(true);
     expect(sessions.viewerCount).toBe(0);
     expect(counts).toEqual([1, 0]);
     // The viewer asked for it: no hangup is sent back.
-    expect(transport.sent.filter((s) => s.envelope.kind === 'hangup')).toEqual([]);
+    expect(hangups(transport)).toEqual([]);
   });
 
-  it('answers ping with pong and its current name', () => {
-    const { transport, sessions } = setup();
-    transport.deliver('viewer-a', { v: 1, kind: 'ping', nonce: '0123456789abcdef' });
-    sessions.setName('Hall');
-    transport.deliver('viewer-b', { v: 1, kind: 'ping', nonce: 'fedcba9876543210' });
-    expect(transport.sent).toEqual([
-      { dst: 'viewer-a', envelope: { v: 1, kind: 'pong', nonce: '0123456789abcdef', name: 'Kitchen' } },
-      { dst: 'viewer-b', envelope: { v: 1, kind: 'pong', nonce: 'fedcba9876543210', name: 'Hall' } },
-    ]);
+  it('a hangup during the check cancels the offer', async () => {
+    const { transport, sessions, offer } = await setup();
+    transport.deliver('viewer-a', await offer('viewer-a', '0000000a'));
+    transport.deliver('viewer-a', { v: 1, kind: 'hangup', sid: '0000000a' });
+    await sessions.settled();
+    expect(FakePeer.created).toHaveLength(0);
+    expect(transport.sent).toEqual([]);
   });
 
-  it('tells connected viewers a new name', () => {
-    const { transport, sessions } = setup();
-    transport.deliver('viewer-a', offer('0000000a'));
+  it('tells connected viewers a new name', async () => {
+    const { sessions, dial } = await setup();
+    await dial('viewer-a', '0000000a');
     FakePeer.created[0]!.fire('connect');
     sessions.setName('Hall');
     expect(FakePeer.created[0]!.sentData.at(-1)).toBe(encodeDataMessage({ t: 'hello', name: 'Hall' }));
   });
 
-  it('never throws out of a handler on garbage', () => {
-    const { transport, sessions } = setup();
+  it('never throws out of a handler on garbage', async () => {
+    const { transport, sessions, dial } = await setup();
     const garbage: unknown[] = [null, undefined, 42, 'x', {}, { kind: 'signal' }, { kind: 'signal', sid: 'aa', signal: null }, { kind: 'nope' }, { kind: 'hangup' }];
     for (const g of garbage) expect(() => transport.deliver('viewer-a', g)).not.toThrow();
+    await sessions.settled();
     expect(logs.some((r) => r.level === 'error')).toBe(true);
 
-    transport.deliver('viewer-a', offer('0000000a'));
+    await dial('viewer-a', '0000000a');
     const peer = FakePeer.created.at(-1)!;
     peer.throwOnSignal = true;
     expect(() => transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: { type: 'renegotiate', renegotiate: true } })).not.toThrow();
@@ -229,9 +429,20 @@ describe('CameraSessions', () => {
     expect(messages).toEqual([{ t: 'hello', name: 'Viewer' }]);
   });
 
-  it('destroys a failed session, tells the viewer, and updates the count', () => {
-    const { transport, counts } = setup();
-    transport.deliver('viewer-a', offer('0000000a'));
+  it('a keyring that throws counts as not paired', async () => {
+    const transport = new FakeTransport();
+    const keyring: ViewerKeyring = { keyFor: () => Promise.reject(new Error('storage gone')) };
+    const sessions = new CameraSessions({ transport, stream, SimplePeer: FakePeer, name: 'Kitchen', cameraId: CAMERA, keyring, timers: new FakeTimers() });
+    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: { type: 'offer', sdp: SDP_OFFER } });
+    transport.deliver('viewer-a', { v: 1, kind: 'ping', nonce: '0123456789abcdef' });
+    await sessions.settled();
+    expect(FakePeer.created).toHaveLength(0);
+    expect(transport.sent).toEqual([]);
+  });
+
+  it('destroys a failed session, tells the viewer, and updates the count', async () => {
+    const { transport, counts, dial } = await setup();
+    await dial('viewer-a', '0000000a');
     const peer = FakePeer.created[0]!;
     peer.fire('connect');
     peer.fire('error', new Error('Ice connection failed.'));
@@ -243,19 +454,29 @@ describe('CameraSessions', () => {
     expect(counts).toEqual([1, 0]);
   });
 
-  it('drops a session that does not connect in time', () => {
-    const { transport, timers } = setup();
-    transport.deliver('viewer-a', offer('0000000a'));
+  it('does not send an answer whose session ended while it was being signed', async () => {
+    const { transport, sessions, dial } = await setup();
+    await dial('viewer-a', '0000000a');
+    const peer = FakePeer.created[0]!;
+    peer.fire('signal', { type: 'answer', sdp: 'v=0 answer' });
+    transport.deliver('viewer-a', { v: 1, kind: 'hangup', sid: '0000000a' });
+    await sessions.settled();
+    expect(transport.sent).toEqual([]);
+  });
+
+  it('drops a session that does not connect in time', async () => {
+    const { timers, dial } = await setup();
+    await dial('viewer-a', '0000000a');
     timers.advance(29_000);
     expect(FakePeer.created[0]!.destroyed).toBe(false);
     timers.advance(1_000);
     expect(FakePeer.created[0]!.destroyed).toBe(true);
   });
 
-  it('keeps a connected session when the server says the viewer left, but drops a handshake in progress', () => {
-    const { transport } = setup();
-    transport.deliver('viewer-a', offer('0000000a'));
-    transport.deliver('viewer-b', offer('0000000b'));
+  it('keeps a connected session when the server says the viewer left, but drops a handshake in progress', async () => {
+    const { transport, dial } = await setup();
+    await dial('viewer-a', '0000000a');
+    await dial('viewer-b', '0000000b');
     const [a, b] = FakePeer.created as [FakePeer, FakePeer];
     a.fire('connect');
     transport.expire('viewer-a');
@@ -264,24 +485,28 @@ describe('CameraSessions', () => {
     expect(b.destroyed).toBe(true);
   });
 
-  it('refuses offers beyond its capacity', () => {
-    const { transport } = setup({ maxSessions: 1 });
-    transport.deliver('viewer-a', offer('0000000a'));
-    transport.deliver('viewer-b', offer('0000000b'));
+  it('refuses offers beyond its capacity', async () => {
+    const { transport, dial } = await setup({ maxSessions: 1 });
+    await dial('viewer-a', '0000000a');
+    await dial('viewer-b', '0000000b');
     expect(FakePeer.created).toHaveLength(1);
     expect(transport.sent).toEqual([{ dst: 'viewer-b', envelope: { v: 1, kind: 'hangup', sid: '0000000b', reason: 'busy' } }]);
   });
 
-  it('on close ends every session, tells each viewer, and stops answering', () => {
-    const { transport, sessions, counts } = setup();
-    transport.deliver('viewer-a', offer('0000000a'));
+  it('on close ends every session, tells each viewer, and stops answering', async () => {
+    const { transport, sessions, counts, keys, offer, deliver, dial } = await setup();
+    await dial('viewer-a', '0000000a');
     FakePeer.created[0]!.fire('connect');
+    const pending = await offer('viewer-b', '0000000c');
+    transport.deliver('viewer-b', pending);
     sessions.close();
+    await sessions.settled();
     expect(FakePeer.created[0]!.destroyed).toBe(true);
     expect(counts).toEqual([1, 0]);
     expect(transport.sent).toEqual([{ dst: 'viewer-a', envelope: { v: 1, kind: 'hangup', sid: '0000000a', reason: 'camera stopped' } }]);
-    transport.deliver('viewer-b', offer('0000000b'));
-    transport.deliver('viewer-b', { v: 1, kind: 'ping', nonce: '0123456789abcdef' });
+    await deliver('viewer-b', await offer('viewer-b', '0000000b'));
+    const ctx = { viewerId: 'viewer-b', cameraId: CAMERA, nonce: '0123456789abcdef' };
+    await deliver('viewer-b', { v: 1, kind: 'ping', nonce: ctx.nonce, auth: await signPing(keys['viewer-b']!, ctx, NOW) });
     expect(FakePeer.created).toHaveLength(1);
     expect(transport.sent).toHaveLength(1);
   });

@@ -1,15 +1,26 @@
 /**
  * The answering side of watch sessions: viewers dial, the camera answers each offer with its stream over
- * simple-peer. One session per viewer ID, several viewers at once. Everything arriving here comes from the network
+ * simple-peer. One session per viewer ID, several viewers at once. Only paired viewers are answered: an offer or a
+ * ping must carry a MAC made with the pair key (protocol/auth.ts). Everything arriving here comes from the network
  * (through the transport, which has already parsed it against the envelope schema) and is handled without ever
  * throwing back into the transport.
  */
+import { ReplayGuard, signAnswer, signPong, verifyOffer, verifyPing, type AuthFailure } from '../../protocol/auth.ts';
 import { encodeDataMessage, parseDataMessage, type DataMessage } from '../../protocol/messages.ts';
-import { fromWireSignal, toWireSignal, type Envelope, type SignalEnvelope } from '../../protocol/envelope.ts';
+import {
+  fromWireSignal,
+  toWireSignal,
+  type Envelope,
+  type PeerSignal,
+  type SignalEnvelope,
+} from '../../protocol/envelope.ts';
 import { missingCase } from '../../protocol/errors.ts';
 import { TypedEmitter } from '../../protocol/events.ts';
 import { createLogger } from '../../protocol/log.ts';
 import type { SignalTransport, Timers } from '../../protocol/transport.ts';
+import type { ViewerKeyring } from './paired-viewers.ts';
+
+export type { ViewerKeyring } from './paired-viewers.ts';
 
 const log = createLogger('camera-sessions');
 
@@ -47,6 +58,10 @@ export interface CameraSessionsOptions {
   transport: Pick<SignalTransport, 'on' | 'send'>;
   stream: MediaStream;
   SimplePeer: AnsweringPeerConstructor;
+  /** This camera's peer ID (covered by every MAC). */
+  cameraId: string;
+  /** Pair keys of the paired viewers; a viewer without one gets nothing from this camera. */
+  keyring: ViewerKeyring;
   /** The camera's display name (sent in pongs and the data-channel hello). */
   name: string;
   /** RTC configuration; no ICE servers by default, so no third party is contacted. */
@@ -62,10 +77,26 @@ interface Session {
   readonly viewerId: string;
   readonly sid: string;
   readonly peer: AnsweringPeer;
+  readonly key: CryptoKey;
+  /** Nonce of the latest verified offer; the answer's MAC is bound to it. */
+  offerNonce: string;
+  /** Outgoing signals in order: the answer waits for its MAC, and candidates must not overtake it. */
+  outbox: Promise<void>;
   connected: boolean;
   ended: boolean;
   timer: unknown;
 }
+
+/** An offer whose MAC is being checked; the viewer's next signals for that sid wait here. */
+interface Check {
+  readonly viewerId: string;
+  readonly sid: string;
+  readonly held: PeerSignal[];
+  cancelled: boolean;
+}
+
+/** Most signals held per offer being checked (a browser trickles a dozen candidates at most). */
+const MAX_HELD_SIGNALS = 64;
 
 const realTimers: Timers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
@@ -82,8 +113,17 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   readonly #maxSessions: number;
   readonly #connectTimeoutMs: number;
   readonly #timers: Timers;
+  readonly #cameraId: string;
+  readonly #keyring: ViewerKeyring;
+  /** One replay guard for the camera: no offer nonce is ever answered twice. */
+  readonly #replay = new ReplayGuard();
   /** Keyed by viewer ID: one session per viewer. */
   readonly #sessions = new Map<string, Session>();
+  /** Keyed by viewer ID: the offer being checked (a newer offer from the same viewer supersedes it). */
+  readonly #checks = new Map<string, Check>();
+  /** Bumped when a viewer is revoked, so replies worked out before the revocation are not sent after it. */
+  readonly #revocations = new Map<string, number>();
+  readonly #inflight = new Set<Promise<void>>();
   readonly #unsubscribe: (() => void)[];
   #name: string;
   #viewerCount = 0;
@@ -99,6 +139,8 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     this.#maxSessions = options.maxSessions ?? 8;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.#timers = options.timers ?? realTimers;
+    this.#cameraId = options.cameraId;
+    this.#keyring = options.keyring;
     this.#unsubscribe = [
       this.#transport.on('message', (from, envelope) => this.#guard('envelope', () => this.#onEnvelope(from, envelope))),
       this.#transport.on('expire', (peerId) => this.#guard('expire', () => this.#onExpire(peerId))),
@@ -127,11 +169,36 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     for (const session of this.#sessions.values()) if (session.connected) this.#sendData(session, text);
   }
 
+  /**
+   * Forget a revoked viewer now: its offer being checked is dropped and its session destroyed, without a word
+   * to it (a revoked viewer gets nothing from this camera).
+   */
+  revoke(viewerId: string): void {
+    this.#revocations.set(viewerId, (this.#revocations.get(viewerId) ?? 0) + 1);
+    const check = this.#checks.get(viewerId);
+    if (check) {
+      check.cancelled = true;
+      this.#checks.delete(viewerId);
+    }
+    const session = this.#sessions.get(viewerId);
+    if (session) {
+      log.info('ended the session of a revoked viewer', { viewer: viewerId, sid: session.sid });
+      this.#end(session, null);
+    }
+  }
+
+  /** Resolves once every offer and ping being checked, and every signal being signed, has been handled. */
+  async settled(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+  }
+
   /** End every session (telling each viewer) and stop listening to the transport. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const off of this.#unsubscribe) off();
+    for (const check of this.#checks.values()) check.cancelled = true;
+    this.#checks.clear();
     for (const session of [...this.#sessions.values()]) this.#end(session, 'camera stopped');
     this.removeAllListeners();
   }
@@ -143,9 +210,15 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
         this.#onSignal(from, envelope);
         return;
       case 'ping':
-        this.#transport.send(from, { v: 1, kind: 'pong', nonce: envelope.nonce, name: this.#name });
+        this.#track('ping', this.#onPing(from, envelope));
         return;
       case 'hangup': {
+        const check = this.#checks.get(from);
+        if (check && check.sid === envelope.sid) {
+          check.cancelled = true;
+          this.#checks.delete(from);
+          return;
+        }
         const session = this.#sessions.get(from);
         if (session && session.sid === envelope.sid) {
           log.info('viewer hung up', { viewer: from, sid: envelope.sid });
@@ -162,7 +235,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       case 'pair-accept':
       case 'pair-done':
       case 'pair-error':
-        // Pairing is another module's conversation on the same transport.
+        // Pairing (pairing-flow.ts) listens to the transport itself, to its rendezvous ID only.
         return;
       default:
         missingCase(envelope);
@@ -170,8 +243,17 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   }
 
   #onSignal(from: string, envelope: SignalEnvelope): void {
+    const check = this.#checks.get(from);
+    if (check && check.sid === envelope.sid) {
+      // Verification is async: the viewer's candidates for this sid wait for its outcome.
+      if (envelope.signal.type !== 'offer' && check.held.length < MAX_HELD_SIGNALS) check.held.push(envelope.signal);
+      else log.debug('dropped a signal while its offer is checked', { from, sid: envelope.sid, type: envelope.signal.type });
+      return;
+    }
     const existing = this.#sessions.get(from);
-    if (existing && existing.sid === envelope.sid) {
+    // Every offer is checked, a renegotiation inside a live session too: an injected one could swap the DTLS
+    // fingerprint.
+    if (existing && existing.sid === envelope.sid && envelope.signal.type !== 'offer') {
       existing.peer.signal(fromWireSignal(envelope.signal));
       return;
     }
@@ -179,7 +261,49 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       log.debug('dropped a signal for an unknown session', { from, sid: envelope.sid, type: envelope.signal.type });
       return;
     }
+    this.#track('offer', this.#checkOffer(from, envelope, envelope.signal.sdp));
+  }
+
+  async #checkOffer(from: string, envelope: SignalEnvelope, sdp: string): Promise<void> {
+    const superseded = this.#checks.get(from);
+    if (superseded) superseded.cancelled = true;
+    const check: Check = { viewerId: from, sid: envelope.sid, held: [], cancelled: false };
+    this.#checks.set(from, check);
+    const finish = (): boolean => {
+      if (this.#checks.get(from) === check) this.#checks.delete(from);
+      return !check.cancelled && !this.#closed;
+    };
+
+    const key = await this.#keyFor(from);
+    if (!key) {
+      finish();
+      // Trust boundary: anyone who knows the camera ID can send offers. An unpaired viewer learns nothing, not
+      // even that the camera exists.
+      log.debug('ignored an offer from a viewer that is not paired', { from, sid: envelope.sid });
+      return;
+    }
+    const auth = envelope.auth;
+    const failure: AuthFailure | null = auth
+      ? await verifyOffer(key, { viewerId: from, cameraId: this.#cameraId, sid: envelope.sid, sdp }, auth, this.#timers.now(), this.#replay)
+      : 'bad-mac';
+    if (!finish()) return;
+    if (failure || !auth) {
+      // A paired viewer's offer that does not verify was changed or replayed on the way (or its clock is far
+      // off): refuse it out loud, so its owner sees an error instead of a hang.
+      log.warn('refused an offer that did not verify', { viewer: from, sid: envelope.sid, failure });
+      this.#transport.send(from, { v: 1, kind: 'hangup', sid: envelope.sid, reason: `refused: ${failure ?? 'bad-mac'}` });
+      return;
+    }
+
+    const existing = this.#sessions.get(from);
+    if (existing && existing.sid === envelope.sid) {
+      log.info('viewer renegotiated', { viewer: from, sid: envelope.sid });
+      existing.offerNonce = auth.nonce;
+      this.#feed(existing, envelope.signal, check.held);
+      return;
+    }
     // The viewer re-dialled (reload, retry, healing): its old session is dead to it, so free it before answering.
+    // Only now: an offer that does not verify must not cost a paired viewer its live session.
     if (existing) {
       log.info('viewer dialled again; replacing its session', { viewer: from, old: existing.sid, sid: envelope.sid });
       this.#end(existing, null);
@@ -189,13 +313,72 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       this.#transport.send(from, { v: 1, kind: 'hangup', sid: envelope.sid, reason: 'busy' });
       return;
     }
-    const session = this.#answer(from, envelope.sid);
-    session.peer.signal(fromWireSignal(envelope.signal));
+    this.#feed(this.#answer(from, envelope.sid, key, auth.nonce), envelope.signal, check.held);
   }
 
-  #answer(viewerId: string, sid: string): Session {
+  #feed(session: Session, offer: PeerSignal, held: PeerSignal[]): void {
+    session.peer.signal(fromWireSignal(offer));
+    for (const signal of held) {
+      if (session.ended) return;
+      session.peer.signal(fromWireSignal(signal));
+    }
+  }
+
+  async #onPing(from: string, envelope: Extract<Envelope, { kind: 'ping' }>): Promise<void> {
+    const revocation = this.#revocations.get(from) ?? 0;
+    const key = await this.#keyFor(from);
+    const auth = envelope.auth;
+    if (!key || !auth) {
+      log.debug('ignored a ping from a viewer that is not paired', { from, signed: auth !== undefined });
+      return;
+    }
+    const context = { viewerId: from, cameraId: this.#cameraId, nonce: envelope.nonce };
+    const failure = await verifyPing(key, context, auth, this.#timers.now());
+    if (failure) {
+      log.debug('ignored a ping that did not verify', { from, failure });
+      return;
+    }
+    const name = this.#name;
+    const mac = await signPong(key, context, name);
+    if (this.#closed || (this.#revocations.get(from) ?? 0) !== revocation) return;
+    this.#transport.send(from, { v: 1, kind: 'pong', nonce: envelope.nonce, name, mac });
+  }
+
+  async #keyFor(viewerId: string): Promise<CryptoKey | null> {
+    try {
+      return await this.#keyring.keyFor(viewerId);
+    } catch (error) {
+      log.warn('could not look up a pair key', { viewer: viewerId, error: String(error) });
+      return null;
+    }
+  }
+
+  /** Run an async handler without letting it reject into nowhere; `settled()` waits for it. */
+  #track(what: string, work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      log.error(`handling ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+    });
+    this.#inflight.add(tracked);
+    void tracked.finally(() => this.#inflight.delete(tracked));
+  }
+
+  async #sendSignal(session: Session, signal: PeerSignal): Promise<void> {
+    if (session.ended) return;
+    const envelope: SignalEnvelope = { v: 1, kind: 'signal', sid: session.sid, signal };
+    if (signal.type === 'answer') {
+      envelope.auth = await signAnswer(
+        session.key,
+        { viewerId: session.viewerId, cameraId: this.#cameraId, sid: session.sid, offerNonce: session.offerNonce, sdp: signal.sdp },
+        this.#timers.now(),
+      );
+      if (session.ended) return;
+    }
+    this.#transport.send(session.viewerId, envelope);
+  }
+
+  #answer(viewerId: string, sid: string, key: CryptoKey, offerNonce: string): Session {
     const peer = new this.#SimplePeer({ initiator: false, trickle: true, stream: this.#stream, config: this.#rtcConfig });
-    const session: Session = { viewerId, sid, peer, connected: false, ended: false, timer: null };
+    const session: Session = { viewerId, sid, peer, key, offerNonce, outbox: Promise.resolve(), connected: false, ended: false, timer: null };
     this.#sessions.set(viewerId, session);
     log.info('answering a viewer', { viewer: viewerId, sid });
     session.timer = this.#timers.setTimeout(() => {
@@ -217,7 +400,9 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
           log.warn('simple-peer emitted a signal we do not relay', { sid });
           return;
         }
-        this.#transport.send(viewerId, { v: 1, kind: 'signal', sid, signal });
+        const sent = session.outbox.then(() => this.#sendSignal(session, signal));
+        session.outbox = sent.catch(() => undefined);
+        this.#track('outgoing signal', sent);
       }),
     );
     peer.on('connect', () =>

@@ -1,22 +1,30 @@
 /**
- * The streaming half of the camera page: registers with the same-origin PeerServer and answers viewers. Loaded
- * with a dynamic import only once the browser is known to have WebRTC, because peerjs and simple-peer touch
- * RTCPeerConnection when they load.
+ * The networked half of the camera page: registers with the same-origin PeerServer, pairs with viewers and answers
+ * paired viewers. Loaded with a dynamic import only once the browser is known to have WebRTC, because peerjs and
+ * simple-peer touch RTCPeerConnection when they load.
  */
 import Peer from 'peerjs';
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import { createLogger } from '../../protocol/log.ts';
 import { peerClientOptions } from '../../protocol/peer-options.ts';
+import type { Invitation } from '../../protocol/pairing.ts';
 import { PeerjsTransport, type PeerLike } from '../../protocol/transport.ts';
 import type { CameraIdentity } from './camera-id.ts';
 import { CameraSessions, type AnsweringPeerConstructor } from './camera-sessions.ts';
+import type { PairedViewers } from './paired-viewers.ts';
+import { pairWithViewer, type PairingOutcome } from './pairing-flow.ts';
 
 const log = createLogger('station');
 
-/** A running camera: the server connection and the viewers' sessions. */
+/** A running camera: the server connection, pairing, and the viewers' sessions. */
 export interface Station {
   readonly transport: PeerjsTransport;
-  readonly sessions: CameraSessions;
+  /** The answering side, once the camera stream is there (pairing alone needs no camera). */
+  readonly sessions: CameraSessions | null;
+  /** Start answering paired viewers with `stream` as `name` (the first call decides the stream). */
+  answerWith(stream: MediaStream, name: string): CameraSessions;
+  /** Pair with the viewer that made `invitation`, once registered at the server. */
+  pair(invitation: Invitation, cameraName: string): Promise<PairingOutcome>;
   /** Connect to the server (subscribe to `transport` first to see every state). */
   start(): void;
   /** Reconnect from scratch (after "ID in use" was resolved on the other device). */
@@ -28,26 +36,23 @@ export interface Station {
 /** Options of startStation. */
 export interface StationOptions {
   identity: CameraIdentity;
-  stream: MediaStream;
   /** The PeerServer's origin (the page's own). */
   serverUrl: string;
+  /** Paired viewers: the keyring sessions check against, and where new pairings go. */
+  viewers: PairedViewers;
 }
 
 /** Set up the server connection and the answering side; nothing happens until `start()`. */
 export function createStation(options: StationOptions): Station {
-  const { identity, stream, serverUrl } = options;
+  const { identity, serverUrl, viewers } = options;
   const transport = new PeerjsTransport({
     id: identity.id,
     token: identity.token,
     createPeer: (id, token) => new Peer(id, peerClientOptions(serverUrl, token)) as unknown as PeerLike,
   });
-  const sessions = new CameraSessions({
-    transport,
-    stream,
-    // simple-peer's typings describe a Node duplex stream; the camera needs only the structural subset.
-    SimplePeer: SimplePeer as unknown as AnsweringPeerConstructor,
-    name: identity.name,
-  });
+  let sessions: CameraSessions | null = null;
+  // Revoking must end the viewer's live session at once, not at its next reconnect.
+  const offRevoked = viewers.on('revoked', (viewerId) => sessions?.revoke(viewerId));
 
   // Phones suspend pages in the background and drop Wi-Fi; when either comes back, retry now, not at the backoff.
   const wake = (): void => {
@@ -58,7 +63,30 @@ export function createStation(options: StationOptions): Station {
   let stopped = false;
   return {
     transport,
-    sessions,
+    get sessions() {
+      return sessions;
+    },
+    answerWith(stream, name) {
+      sessions ??= new CameraSessions({
+        transport,
+        stream,
+        // simple-peer's typings describe a Node duplex stream; the camera needs only the structural subset.
+        SimplePeer: SimplePeer as unknown as AnsweringPeerConstructor,
+        name,
+        cameraId: identity.id,
+        keyring: viewers,
+      });
+      return sessions;
+    },
+    pair(invitation, cameraName) {
+      return pairWithViewer({
+        transport,
+        invitation,
+        cameraId: identity.id,
+        cameraName,
+        save: async (pairing) => void (await viewers.add(pairing, Date.now())),
+      });
+    },
     start() {
       if (started || stopped) return;
       started = true;
@@ -77,7 +105,8 @@ export function createStation(options: StationOptions): Station {
       stopped = true;
       document.removeEventListener('visibilitychange', wake);
       window.removeEventListener('online', wake);
-      sessions.close();
+      offRevoked();
+      sessions?.close();
       transport.close();
     },
   };
