@@ -11,7 +11,9 @@ export function createTransport(config: ViewerConfig): PeerjsTransport {
   return new PeerjsTransport({
     id: config.viewerId,
     token: config.viewerToken,
-    createPeer: (id, token) => new Peer(id, peerClientOptions(config.serverUrl, token)) as unknown as PeerLike,
+    // PeerJS logs every EXPIRE as an error; presence pings offline cameras every 3 s, so that would flood the console.
+    // The transport reports what matters through its own events and logger.
+    createPeer: (id, token) => new Peer(id, { ...peerClientOptions(config.serverUrl, token), debug: 0 }) as unknown as PeerLike,
   });
 }
 
