@@ -12,6 +12,16 @@ const STORE = 'viewers';
 /** How long opening may take before the page pairs in memory instead (a hung open must not stall the camera). */
 const OPEN_TIMEOUT_MS = 5_000;
 
+/** The browser's IndexedDB, or undefined (reading `window.indexedDB` throws where storage is blocked). */
+export function browserIndexedDb(): IDBFactory | undefined {
+  try {
+    return typeof indexedDB === 'undefined' ? undefined : indexedDB;
+  } catch (error) {
+    log.warn('IndexedDB is blocked', { error: String(error) });
+    return undefined;
+  }
+}
+
 /** Open the IndexedDB store, or a memory store (`persistent: false`) when the browser has none or refuses it. */
 export async function openViewerStore(factory: IDBFactory | undefined, timeoutMs = OPEN_TIMEOUT_MS): Promise<ViewerStore> {
   if (!factory) {
@@ -110,17 +120,6 @@ function delay(ms: number): Promise<void> {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`IndexedDB did not open within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+  const timeout = delay(ms).then(() => Promise.reject(new Error(`IndexedDB did not open within ${ms} ms`)));
+  return Promise.race([promise, timeout]);
 }

@@ -29,50 +29,26 @@ export type PairingStatus =
   | { state: 'paired'; viewerName: string }
   | { state: 'failed'; failure: PairingFailure };
 
+const FAILURE_TEXT: Record<PairingFailure, string> = {
+  expired: 'This pairing link has expired — make a new one in the viewer.',
+  used: 'This pairing link was already used — make a new one in the viewer.',
+  invalid: 'The viewer refused this pairing — check the code, or make a new link or code in the viewer.',
+  'bad-accept': 'Pairing failed: the viewer’s reply could not be verified, so nothing was saved. Make a new link in the viewer and try again.',
+  timeout: 'The viewer did not answer — keep its pairing screen open and try again.',
+  unreachable: 'The viewer is not connected — keep its pairing screen open and try again.',
+  'no-server': 'Could not reach the pawcam server to pair — check the connection and try again.',
+  internal: 'This browser could not complete the pairing — try again, or use another browser.',
+  'bad-link': 'This pairing link is damaged — scan the QR code again or type the short code.',
+};
+
 /** The error code the page exposes for a failure (data-code). */
 export function pairingFailureCode(failure: PairingFailure): PawcamErrorCode {
-  switch (failure) {
-    case 'expired':
-      return 'pairing-expired';
-    case 'used':
-      return 'pairing-used';
-    case 'invalid':
-    case 'bad-accept':
-    case 'timeout':
-    case 'unreachable':
-    case 'no-server':
-    case 'internal':
-    case 'bad-link':
-      return 'pairing-failed';
-    default:
-      return missingCase(failure);
-  }
+  return failure === 'expired' ? 'pairing-expired' : failure === 'used' ? 'pairing-used' : 'pairing-failed';
 }
 
 /** A failure in words: what happened and what to do. */
 export function pairingFailureText(failure: PairingFailure): string {
-  switch (failure) {
-    case 'expired':
-      return 'This pairing link has expired — make a new one in the viewer.';
-    case 'used':
-      return 'This pairing link was already used — make a new one in the viewer.';
-    case 'invalid':
-      return 'The viewer refused this pairing — check the code, or make a new link or code in the viewer.';
-    case 'bad-accept':
-      return 'Pairing failed: the viewer’s reply could not be verified, so nothing was saved. Make a new link in the viewer and try again.';
-    case 'timeout':
-      return 'The viewer did not answer — keep its pairing screen open and try again.';
-    case 'unreachable':
-      return 'The viewer is not connected — keep its pairing screen open and try again.';
-    case 'no-server':
-      return 'Could not reach the pawcam server to pair — check the connection and try again.';
-    case 'internal':
-      return 'This browser could not complete the pairing — try again, or use another browser.';
-    case 'bad-link':
-      return 'This pairing link is damaged — scan the QR code again or type the short code.';
-    default:
-      return missingCase(failure);
-  }
+  return FAILURE_TEXT[failure];
 }
 
 /** The status line: in progress or done. */
