@@ -43,3 +43,18 @@ export function isCameraId(value: string): boolean {
 export function isPeerId(value: string): boolean {
   return value.length <= 64 && PEER_ID.test(value);
 }
+
+/**
+ * A viewer may register extra windows under sub-IDs `<viewerId>_<tag>` (the desktop's mini window): one pairing,
+ * several signaling identities. The camera looks pair keys up by the base ID; MACs still cover the full ID, so
+ * only a holder of the pair key can use a sub-ID.
+ */
+export function viewerBaseId(peerId: string): string {
+  const cut = peerId.indexOf('_');
+  return cut < 0 ? peerId : peerId.slice(0, cut);
+}
+
+/** The sub-ID a viewer's extra window registers with. */
+export function viewerSubId(viewerId: string, tag: string): string {
+  return `${viewerBaseId(viewerId)}_${tag}`;
+}

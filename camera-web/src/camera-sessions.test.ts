@@ -302,6 +302,23 @@ describe('CameraSessions: revocation', () => {
     expect(transport.sent.slice(sentBefore)).toEqual([]);
   });
 
+  it('a paired viewer\'s extra window (sub-ID) is answered with the same key and revoked with it', async () => {
+    const { transport, sessions, keyring, keys, deliver } = await setup();
+    const mini = 'viewer-a_mini';
+    const auth = await signOffer(keys['viewer-a']!, { viewerId: mini, cameraId: CAMERA, sid: '0000000d', sdp: SDP_OFFER }, NOW);
+    await deliver(mini, { v: 1, kind: 'signal', sid: '0000000d', signal: { type: 'offer', sdp: SDP_OFFER }, auth });
+    const [peer] = FakePeer.created as [FakePeer];
+    expect(peer).toBeDefined();
+    peer.fire('connect');
+    // The MAC covers the full sub-ID: a MAC made for the base ID does not work from the sub-ID.
+    const forBase = await signOffer(keys['viewer-a']!, { viewerId: 'viewer-a', cameraId: CAMERA, sid: '0000000e', sdp: SDP_OFFER }, NOW);
+    await deliver(mini, { v: 1, kind: 'signal', sid: '0000000e', signal: { type: 'offer', sdp: SDP_OFFER }, auth: forBase });
+    expect(transport.sent.at(-1)).toMatchObject({ dst: mini, envelope: { kind: 'hangup', reason: 'refused: bad-mac' } });
+    keyring.keys.delete('viewer-a');
+    sessions.revoke('viewer-a');
+    expect(peer.destroyed).toBe(true);
+  });
+
   it('drops an offer that was being checked when its viewer was revoked', async () => {
     const { transport, sessions, keyring, offer } = await setup();
     transport.deliver('viewer-a', await offer('viewer-a', '0000000a'));

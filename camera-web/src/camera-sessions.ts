@@ -15,6 +15,7 @@ import {
   type SignalEnvelope,
 } from '../../protocol/envelope.ts';
 import { missingCase } from '../../protocol/errors.ts';
+import { viewerBaseId } from '../../protocol/ids.ts';
 import { TypedEmitter } from '../../protocol/events.ts';
 import { createLogger } from '../../protocol/log.ts';
 import type { SignalTransport, Timers } from '../../protocol/transport.ts';
@@ -174,15 +175,17 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
    * to it (a revoked viewer gets nothing from this camera).
    */
   revoke(viewerId: string): void {
-    this.#revocations.set(viewerId, (this.#revocations.get(viewerId) ?? 0) + 1);
-    const check = this.#checks.get(viewerId);
-    if (check) {
+    // Revocation is per pairing: every window of that viewer (its sub-IDs) goes with it.
+    const base = viewerBaseId(viewerId);
+    this.#revocations.set(base, (this.#revocations.get(base) ?? 0) + 1);
+    for (const [id, check] of [...this.#checks]) {
+      if (viewerBaseId(id) !== base) continue;
       check.cancelled = true;
-      this.#checks.delete(viewerId);
+      this.#checks.delete(id);
     }
-    const session = this.#sessions.get(viewerId);
-    if (session) {
-      log.info('ended the session of a revoked viewer', { viewer: viewerId, sid: session.sid });
+    for (const [id, session] of [...this.#sessions]) {
+      if (viewerBaseId(id) !== base) continue;
+      log.info('ended the session of a revoked viewer', { viewer: id, sid: session.sid });
       this.#end(session, null);
     }
   }
@@ -325,7 +328,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   }
 
   async #onPing(from: string, envelope: Extract<Envelope, { kind: 'ping' }>): Promise<void> {
-    const revocation = this.#revocations.get(from) ?? 0;
+    const revocation = this.#revocations.get(viewerBaseId(from)) ?? 0;
     const key = await this.#keyFor(from);
     const auth = envelope.auth;
     if (!key || !auth) {
@@ -340,13 +343,13 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     }
     const name = this.#name;
     const mac = await signPong(key, context, name);
-    if (this.#closed || (this.#revocations.get(from) ?? 0) !== revocation) return;
+    if (this.#closed || (this.#revocations.get(viewerBaseId(from)) ?? 0) !== revocation) return;
     this.#transport.send(from, { v: 1, kind: 'pong', nonce: envelope.nonce, name, mac });
   }
 
   async #keyFor(viewerId: string): Promise<CryptoKey | null> {
     try {
-      return await this.#keyring.keyFor(viewerId);
+      return await this.#keyring.keyFor(viewerBaseId(viewerId));
     } catch (error) {
       log.warn('could not look up a pair key', { viewer: viewerId, error: String(error) });
       return null;
