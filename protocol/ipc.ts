@@ -61,6 +61,35 @@ export const CameraStatesSchema = v.pipe(
   v.maxLength(200),
 );
 
+/** The user-editable settings the viewer's Settings screen shows (the desktop keeps more, e.g. window places). */
+export const ViewerSettingsSchema = v.strictObject({
+  /** A remote server, or null for the embedded LAN server (desktop only; takes effect after a restart). */
+  serverUrl: v.nullable(v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i), v.maxLength(2048))),
+  /** Pinned SHA-256 fingerprint of a remote server's self-signed certificate (desktop only). */
+  serverFingerprint: v.nullable(v.pipe(v.string(), v.maxLength(200))),
+  /** Where snapshots go; null = the desktop folder (desktop only). */
+  snapshotFolder: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
+  /** Global snapshot shortcut (Electron accelerator), null = none (desktop only). */
+  snapshotShortcut: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(100))),
+  startAtLogin: v.boolean(),
+  notifications: v.boolean(),
+  /** Privacy: relay every connection through TURN, so camera and viewer never learn each other's IP address. */
+  alwaysRelay: v.boolean(),
+  viewerName: NameSchema,
+});
+export type ViewerSettings = v.InferOutput<typeof ViewerSettingsSchema>;
+
+/** Where phones reach the server the app uses. */
+export const ServerInfoSchema = v.strictObject({
+  /** True when the desktop runs its own LAN server. */
+  embedded: v.boolean(),
+  /** URLs to open on the phone (one per LAN address for the embedded server). */
+  phoneUrls: v.pipe(v.array(v.pipe(v.string(), v.maxLength(2048))), v.maxLength(32)),
+  /** SHA-256 fingerprint of its certificate, to compare with the phone's warning. */
+  fingerprint: v.nullable(v.pipe(v.string(), v.maxLength(200))),
+});
+export type ServerInfo = v.InferOutput<typeof ServerInfoSchema>;
+
 /** Channel name → argument tuple and result, for every renderer → main call. */
 export const ipcContract = {
   getConfig: { channel: 'viewer:get-config', args: v.tuple([]), result: ViewerConfigSchema },
@@ -71,6 +100,27 @@ export const ipcContract = {
   openMiniWindow: { channel: 'window:open-mini', args: v.tuple([PeerIdSchema]), result: v.null() },
   openMainWindow: { channel: 'window:open-main', args: v.tuple([]), result: v.null() },
   closeWindow: { channel: 'window:close', args: v.tuple([]), result: v.null() },
+  /** Store a camera's pair key (main encrypts it at rest with safeStorage). */
+  savePairKey: {
+    channel: 'pairing:save-key',
+    args: v.tuple([PeerIdSchema, v.pipe(v.instance(Uint8Array), v.length(32))]),
+    result: v.null(),
+  },
+  /** A camera's pair key, or null when not paired; the renderer imports it as a non-extractable CryptoKey. */
+  loadPairKey: { channel: 'pairing:load-key', args: v.tuple([PeerIdSchema]), result: v.nullable(v.instance(Uint8Array)) },
+  /** Forget a camera's pair key. */
+  deletePairKey: { channel: 'pairing:delete-key', args: v.tuple([PeerIdSchema]), result: v.null() },
+  getSettings: { channel: 'settings:get', args: v.tuple([]), result: ViewerSettingsSchema },
+  updateSettings: { channel: 'settings:update', args: v.tuple([v.partial(ViewerSettingsSchema)]), result: ViewerSettingsSchema },
+  /** Let the user pick the snapshot folder (a native dialog on desktop); null when cancelled. */
+  chooseSnapshotFolder: { channel: 'settings:choose-snapshot-folder', args: v.tuple([]), result: v.nullable(v.string()) },
+  getServerInfo: { channel: 'server:info', args: v.tuple([]), result: ServerInfoSchema },
+  /** The mini window keeps the camera's aspect ratio (width / height). */
+  setAspectRatio: {
+    channel: 'window:set-aspect-ratio',
+    args: v.tuple([v.pipe(v.number(), v.minValue(0.25), v.maxValue(4))]),
+    result: v.null(),
+  },
   openExternal: {
     channel: 'shell:open-external',
     args: v.tuple([v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i), v.maxLength(2048))]),
