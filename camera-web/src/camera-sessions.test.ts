@@ -27,7 +27,7 @@ class FakeTransport extends TypedEmitter<TransportEvents> {
 
 class FakePeer implements AnsweringPeer {
   static created: FakePeer[] = [];
-  readonly handlers = new Map<string, ((arg?: never) => void)[]>();
+  readonly handlers = new Map<string, ((arg: never) => void)[]>();
   readonly signalled: object[] = [];
   readonly sentData: string[] = [];
   destroyed = false;
@@ -35,7 +35,7 @@ class FakePeer implements AnsweringPeer {
   constructor(readonly options: AnsweringPeerOptions) {
     FakePeer.created.push(this);
   }
-  on(event: string, listener: (arg?: never) => void): void {
+  on(event: string, listener: (arg: never) => void): void {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), listener]);
   }
   fire(event: string, arg?: unknown): void {
