@@ -4,7 +4,19 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCamera, cameraItem, expectFramesFlowing, liveViewers, openCamera, openViewer, videoTime, waitForCameraState, watch } from './support/apps.ts';
+import {
+  cameraItem,
+  expectFramesFlowing,
+  liveViewers,
+  openCamera,
+  openViewer,
+  pairNewCamera,
+  pairRunningCamera,
+  renameCamera,
+  videoTime,
+  waitForCameraState,
+  watch,
+} from './support/apps.ts';
 import { inboundStats, launchChromium, newDeviceContext, waitFor } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -24,11 +36,9 @@ afterAll(async () => {
 describe('camera page → server → web viewer', () => {
   it('two viewers watch live video with sound; the viewer sees the camera go offline when its page closes', async () => {
     const cameraContext = await newDeviceContext(browser);
-    const { page: camera, cameraId } = await openCamera(cameraContext, server.url);
-    await expect.poll(() => liveViewers(camera)).toBe(0);
-
     const viewerA = await openViewer(await newDeviceContext(browser), server.url);
-    await addCamera(viewerA, cameraId, 'Living room');
+    const { page: camera, cameraId } = await pairNewCamera(viewerA, cameraContext);
+    await expect.poll(() => liveViewers(camera)).toBe(0);
     await waitForCameraState(viewerA, cameraId, 'online');
     await watch(viewerA, cameraId);
     const statsA = await expectFramesFlowing(viewerA);
@@ -39,7 +49,7 @@ describe('camera page → server → web viewer', () => {
     await waitForCameraState(viewerA, cameraId, 'watching');
 
     const viewerB = await openViewer(await newDeviceContext(browser), server.url);
-    await addCamera(viewerB, cameraId, 'Living room');
+    await pairRunningCamera(viewerB, camera, cameraId);
     await waitForCameraState(viewerB, cameraId, 'online');
     await watch(viewerB, cameraId);
     await expectFramesFlowing(viewerB);
@@ -58,10 +68,10 @@ describe('camera page → server → web viewer', () => {
   });
 
   it('the camera list and names survive a reload of the viewer', async () => {
-    const camera = await openCamera(await newDeviceContext(browser), server.url);
     const viewerContext = await newDeviceContext(browser);
     const viewer = await openViewer(viewerContext, server.url);
-    await addCamera(viewer, camera.cameraId, 'Kitchen');
+    const camera = await pairNewCamera(viewer, await newDeviceContext(browser));
+    await renameCamera(viewer, camera.cameraId, 'Kitchen');
     await viewer.reload();
     await waitForCameraState(viewer, camera.cameraId, 'online');
     await expect(cameraItem(viewer, camera.cameraId).getByTestId('camera-name').inputValue()).resolves.toBe('Kitchen');

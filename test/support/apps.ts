@@ -2,10 +2,13 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { inboundStats, waitFor, type MediaStats } from './browser.ts';
 
-/** The phone: open the camera page, start the camera, wait until it is registered; returns its ID. */
-export async function openCamera(context: BrowserContext, serverUrl: string): Promise<{ page: Page; cameraId: string }> {
+/**
+ * The phone: open the camera page (at `url`: the server's root, or a pairing link as the phone's camera app would
+ * open it), start the camera, wait until it is registered; returns its ID.
+ */
+export async function openCamera(context: BrowserContext, url: string): Promise<{ page: Page; cameraId: string }> {
   const page = await context.newPage();
-  await page.goto(`${serverUrl}/`);
+  await page.goto(url.includes('#') ? url : `${url.replace(/\/+$/, '')}/`);
   await page.getByTestId('start-camera').click();
   await page.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 20_000 });
   const cameraId = (await page.getByTestId('camera-id').textContent())?.trim() ?? '';
@@ -25,12 +28,53 @@ export async function openViewer(context: BrowserContext, serverUrl: string): Pr
   return page;
 }
 
-/** Add a camera by ID in the viewer. */
-export async function addCamera(viewer: Page, cameraId: string, name: string): Promise<void> {
-  await viewer.getByTestId('add-camera-id').fill(cameraId);
-  await viewer.getByTestId('add-camera-name').fill(name);
+/** In the viewer: Add camera → the pairing link the QR code shows. */
+export async function invitationLink(viewer: Page): Promise<string> {
   await viewer.getByTestId('add-camera').click();
+  const field = viewer.getByTestId('pair-link');
+  await field.waitFor({ timeout: 10_000 });
+  await viewer.getByTestId('pair-qr').waitFor({ timeout: 10_000 });
+  const link = await waitFor(
+    async () => ((await field.evaluate((el) => ('value' in el ? (el as HTMLInputElement).value : el.textContent))) ?? '').trim(),
+    (text) => text.includes('#pair='),
+    { what: 'the pairing link' },
+  );
+  return link;
+}
+
+/** Wait until the viewer and the camera page both say they are paired. */
+export async function expectPaired(viewer: Page, camera: Page): Promise<void> {
+  await camera.locator('[data-testid=pair-status][data-state=paired]').waitFor({ timeout: 20_000 });
+  await viewer.locator('[data-testid=pair-status][data-state=paired]').waitFor({ timeout: 20_000 });
+}
+
+/**
+ * Pair a new phone with the viewer the way a user does: Add camera in the viewer, the phone opens the QR link and
+ * taps Start camera. Returns the camera page and its ID; the camera is then in the viewer's list.
+ */
+export async function pairNewCamera(viewer: Page, phone: BrowserContext): Promise<{ page: Page; cameraId: string }> {
+  const link = await invitationLink(viewer);
+  const camera = await openCamera(phone, link);
+  await expectPaired(viewer, camera.page);
+  await cameraItem(viewer, camera.cameraId).waitFor({ timeout: 5_000 });
+  return camera;
+}
+
+/** Pair an already running camera page with the viewer (the phone opens a new link while streaming). */
+export async function pairRunningCamera(viewer: Page, camera: Page, cameraId: string): Promise<void> {
+  const link = await invitationLink(viewer);
+  await camera.evaluate((hash) => {
+    location.hash = hash;
+  }, new URL(link).hash);
+  await expectPaired(viewer, camera);
   await cameraItem(viewer, cameraId).waitFor({ timeout: 5_000 });
+}
+
+/** Rename a camera in the viewer's list. */
+export async function renameCamera(viewer: Page, cameraId: string, name: string): Promise<void> {
+  const field = cameraItem(viewer, cameraId).getByTestId('camera-name');
+  await field.fill(name);
+  await field.press('Enter');
 }
 
 /** The camera's row in the viewer's list. */

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../peer-server/index.ts';
+import { startServer, type ServerOptions } from '../../peer-server/index.ts';
 import { configureLogging, type LogLevel } from '../../protocol/log.ts';
 
 // Server logs stay out of test output unless asked for (PAWCAM_LOG_LEVEL=info).
@@ -23,9 +23,12 @@ export interface TestServer {
 }
 
 /** Start the real server over HTTPS on 127.0.0.1. */
-export async function startTestServer(options: { http?: boolean; port?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { http?: boolean; port?: number } & Pick<ServerOptions, 'relayTransform' | 'turnUrls' | 'turnSecret' | 'turnTtlSeconds' | 'stunUrls'> = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pawcam-e2e-'));
-  const base = { host: '127.0.0.1', dataDir, http: options.http ?? false };
+  const { port: _port, ...rest } = options;
+  const base = { ...rest, host: '127.0.0.1', dataDir, http: options.http ?? false };
   let running: Awaited<ReturnType<typeof startServer>> | null = await startServer({ ...base, port: options.port ?? 0 });
   const port = running.port;
   const server: TestServer = {
