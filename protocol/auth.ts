@@ -28,6 +28,8 @@ export interface OfferContext {
   cameraId: string;
   sid: string;
   sdp: string;
+  /** The viewer asked for relay-only ICE (signed, so a server cannot strip it and expose addresses). */
+  relayOnly?: boolean;
 }
 
 /** What an answer's MAC covers: it is bound to the offer it answers by the offer's nonce. */
@@ -43,7 +45,8 @@ export interface PingContext {
 }
 
 function offerData(c: OfferContext, nonce: string, ts: number) {
-  return transcript('pawcam-offer-v1', c.viewerId, c.cameraId, c.sid, nonce, ts, c.sdp);
+  const fields = ['pawcam-offer-v1', c.viewerId, c.cameraId, c.sid, nonce, ts, c.sdp];
+  return transcript(...(c.relayOnly ? [...fields, 'relay-only'] : fields));
 }
 function answerData(c: AnswerContext, nonce: string, ts: number) {
   return transcript('pawcam-answer-v1', c.cameraId, c.viewerId, c.sid, c.offerNonce, nonce, ts, c.sdp);

@@ -58,6 +58,8 @@ const SignalEnvelopeSchema = v.strictObject({
   sid: HexIdSchema,
   signal: PeerSignalSchema,
   auth: v.optional(SignalAuthSchema),
+  /** On an offer: the viewer asks for relay-only ICE on both sides ("always relay"); covered by the offer's MAC. */
+  relay: v.optional(v.literal(true)),
 });
 
 /** Presence probe, viewer → camera; `auth` proves the viewer is paired (a camera answers nobody else). */

@@ -23,6 +23,20 @@ describe('parseDataMessage', () => {
     );
   });
 
+  it('accepts controls, talk and status; refuses unknown presets and out-of-range values', () => {
+    const ok = [
+      { t: 'control', id: 1, action: { type: 'switch-camera' } },
+      { t: 'control', id: 2, action: { type: 'quality', preset: '360p15' } },
+      { t: 'control', id: 3, action: { type: 'torch', on: true } },
+      { t: 'control-result', id: 3, ok: false, error: 'this camera has no torch' },
+      { t: 'talk', on: true },
+      { t: 'status', battery: { level: 0.4, charging: false }, video: { width: 1280, height: 720, fps: 29.5 }, quality: '720p30', facing: 'environment', torch: null, uptimeSec: 60, wakeLock: true, hidden: false },
+    ];
+    for (const m of ok) expect(parseDataMessage(JSON.stringify(m))).toEqual({ ok: true, value: m });
+    expect(parseDataMessage(JSON.stringify({ t: 'control', id: 1, action: { type: 'quality', preset: '4k' } })).ok).toBe(false);
+    expect(parseDataMessage(JSON.stringify({ t: 'status', battery: { level: 2, charging: true } })).ok).toBe(false);
+  });
+
   it('refuses names with control characters and oversized frames', () => {
     expect(parseDataMessage('{"t":"hello","name":"a\\u0000b"}').ok).toBe(false);
     expect(parseDataMessage(`{"t":"hello","name":"${'a'.repeat(20_000)}"}`).ok).toBe(false);

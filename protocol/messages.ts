@@ -5,8 +5,60 @@ import { NameSchema, parseJsonWith, type Parsed } from './schema.ts';
 /** Camera → viewer, first message on a new data channel. */
 const HelloSchema = v.strictObject({ t: v.literal('hello'), name: NameSchema });
 
-/** Every data-channel message. Later features add variants here. */
-export const DataMessageSchema = v.variant('t', [HelloSchema]);
+/** Quality presets the viewer can ask for (applied without renegotiation: track constraints + encoder limits). */
+export const QUALITY_PRESETS = {
+  '360p15': { width: 640, height: 360, fps: 15, maxBitrate: 500_000 },
+  '720p30': { width: 1280, height: 720, fps: 30, maxBitrate: 1_800_000 },
+  '1080p30': { width: 1920, height: 1080, fps: 30, maxBitrate: 3_500_000 },
+} as const;
+export type QualityPreset = keyof typeof QUALITY_PRESETS;
+const QualitySchema = v.picklist(Object.keys(QUALITY_PRESETS) as [QualityPreset, ...QualityPreset[]]);
+
+/** Viewer → camera: a camera control. */
+const ControlSchema = v.strictObject({
+  t: v.literal('control'),
+  /** Echoed in the result. */
+  id: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31)),
+  action: v.variant('type', [
+    v.strictObject({ type: v.literal('switch-camera') }),
+    v.strictObject({ type: v.literal('quality'), preset: QualitySchema }),
+    v.strictObject({ type: v.literal('torch'), on: v.boolean() }),
+    v.strictObject({ type: v.literal('chime') }),
+  ]),
+});
+
+/** Camera → viewer: how a control went. */
+const ControlResultSchema = v.strictObject({
+  t: v.literal('control-result'),
+  id: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31)),
+  ok: v.boolean(),
+  error: v.optional(v.pipe(v.string(), v.maxLength(300))),
+});
+
+/** Viewer → camera: the owner started/stopped talking (the camera page shows it). */
+const TalkSchema = v.strictObject({ t: v.literal('talk'), on: v.boolean() });
+
+const Int = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max));
+
+/** Camera → viewer, every few seconds and on change. `null` = the browser does not tell / the phone cannot. */
+const StatusSchema = v.strictObject({
+  t: v.literal('status'),
+  battery: v.nullable(v.strictObject({ level: v.pipe(v.number(), v.minValue(0), v.maxValue(1)), charging: v.boolean() })),
+  video: v.nullable(v.strictObject({ width: Int(10_000), height: Int(10_000), fps: v.pipe(v.number(), v.minValue(0), v.maxValue(1000)) })),
+  quality: QualitySchema,
+  facing: v.nullable(v.picklist(['user', 'environment'])),
+  /** Torch state; null when the camera has no torch. */
+  torch: v.nullable(v.boolean()),
+  uptimeSec: Int(10 * 365 * 86_400),
+  wakeLock: v.boolean(),
+  /** The page is hidden: the OS may stop it soon. */
+  hidden: v.boolean(),
+});
+
+/** Every data-channel message. */
+export const DataMessageSchema = v.variant('t', [HelloSchema, ControlSchema, ControlResultSchema, TalkSchema, StatusSchema]);
+export type ControlMessage = v.InferOutput<typeof ControlSchema>;
+export type CameraStatus = v.InferOutput<typeof StatusSchema>;
 export type DataMessage = v.InferOutput<typeof DataMessageSchema>;
 
 /** Largest data-channel message we accept, in characters. */

@@ -112,6 +112,16 @@ describe('signal authentication', () => {
     expect(await verifyOffer(await pairMacKey(other.pairing.key), ctx, auth, NOW, new ReplayGuard())).toBe('bad-mac');
   });
 
+  it('covers the relay-only request: a relay cannot strip or add it', async () => {
+    const { viewer } = await pairOnce(newLinkInvitation(VIEWER, NOW));
+    const key = await pairMacKey(viewer.pairing.key);
+    const auth = await signOffer(key, { ...ctx, relayOnly: true }, NOW);
+    expect(await verifyOffer(key, { ...ctx, relayOnly: true }, auth, NOW, new ReplayGuard())).toBeNull();
+    expect(await verifyOffer(key, ctx, auth, NOW, new ReplayGuard())).toBe('bad-mac');
+    const plain = await signOffer(key, ctx, NOW);
+    expect(await verifyOffer(key, { ...ctx, relayOnly: true }, plain, NOW, new ReplayGuard())).toBe('bad-mac');
+  });
+
   it('binds an answer to its offer', async () => {
     const { viewer } = await pairOnce(newLinkInvitation(VIEWER, NOW));
     const key = await pairMacKey(viewer.pairing.key);
