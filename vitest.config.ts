@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Unit tests: `*.test.ts` beside the code. End-to-end tests have their own config (vitest.e2e.config.ts).
 export default defineConfig({
   test: {
-    include: ['protocol/**/*.test.ts', 'peer-server/**/*.test.ts', 'desktop/**/*.test.ts', 'camera-web/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['protocol/**/*.test.ts', 'peer-server/**/*.test.ts', 'desktop/**/*.test.ts', 'camera-web/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: ['**/*.e2e.test.ts', 'node_modules/**', 'dist/**'],
     testTimeout: 20_000,
   },
