@@ -3,14 +3,14 @@
  * A damaged file is kept as `settings.corrupt-<ts>.json`; the app starts with defaults (keeping every field that
  * still parses) and says so.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, open, unlink, copyFile } from 'node:fs/promises';
+import { copyFile, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { CameraEntrySchema } from '../../protocol/ipc.ts';
-import { newRegistrationToken, newViewerId } from '../../protocol/ids.ts';
+import { newRegistrationToken, newViewerId, viewerBaseId } from '../../protocol/ids.ts';
 import { createLogger } from '../../protocol/log.ts';
 import { NameSchema, PeerIdSchema } from '../../protocol/schema.ts';
+import { timestampForFile, writeFileAtomic } from './atomic-file.ts';
 
 const log = createLogger('settings');
 
@@ -40,7 +40,11 @@ export type WindowPlacement = v.InferOutput<typeof WindowPlacementSchema>;
 
 const emptyPlacement = (): WindowPlacement => ({ byDisplay: {} });
 
-const AcceleratorSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(100), v.regex(/^[A-Za-z0-9+\-=[\]\\;',./`]+$/));
+/** Room left in a peer ID for a sub-ID tag (`_mini`). */
+const MAX_SUB_ID_TAG = 8;
+
+/** An Electron accelerator as settings accept it (whether the system can register it is checked when applied). */
+export const AcceleratorSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(100), v.regex(/^[A-Za-z0-9+\-=[\]\\;',./`]+$/));
 
 /** Every setting, each with its default. Unknown keys (from a newer version) are dropped. */
 export const SettingsSchema = v.object({
@@ -48,7 +52,14 @@ export const SettingsSchema = v.object({
   serverUrl: v.optional(v.nullable(v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i), v.maxLength(2048))), null),
   /** SHA-256 fingerprint to pin for a remote server with a self-signed certificate. */
   serverFingerprint: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(200))), null),
-  viewerId: v.optional(PeerIdSchema, () => newViewerId()),
+  /**
+   * Without `_`: the mini window registers as `viewerSubId(viewerId, 'mini')`, and the camera finds the pairing by
+   * the part before the first `_`. Short enough that the sub-ID still fits a peer ID.
+   */
+  viewerId: v.optional(
+    v.pipe(PeerIdSchema, v.maxLength(64 - MAX_SUB_ID_TAG), v.check((id) => viewerBaseId(id) === id, 'a viewer ID has no `_`')),
+    () => newViewerId(),
+  ),
   viewerToken: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/)), () => newRegistrationToken()),
   viewerName: v.optional(NameSchema, 'pawcam desktop'),
   cameras: v.optional(v.pipe(v.array(CameraEntrySchema), v.maxLength(200)), () => []),
@@ -57,6 +68,8 @@ export const SettingsSchema = v.object({
   shortcuts: v.optional(v.strictObject({ snapshot: v.nullable(AcceleratorSchema) }), () => ({ snapshot: DEFAULT_SNAPSHOT_SHORTCUT })),
   startAtLogin: v.optional(v.boolean(), false),
   notifications: v.optional(v.boolean(), true),
+  /** Privacy: relay every connection through TURN (camera and viewer never learn each other's address). */
+  alwaysRelay: v.optional(v.boolean(), false),
   windows: v.optional(v.strictObject({ main: WindowPlacementSchema, mini: WindowPlacementSchema }), () => ({
     main: emptyPlacement(),
     mini: emptyPlacement(),
@@ -103,10 +116,6 @@ export function parseSettingsText(text: string): { settings: Settings; damaged: 
   return { settings: v.parse(SettingsSchema, salvaged), damaged };
 }
 
-function timestampForFile(now: number): string {
-  return new Date(now).toISOString().replace(/[:.]/g, '-');
-}
-
 /** Load settings from `dir`; never throws for a damaged file (it is backed up and replaced). */
 export async function loadSettings(dir: string, now: () => number = Date.now): Promise<LoadedSettings> {
   const file = join(dir, SETTINGS_FILE);
@@ -136,39 +145,9 @@ export async function loadSettings(dir: string, now: () => number = Date.now): P
   return { settings, backupPath, notice: `Your settings file was damaged, so ${what}. The old file was kept as ${backupPath}.` };
 }
 
-/** Write settings atomically: a temp file in the same folder, flushed, then renamed over the old one. */
+/** Write settings atomically (temp file + rename). */
 export async function writeSettingsFile(dir: string, settings: Settings): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, SETTINGS_FILE);
-  const temp = join(dir, `.${SETTINGS_FILE}.${randomBytes(6).toString('hex')}.tmp`);
-  const text = `${JSON.stringify(settings, null, 2)}\n`;
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await renameWithRetry(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
-// Windows: a virus scanner or indexer briefly holding the target makes rename fail with EPERM/EBUSY.
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await rename(from, to);
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (attempt >= 4 || (code !== 'EPERM' && code !== 'EBUSY' && code !== 'EACCES')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
-    }
-  }
+  await writeFileAtomic(join(dir, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 /** Listener for settings changes. */
