@@ -76,7 +76,7 @@ describe('Wayland switch', () => {
 });
 
 describe('snapshot shortcut', () => {
-  it('registers, re-registers on change, and reports a combination held by another app', () => {
+  it('registers, re-registers on change, and says whether a combination is held by another app', () => {
     const registered = new Map<string, () => void>();
     const globalShortcut = {
       register: (accel: string, fn: () => void) => {
@@ -92,11 +92,15 @@ describe('snapshot shortcut', () => {
     registered.get('CommandOrControl+Alt+P')!();
     expect(snaps).toBe(1);
     expect(shortcut.update('Ctrl+Taken')).toBe(false);
-    expect(unavailable).toEqual(['Ctrl+Taken']);
+    expect(shortcut.current).toBeNull();
     expect(registered.size).toBe(0);
     expect(shortcut.update('Alt+F9')).toBe(true);
     expect([...registered.keys()]).toEqual(['Alt+F9']);
     shortcut.dispose();
     expect(registered.size).toBe(0);
+    // Changes report through update's result (Settings shows it); only the start-up registration notifies.
+    expect(unavailable).toEqual([]);
+    setupSnapshotShortcut({ globalShortcut, accelerator: 'Ctrl+Taken', onSnapshot: () => snaps++, onUnavailable: (a) => unavailable.push(a) });
+    expect(unavailable).toEqual(['Ctrl+Taken']);
   });
 });

@@ -6,7 +6,10 @@ const log = createLogger('shortcuts');
 
 /** The live shortcut registration. */
 export interface SnapshotShortcut {
-  /** Switch to another accelerator (null = none); resolves whether it could be registered. */
+  /**
+   * Switch to another accelerator (null = none); returns whether it could be registered (the caller tells the
+   * user: Settings shows the failure where the user changed it). On failure no shortcut is registered.
+   */
   update(accelerator: string | null): boolean;
   /** The accelerator in force, if any. */
   readonly current: string | null;
@@ -14,8 +17,8 @@ export interface SnapshotShortcut {
 }
 
 /**
- * Register `accelerator` to take a snapshot. Registration fails when another app holds the combination; then
- * `onUnavailable` says so (pawcam keeps working without it).
+ * Register `accelerator` to take a snapshot. Registration fails when another app holds the combination; at
+ * start-up `onUnavailable` says so (pawcam keeps working without it).
  */
 export function setupSnapshotShortcut(deps: {
   globalShortcut: Pick<GlobalShortcut, 'register' | 'unregister'>;
@@ -40,13 +43,12 @@ export function setupSnapshotShortcut(deps: {
     }
     if (!ok) {
       log.warn('snapshot shortcut unavailable', { accelerator });
-      deps.onUnavailable?.(accelerator);
       return false;
     }
     current = accelerator;
     return true;
   };
-  update(deps.accelerator);
+  if (!update(deps.accelerator) && deps.accelerator) deps.onUnavailable?.(deps.accelerator);
   return {
     update,
     get current() {
