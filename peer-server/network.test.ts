@@ -39,3 +39,11 @@ describe('URLs', () => {
     expect(urlHost('10.0.0.1')).toBe('10.0.0.1');
   });
 });
+
+describe('public API', () => {
+  it('exports the LAN helpers the desktop app lists phone URLs with', async () => {
+    const api = await import('./index.ts');
+    expect(api.lanAddresses).toBe(lanAddresses);
+    expect(api.displayUrls).toBe(displayUrls);
+  });
+});

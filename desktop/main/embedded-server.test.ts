@@ -12,6 +12,7 @@ import { PawcamError } from '../../protocol/errors.ts';
 import {
   VERIFY,
   certificateVerifier,
+  displayFingerprint,
   normaliseFingerprint,
   pemFingerprint,
   setupServer,
@@ -46,6 +47,10 @@ describe('fingerprints', () => {
     expect(normaliseFingerprint('AB:CD')).toBeNull();
     expect(normaliseFingerprint('zz'.repeat(32))).toBeNull();
     expect(pemFingerprint('not a certificate')).toBeNull();
+  });
+
+  it('shows a fingerprint as browsers do', () => {
+    expect(displayFingerprint('ab'.repeat(31) + '0f')).toBe('AB:'.repeat(31) + '0F');
   });
 });
 
@@ -139,7 +144,7 @@ describe('setupServer', () => {
       session: s,
     });
     expect(started).toBe(1);
-    expect(endpoint).toMatchObject({ url: 'https://127.0.0.1:8443', embedded: true, port: 8443, fingerprint: 'aa'.repeat(32) });
+    expect(endpoint).toMatchObject({ url: 'https://127.0.0.1:8443', embedded: true, port: 8443, bindHost: '0.0.0.0', fingerprint: 'aa'.repeat(32) });
     expect(procs).toHaveLength(1);
   });
 
@@ -154,7 +159,7 @@ describe('setupServer', () => {
       dataDir: '/d',
       session: s,
     });
-    expect(endpoint).toMatchObject({ url: 'https://cams.example.net', embedded: false, fingerprint: null });
+    expect(endpoint).toMatchObject({ url: 'https://cams.example.net', embedded: false, fingerprint: null, bindHost: null });
   });
 
   it('keeps the app usable when the embedded server cannot start', async () => {

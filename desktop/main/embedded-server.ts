@@ -17,6 +17,9 @@ export type StartServer = (options: ServerOptions) => Promise<RunningServer>;
 /** The port phones are told about; another free one is used when it is taken. */
 export const PREFERRED_PORT = 8443;
 
+/** Where the embedded server listens: every IPv4 interface, so phones on the LAN reach it. */
+export const EMBEDDED_BIND_HOST = '0.0.0.0';
+
 /** The server the viewer talks to. */
 export interface ServerEndpoint {
   /** Base URL for this machine's viewer. */
@@ -24,8 +27,10 @@ export interface ServerEndpoint {
   /** The pinned certificate fingerprint (normalised hex), if any. */
   fingerprint: string | null;
   embedded: boolean;
-  /** The embedded server's port (null for a remote server). */
+  /** The embedded server's port (null for a remote server, or when it is not running). */
   port: number | null;
+  /** The address the embedded server listens on (null for a remote server). */
+  bindHost: string | null;
   /** Why the embedded server is not running, when it is not. */
   error?: string;
   close(): Promise<void>;
@@ -43,6 +48,11 @@ export function normaliseFingerprint(input: string): string | null {
   }
   const hex = trimmed.replace(/[:\s]/g, '').toLowerCase();
   return /^[0-9a-f]{64}$/.test(hex) ? hex : null;
+}
+
+/** A normalised fingerprint as browsers and peer-server's banner show it: `AB:CD:…`. */
+export function displayFingerprint(hex: string): string {
+  return (hex.toUpperCase().match(/../g) ?? []).join(':');
 }
 
 /** The SHA-256 fingerprint of a PEM certificate, normalised; null when it does not parse. */
@@ -88,8 +98,7 @@ function causeCode(error: unknown): string | undefined {
 
 /** Start the embedded server on `preferredPort`, or on a free port when that one is taken. */
 export async function startEmbeddedServer(deps: { startServer: StartServer; dataDir: string; preferredPort?: number; host?: string }): Promise<RunningServer> {
-  // Every IPv4 interface by default: phones on the LAN must reach it.
-  const base: ServerOptions = { host: deps.host ?? '0.0.0.0', dataDir: deps.dataDir };
+  const base: ServerOptions = { host: deps.host ?? EMBEDDED_BIND_HOST, dataDir: deps.dataDir };
   const preferred = deps.preferredPort ?? PREFERRED_PORT;
   try {
     return await deps.startServer({ ...base, port: preferred });
@@ -112,6 +121,8 @@ export interface ServerSetupDeps {
   /** The port that worked last time (phones have it bookmarked). */
   preferredPort?: number;
   session: Pick<Session, 'setCertificateVerifyProc'>;
+  /** Where the embedded server listens (default EMBEDDED_BIND_HOST). */
+  host?: string;
 }
 
 /** Start or pick the server, and pin its certificate on the viewer's session. Never throws. */
@@ -120,19 +131,20 @@ export async function setupServer(deps: ServerSetupDeps): Promise<ServerEndpoint
   if (deps.remoteUrl) {
     const fingerprint = deps.remoteFingerprint ? normaliseFingerprint(deps.remoteFingerprint) : null;
     if (deps.remoteFingerprint && !fingerprint) log.warn('the pinned server fingerprint is not a SHA-256 fingerprint; ignoring it');
-    endpoint = { url: deps.remoteUrl, fingerprint, embedded: false, port: null, close: async () => undefined };
+    endpoint = { url: deps.remoteUrl, fingerprint, embedded: false, port: null, bindHost: null, close: async () => undefined };
   } else {
+    const bindHost = deps.host ?? EMBEDDED_BIND_HOST;
     try {
-      const running = await startEmbeddedServer(deps);
+      const running = await startEmbeddedServer({ ...deps, host: bindHost });
       const fingerprint = running.certFingerprint ? normaliseFingerprint(running.certFingerprint) : null;
       log.info('embedded server started', { url: running.url, port: running.port });
-      endpoint = { url: running.url, fingerprint, embedded: true, port: running.port, close: () => running.close() };
+      endpoint = { url: running.url, fingerprint, embedded: true, port: running.port, bindHost, close: () => running.close() };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.error('the embedded server could not start', { error: message });
       // The viewer still opens and shows the server as unreachable (retrying) instead of the app failing to start.
       const port = deps.preferredPort ?? PREFERRED_PORT;
-      endpoint = { url: `https://127.0.0.1:${port}`, fingerprint: null, embedded: true, port: null, error: message, close: async () => undefined };
+      endpoint = { url: `https://127.0.0.1:${port}`, fingerprint: null, embedded: true, port: null, bindHost, error: message, close: async () => undefined };
     }
   }
   const pins = endpoint.fingerprint ? [endpoint.fingerprint] : [];
