@@ -1,35 +1,52 @@
 import type { BrowserWindow } from 'electron';
 import { describe, expect, it } from 'vitest';
 import type { ViewerCommand } from '../../protocol/ipc.ts';
-import { createIpcHandlers, createTrayActions, miniViewerId, viewerConfig } from './app-handlers.ts';
+import { viewerBaseId } from '../../protocol/ids.ts';
+import { createIpcHandlers, createTrayActions, viewerConfig } from './app-handlers.ts';
 import type { IpcContext } from './ipc.ts';
 import { defaultSettings, type Settings } from './settings.ts';
+import { viewerSettingsOf } from './viewer-settings.ts';
 import type { TrayCamera } from './tray.ts';
 
 const camera = { id: 'cam-0123456789abcdef0123456789abcdef', name: 'Kitchen', addedAt: 1 };
-const ctx = (kind: 'main' | 'mini', webContentsId = 1): IpcContext => ({ window: { kind, win: {} as BrowserWindow }, webContentsId });
+const other = { id: 'cam-ffffffffffffffffffffffffffffffff', name: 'Garden', addedAt: 2 };
+const ctx = (kind: 'main' | 'mini', webContentsId = 1, cameraId?: string): IpcContext => ({ window: { kind, win: {} as BrowserWindow, cameraId }, webContentsId });
 
 function setup() {
   let settings: Settings = { ...defaultSettings(), cameras: [camera] };
   const log: string[] = [];
   const states: TrayCamera[][] = [];
+  const keys = new Map<string, Uint8Array>();
   const handlers = createIpcHandlers({
     settings: {
       get: () => settings,
       update: async (change) => (settings = { ...settings, ...(typeof change === 'function' ? change(settings) : change) }),
     },
     serverUrl: () => 'https://127.0.0.1:8443',
+    serverInfo: () => ({ embedded: true, phoneUrls: ['https://192.168.1.2:8443/'], fingerprint: null }),
     windows: {
       showMain: () => (log.push('showMain'), {} as BrowserWindow),
       openMini: (id) => (log.push(`mini ${id}`), {} as BrowserWindow),
       closeFor: (id) => void log.push(`close ${id}`),
       send: (c: ViewerCommand) => void log.push(`send ${JSON.stringify(c)}`),
+      setAspectRatio: (id, ratio) => void log.push(`ratio ${id} ${ratio}`),
     },
     snapshots: { save: async () => ({ ok: true, path: '/d/x.png' }) },
+    pairKeys: {
+      load: async (id) => (keys.has(id) ? Uint8Array.from(keys.get(id)!) : null),
+      save: async (id, key) => void keys.set(id, Uint8Array.from(key)),
+      delete: async (id) => void keys.delete(id),
+      deleteMany: async (ids) => ids.forEach((id) => keys.delete(id)),
+    },
+    viewerSettings: {
+      get: () => ({ ...viewerSettingsOf(settings) }),
+      update: async (change) => (log.push(`settings ${JSON.stringify(change)}`), viewerSettingsOf(settings)),
+      chooseSnapshotFolder: async () => (log.push('choose folder'), '/home/u/Pictures'),
+    },
     onCameraStates: (s) => void states.push(s),
     openExternal: async (url) => void log.push(`open ${url}`),
   });
-  return { handlers, log, states, get settings() {
+  return { handlers, log, states, keys, get settings() {
     return settings;
   } };
 }
@@ -41,13 +58,14 @@ describe('IPC handlers', () => {
     const mini = await handlers.getConfig(ctx('mini'));
     expect(main).toEqual(viewerConfig(settings, 'https://127.0.0.1:8443', 'main'));
     expect(main.shell).toBe('desktop');
-    expect(mini.viewerId).toBe(`${settings.viewerId}-mini`);
-    expect(miniViewerId('v'.repeat(64))).toHaveLength(64);
+    // A sub-ID under the viewer's pairing: the camera looks the pair key up by the base ID.
+    expect(mini.viewerId).toBe(`${settings.viewerId}_mini`);
+    expect(viewerBaseId(mini.viewerId)).toBe(main.viewerId);
+    expect(mini.viewerToken).toBe(main.viewerToken);
   });
 
   it('saves the camera list from the main window only', async () => {
     const t = setup();
-    const other = { ...camera, id: 'cam-ffffffffffffffffffffffffffffffff', name: 'Garden' };
     await t.handlers.saveCameras(ctx('main'), [camera, other]);
     expect(t.settings.cameras).toHaveLength(2);
     await expect(Promise.resolve().then(() => t.handlers.saveCameras(ctx('mini'), []))).rejects.toThrow(/main window/);
@@ -74,6 +92,61 @@ describe('IPC handlers', () => {
     await t.handlers.openExternal(ctx('main'), 'https://pawcam.example/help');
     await expect(t.handlers.openExternal(ctx('main'), 'https://user:pw@evil.example/')).rejects.toThrow(/web links/);
     expect(t.log).toEqual(['close 7', 'open https://pawcam.example/help']);
+  });
+});
+
+describe('pair keys over IPC', () => {
+  const key = Uint8Array.from({ length: 32 }, (_, i) => i);
+
+  it('the main window saves, loads and deletes; forgetting a camera deletes its key', async () => {
+    const t = setup();
+    await t.handlers.savePairKey(ctx('main'), camera.id, key);
+    await t.handlers.savePairKey(ctx('main'), other.id, key);
+    expect(await t.handlers.loadPairKey(ctx('main'), camera.id)).toEqual(key);
+    // The camera list never had `other` (it is mid-pairing): saving the list keeps its key.
+    await t.handlers.saveCameras(ctx('main'), [camera]);
+    expect([...t.keys.keys()]).toEqual([camera.id, other.id]);
+    await t.handlers.saveCameras(ctx('main'), [camera, other]);
+    await t.handlers.saveCameras(ctx('main'), [other]);
+    expect([...t.keys.keys()]).toEqual([other.id]);
+    await t.handlers.deletePairKey(ctx('main'), other.id);
+    expect(t.keys.size).toBe(0);
+    expect(await t.handlers.loadPairKey(ctx('main'), other.id)).toBeNull();
+  });
+
+  it('the mini window loads only its own camera\'s key and cannot save or delete', async () => {
+    const t = setup();
+    await t.handlers.savePairKey(ctx('main'), camera.id, key);
+    await t.handlers.savePairKey(ctx('main'), other.id, key);
+    expect(await t.handlers.loadPairKey(ctx('mini', 2, camera.id), camera.id)).toEqual(key);
+    expect(() => t.handlers.loadPairKey(ctx('mini', 2, camera.id), other.id)).toThrow(/its own camera/);
+    await expect(Promise.resolve().then(() => t.handlers.savePairKey(ctx('mini', 2, camera.id), camera.id, key))).rejects.toThrow(/main window/);
+    await expect(Promise.resolve().then(() => t.handlers.deletePairKey(ctx('mini', 2, camera.id), camera.id))).rejects.toThrow(/main window/);
+    expect(t.keys.size).toBe(2);
+  });
+});
+
+describe('settings, server info and the mini window over IPC', () => {
+  it('any window reads settings; only the main window changes them', async () => {
+    const t = setup();
+    expect(await t.handlers.getSettings(ctx('mini', 2, camera.id))).toMatchObject({ alwaysRelay: false });
+    await t.handlers.updateSettings(ctx('main'), { alwaysRelay: true });
+    expect(await t.handlers.chooseSnapshotFolder(ctx('main'))).toBe('/home/u/Pictures');
+    await expect(Promise.resolve().then(() => t.handlers.updateSettings(ctx('mini', 2), { alwaysRelay: false }))).rejects.toThrow(/main window/);
+    await expect(Promise.resolve().then(() => t.handlers.chooseSnapshotFolder(ctx('mini', 2)))).rejects.toThrow(/main window/);
+    expect(t.log).toEqual(['settings {"alwaysRelay":true}', 'choose folder']);
+  });
+
+  it('gives server info', async () => {
+    const t = setup();
+    expect(await t.handlers.getServerInfo(ctx('main'))).toEqual({ embedded: true, phoneUrls: ['https://192.168.1.2:8443/'], fingerprint: null });
+  });
+
+  it('sets the aspect ratio for the mini window only', async () => {
+    const t = setup();
+    await t.handlers.setAspectRatio(ctx('mini', 5, camera.id), 4 / 3);
+    expect(() => t.handlers.setAspectRatio(ctx('main', 1), 4 / 3)).toThrow(/mini window/);
+    expect(t.log).toEqual([`ratio 5 ${4 / 3}`]);
   });
 });
 

@@ -3,30 +3,31 @@
  * notifications). Kept apart from main.ts so the wiring is unit-tested with fakes.
  */
 import { PawcamError } from '../../protocol/errors.ts';
-import type { CameraEntry, SnapshotRequest, SnapshotResult, ViewerConfig } from '../../protocol/ipc.ts';
+import { viewerSubId } from '../../protocol/ids.ts';
+import type { CameraEntry, ServerInfo, SnapshotRequest, SnapshotResult, ViewerConfig } from '../../protocol/ipc.ts';
 import { createLogger } from '../../protocol/log.ts';
 import type { AppWindows } from './app-windows.ts';
-import type { IpcHandlers } from './ipc.ts';
+import type { IpcContext, IpcHandlers } from './ipc.ts';
+import type { PairKeyStore } from './pair-keys.ts';
 import type { Settings, SettingsStore } from './settings.ts';
 import type { TrayActions, TrayCamera } from './tray.ts';
+import type { ViewerSettingsActions } from './viewer-settings.ts';
 import { isExternalHttpUrl } from './windows.ts';
 
 const log = createLogger('app-handlers');
 
-/**
- * The mini window registers with the server as its own peer: two pages registering one ID would throw each other
- * off (ID-TAKEN). It derives from the main viewer's ID so it stays stable.
- */
-export function miniViewerId(viewerId: string): string {
-  const id = `${viewerId}-mini`;
-  return id.length <= 64 ? id : `${viewerId.slice(0, 59)}-mini`;
-}
+/** The tag of the mini window's sub-ID. */
+export const MINI_TAG = 'mini';
 
-/** The viewer's configuration for a window of `kind`. */
+/**
+ * The viewer's configuration for a window of `kind`. The mini window registers with the server as its own peer
+ * (two pages on one ID would throw each other off with ID-TAKEN) under a sub-ID of the viewer's ID, which the
+ * camera accepts under the viewer's pairing (protocol/ids.ts `viewerSubId`).
+ */
 export function viewerConfig(settings: Settings, serverUrl: string, kind: 'main' | 'mini'): ViewerConfig {
   return {
     serverUrl,
-    viewerId: kind === 'mini' ? miniViewerId(settings.viewerId) : settings.viewerId,
+    viewerId: kind === 'mini' ? viewerSubId(settings.viewerId, MINI_TAG) : settings.viewerId,
     viewerToken: settings.viewerToken,
     viewerName: settings.viewerName,
     shell: 'desktop',
@@ -37,8 +38,12 @@ export function viewerConfig(settings: Settings, serverUrl: string, kind: 'main'
 export interface AppHandlerDeps {
   settings: Pick<SettingsStore, 'get' | 'update'>;
   serverUrl: () => string;
-  windows: Pick<AppWindows, 'showMain' | 'openMini' | 'closeFor' | 'send'>;
+  /** Where phones reach the server. */
+  serverInfo: () => ServerInfo;
+  windows: Pick<AppWindows, 'showMain' | 'openMini' | 'closeFor' | 'send' | 'setAspectRatio'>;
   snapshots: { save(request: SnapshotRequest): Promise<SnapshotResult> };
+  pairKeys: Pick<PairKeyStore, 'load' | 'save' | 'delete' | 'deleteMany'>;
+  viewerSettings: ViewerSettingsActions;
   /** New camera states for the tray and notifications. */
   onCameraStates(states: TrayCamera[]): void;
   openExternal(url: string): Promise<void>;
@@ -50,15 +55,58 @@ function knownCamera(settings: Settings, cameraId: string): CameraEntry {
   return camera;
 }
 
+/** Refuse a call that only the main window may make (the mini window shows one camera and changes nothing). */
+function mainOnly(context: IpcContext, what: string): void {
+  if (context.window.kind !== 'main') throw new PawcamError('malformed-message', `Only the main window can ${what}.`);
+}
+
 /** The IPC handlers (one per contract entry; the compiler checks none is missing). */
 export function createIpcHandlers(deps: AppHandlerDeps): IpcHandlers {
   return {
     getConfig: (context) => viewerConfig(deps.settings.get(), deps.serverUrl(), context.window.kind),
     listCameras: () => deps.settings.get().cameras,
     saveCameras: async (context, cameras) => {
-      // The mini window shows one camera; only the main viewer edits the list.
-      if (context.window.kind !== 'main') throw new PawcamError('malformed-message', 'Only the main window can change the camera list.');
+      mainOnly(context, 'change the camera list');
+      const previous = deps.settings.get().cameras;
       await deps.settings.update({ cameras });
+      // Forgetting a camera forgets its pair key. Only cameras that were in the list: a key saved while pairing,
+      // before the camera joins the list, must survive a save of the list that does not have it yet.
+      const kept = new Set(cameras.map((c) => c.id));
+      const forgotten = previous.filter((c) => !kept.has(c.id)).map((c) => c.id);
+      if (forgotten.length > 0) await deps.pairKeys.deleteMany(forgotten);
+      return null;
+    },
+    savePairKey: async (context, cameraId, key) => {
+      mainOnly(context, 'pair a camera');
+      await deps.pairKeys.save(cameraId, key);
+      return null;
+    },
+    loadPairKey: (context, cameraId) => {
+      // The mini window gets the key of the camera it shows, and no other.
+      if (context.window.kind === 'mini' && context.window.cameraId !== cameraId) {
+        throw new PawcamError('malformed-message', "The mini window can only use its own camera's pairing.");
+      }
+      return deps.pairKeys.load(cameraId);
+    },
+    deletePairKey: async (context, cameraId) => {
+      mainOnly(context, 'forget a pairing');
+      await deps.pairKeys.delete(cameraId);
+      return null;
+    },
+    // The mini window reads settings too (alwaysRelay decides its connection).
+    getSettings: () => deps.viewerSettings.get(),
+    updateSettings: (context, change) => {
+      mainOnly(context, 'change settings');
+      return deps.viewerSettings.update(change);
+    },
+    chooseSnapshotFolder: (context) => {
+      mainOnly(context, 'change settings');
+      return deps.viewerSettings.chooseSnapshotFolder(context.window.win);
+    },
+    getServerInfo: () => deps.serverInfo(),
+    setAspectRatio: (context, ratio) => {
+      if (context.window.kind !== 'mini') throw new PawcamError('malformed-message', 'Only the mini window follows the video aspect ratio.');
+      deps.windows.setAspectRatio(context.webContentsId, ratio);
       return null;
     },
     reportCameraStates: (context, states) => {

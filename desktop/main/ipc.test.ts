@@ -1,7 +1,7 @@
 import type { BrowserWindow, IpcMain } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { PawcamError } from '../../protocol/errors.ts';
-import { ipcContract, type ViewerConfig } from '../../protocol/ipc.ts';
+import { ipcContract, type ViewerConfig, type ViewerSettings } from '../../protocol/ipc.ts';
 import type { OurWindow } from './app-windows.ts';
 import { isIpcReply } from './ipc-reply.ts';
 import { checkSender, setupIpc, type GateEvent, type IpcHandlers } from './ipc.ts';
@@ -14,6 +14,16 @@ const config: ViewerConfig = {
   shell: 'desktop',
 };
 const camera = { id: 'cam-0123456789abcdef0123456789abcdef', name: 'Kitchen', addedAt: 5 };
+const settings: ViewerSettings = {
+  serverUrl: null,
+  serverFingerprint: null,
+  snapshotFolder: null,
+  snapshotShortcut: 'CommandOrControl+Alt+P',
+  startAtLogin: false,
+  notifications: true,
+  alwaysRelay: false,
+  viewerName: 'desk',
+};
 
 const mainWindow: OurWindow = { kind: 'main', win: {} as BrowserWindow };
 const windows = { windowFor: (id: number) => (id === 1 ? mainWindow : undefined) };
@@ -34,6 +44,14 @@ function gate(overrides: Partial<IpcHandlers> = {}) {
     openMainWindow: () => null,
     closeWindow: (ctx) => (calls.push(`close ${ctx.window.kind}`), null),
     openExternal: (_ctx, url) => (calls.push(`open ${url}`), null),
+    savePairKey: (_ctx, id, key) => (calls.push(`pair ${id} ${key.byteLength}`), null),
+    loadPairKey: () => null,
+    deletePairKey: (_ctx, id) => (calls.push(`unpair ${id}`), null),
+    getSettings: () => settings,
+    updateSettings: (_ctx, change) => (calls.push(`settings ${JSON.stringify(change)}`), { ...settings, ...change }),
+    chooseSnapshotFolder: () => null,
+    getServerInfo: () => ({ embedded: true, phoneUrls: ['https://192.168.1.2:8443/'], fingerprint: null }),
+    setAspectRatio: (_ctx, ratio) => (calls.push(`ratio ${ratio}`), null),
     ...overrides,
   };
   const registered = new Map<string, (e: GateEvent, ...args: unknown[]) => Promise<unknown>>();
@@ -62,6 +80,15 @@ describe('IPC gate', () => {
     expect(calls).toEqual(['save 1', 'close main']);
   });
 
+  it('passes the new channels their validated arguments', async () => {
+    const { invoke, calls } = gate();
+    expect(await invoke('pairing:save-key', event(), camera.id, new Uint8Array(32))).toEqual({ ok: true, value: null });
+    expect(await invoke('settings:update', event(), { alwaysRelay: true })).toEqual({ ok: true, value: { ...settings, alwaysRelay: true } });
+    expect(await invoke('window:set-aspect-ratio', event(), 4 / 3)).toEqual({ ok: true, value: null });
+    expect(await invoke('server:info', event())).toMatchObject({ ok: true, value: { embedded: true } });
+    expect(calls).toEqual([`pair ${camera.id} 32`, 'settings {"alwaysRelay":true}', `ratio ${4 / 3}`]);
+  });
+
   it.each([
     ['a WebContents that is not ours', event(7)],
     ['a foreign origin in our window', event(1, frame('https://evil.example/'))],
@@ -85,6 +112,17 @@ describe('IPC gate', () => {
     ['shell:open-external', ['javascript:alert(1)']],
     ['snapshot:save', [{ cameraName: 'x', png: 'not bytes' }]],
     ['snapshot:save', [{ cameraName: 'x', png: new Uint8Array() }]],
+    ['pairing:save-key', [camera.id, new Uint8Array(31)]],
+    ['pairing:save-key', [camera.id, Array.from({ length: 32 }, () => 1)]],
+    ['pairing:save-key', [camera.id, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=']],
+    ['pairing:delete-key', ['../etc']],
+    ['settings:update', [{ serverUrl: 'file:///etc/passwd' }]],
+    ['settings:update', [{ startAtLogin: 'yes' }]],
+    ['settings:update', [{ viewerToken: '0123456789abcdef0123456789abcdef' }]],
+    ['settings:update', [{ cameras: [] }]],
+    ['window:set-aspect-ratio', [Number.NaN]],
+    ['window:set-aspect-ratio', [100]],
+    ['window:set-aspect-ratio', ['16/9']],
   ])('refuses bad arguments on %s: %j', async (channel, args) => {
     const { invoke, calls } = gate();
     const reply = await invoke(channel, event(), ...args);

@@ -2,10 +2,10 @@
  * pawcam's Electron main process: the only module that imports Electron at run time. It takes the single-instance
  * lock, then calls each feature's setup in order, handing it the Electron pieces it needs.
  */
-import { BrowserWindow, Menu, Notification, Tray, app, globalShortcut, ipcMain, nativeImage, protocol, screen, session, shell } from 'electron';
+import { BrowserWindow, Menu, Notification, Tray, app, dialog, globalShortcut, ipcMain, nativeImage, protocol, safeStorage, screen, session, shell } from 'electron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../peer-server/index.ts';
+import { lanAddresses, startServer } from '../../peer-server/index.ts';
 import { createLogger } from '../../protocol/log.ts';
 import { createIpcHandlers, createTrayActions } from './app-handlers.ts';
 import { setupWindows, type AppWindows } from './app-windows.ts';
@@ -14,14 +14,17 @@ import { setupIpc } from './ipc.ts';
 import { acquireSingleInstance, setupLifecycle } from './lifecycle.ts';
 import { launchedAtLogin, setStartAtLogin, setupLoginItem, type LoginItemDeps } from './login-item.ts';
 import { PresenceNotifier, presenceMessage, setupNotifications } from './notifications.ts';
+import { setupPairKeys } from './pair-keys.ts';
 import { APP_ID, ICON_FILES, appPaths } from './paths.ts';
 import { setupPermissions } from './permissions.ts';
 import { setupPlatformSwitches } from './platform.ts';
 import { appSchemePrivileges, contentSecurityPolicy, serverConnectSources, setupAppProtocol } from './protocol.ts';
+import { serverInfo } from './server-info.ts';
 import { setupSettings } from './settings.ts';
 import { setupSnapshotShortcut } from './shortcuts.ts';
 import { setupSnapshots } from './snapshots.ts';
 import { setupTray } from './tray.ts';
+import { createViewerSettings } from './viewer-settings.ts';
 
 const log = createLogger('main');
 
@@ -51,6 +54,13 @@ async function start(): Promise<void> {
   const settings = await setupSettings({
     userDataDir: app.getPath('userData'),
     onNotice: (body) => notifier.show({ title: 'pawcam settings were reset', body }),
+  });
+
+  const pairKeys = await setupPairKeys({
+    userDataDir: app.getPath('userData'),
+    safeStorage,
+    platform: process.platform,
+    notify: (message) => notifier.show(message),
   });
 
   const server = await setupServer({
@@ -115,7 +125,7 @@ async function start(): Promise<void> {
     cleanup: async () => {
       shortcut.dispose();
       presence.dispose();
-      await Promise.allSettled([server.close(), settings.flush()]);
+      await Promise.allSettled([server.close(), settings.flush(), pairKeys.flush()]);
     },
   });
   lifecycleQuitting = lifecycle.isQuitting;
@@ -137,8 +147,24 @@ async function start(): Promise<void> {
   });
 
   settings.onChange((next, previous) => {
-    if (next.shortcuts.snapshot !== previous.shortcuts.snapshot) shortcut.update(next.shortcuts.snapshot);
     if (next.startAtLogin !== previous.startAtLogin || next.cameras !== previous.cameras) tray.refresh();
+  });
+
+  const viewerSettings = createViewerSettings({
+    settings,
+    applyShortcut: (accelerator) => shortcut.update(accelerator),
+    applyStartAtLogin: (enabled) => setStartAtLogin(enabled, loginDeps),
+    onRestartNeeded: () =>
+      notifier.show({
+        title: 'Restart pawcam to use the new server',
+        body: 'Server settings take effect when pawcam starts. Click to restart now.',
+        onClick: () => {
+          app.relaunch();
+          lifecycle.quit();
+        },
+      }),
+    showOpenDialog: (parent, options) => dialog.showOpenDialog(parent, options),
+    defaultSnapshotFolder: app.getPath('desktop'),
   });
 
   setupIpc({
@@ -147,8 +173,11 @@ async function start(): Promise<void> {
     handlers: createIpcHandlers({
       settings,
       serverUrl: () => server.url,
+      serverInfo: () => serverInfo(server, lanAddresses()),
       windows: ourWindows,
       snapshots,
+      pairKeys,
+      viewerSettings,
       onCameraStates: (states) => {
         tray.update(states);
         presence.report(states);

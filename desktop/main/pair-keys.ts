@@ -58,7 +58,7 @@ export const WEAK_PROTECTION_NOTICE = {
 };
 
 /** Decode a pair key from the plaintext safeStorage gave back; null when it is not exactly 32 bytes of base64. */
-function decodeKey(plain: string): Uint8Array | null {
+function decodeKey(plain: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9+/]{43}=$/.test(plain)) return null;
   const bytes = Buffer.from(plain, 'base64');
   // A fresh, exact-size copy: a pooled Buffer's backing memory would otherwise travel with it over IPC.
@@ -90,7 +90,7 @@ export class PairKeyStore {
   }
 
   /** A camera's pair key, or null when none is stored. Throws a PawcamError when it cannot be decrypted. */
-  async load(cameraId: string): Promise<Uint8Array | null> {
+  async load(cameraId: string): Promise<Uint8Array<ArrayBuffer> | null> {
     this.#checkUsable();
     const stored = Object.hasOwn(this.#entries, cameraId) ? this.#entries[cameraId] : undefined;
     if (stored === undefined) return null;

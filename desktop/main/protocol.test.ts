@@ -124,6 +124,16 @@ describe('contentSecurityPolicy', () => {
     expect(csp).toContain('media-src');
   });
 
+  it('lets the viewer POST /ice and open the PeerJS WebSocket on the server, and nothing else', () => {
+    const connect = csp.split('; ').find((d) => d.startsWith('connect-src '))!.split(' ').slice(1);
+    // A host-source without a path matches every path on that origin, so fetch(`${server}/ice`) is allowed.
+    expect(connect).toContain(new URL('/ice', 'https://192.168.1.5:8443').origin);
+    expect(connect).toContain('wss://192.168.1.5:8443');
+    expect(connect.every((s) => s === "'self'" || s.endsWith('//192.168.1.5:8443'))).toBe(true);
+    const remote = serverConnectSources('https://cams.example.net/pawcam');
+    expect(remote).toEqual(['https://cams.example.net', 'wss://cams.example.net']);
+  });
+
   it('derives connect sources from the server URL', () => {
     expect(serverConnectSources('http://localhost:9000/x')).toEqual(['http://localhost:9000', 'ws://localhost:9000']);
     expect(serverConnectSources(null)).toEqual([]);

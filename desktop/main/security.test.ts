@@ -75,6 +75,7 @@ describe('Electron security (static check)', () => {
       [/set(Permission(Request|Check)|Device(Permission))Handler\(\s*null/, 'a removed permission handler'],
       [/action\s*:\s*['"]allow['"]/, 'window.open allowed'],
       [/disable-web-security|ignore-certificate-errors|allow-insecure-localhost/, 'a security-disabling switch'],
+      [/setUsePlainTextEncryption|password-store/, 'safeStorage forced to a weak or plaintext key'],
       [/exposeInMainWorld\(\s*['"][^'"]+['"]\s*,\s*(\{[^}]*)?ipcRenderer\b/, 'ipcRenderer exposed to the page'],
     ];
     const files = [...(await sources('main')), ...(await sources('preload'))];
@@ -94,10 +95,20 @@ describe('Electron security (static check)', () => {
 
   it('main wires the protocol, the permission handlers, the IPC gate and the certificate pin', async () => {
     const main = (await sources('main')).find((f) => f.file === join('main', 'main.ts'))!.code;
-    for (const setup of ['registerSchemesAsPrivileged([appSchemePrivileges()])', 'setupAppProtocol(', 'setupPermissions(', 'setupIpc(', 'setupServer(', 'acquireSingleInstance(']) {
+    for (const setup of ['registerSchemesAsPrivileged([appSchemePrivileges()])', 'setupAppProtocol(', 'setupPermissions(', 'setupIpc(', 'setupServer(', 'acquireSingleInstance(', 'setupPairKeys(']) {
       expect(main, setup).toContain(setup);
     }
     expect(main).not.toMatch(/ipcMain\.handle|webContents\.send|certificate-error/);
+  });
+
+  it('pair keys reach disk only through safeStorage, in the pair-key store', async () => {
+    const files = await sources('main');
+    const touching = files.filter((f) => /safeStorage|encryptString|decryptString/.test(f.code)).map((f) => f.file).sort();
+    expect(touching).toEqual([join('main', 'main.ts'), join('main', 'pair-keys.ts')]);
+    const store = files.find((f) => f.file === join('main', 'pair-keys.ts'))!.code;
+    // The file gets ciphertext only: what is written is the encryptor's output.
+    expect(store).toMatch(/encrypted\.toString\('base64'\)/);
+    expect(store).toMatch(/isAsyncEncryptionAvailable\(\)/);
   });
 
   it('the scheme and the CSP stay strict', () => {

@@ -76,6 +76,19 @@ describe('settings', () => {
     expect(await readFile(backupPath!, 'utf8')).toBe(text);
   });
 
+  it('privacy relay is off by default and kept', async () => {
+    const store = await setupSettings({ userDataDir: dir });
+    expect(store.get().alwaysRelay).toBe(false);
+    await store.update({ alwaysRelay: true });
+    expect((await loadSettings(dir)).settings.alwaysRelay).toBe(true);
+  });
+
+  it('a viewer ID with `_` is damaged: the mini window derives its sub-ID from it', () => {
+    const { damaged, settings } = parseSettingsText(JSON.stringify({ viewerId: 'viewer-abc_mini' }));
+    expect(damaged).toEqual(['viewerId']);
+    expect(settings.viewerId).toMatch(/^viewer-[0-9a-f]{32}$/);
+  });
+
   it('treats a JSON non-object as damaged', () => {
     expect(parseSettingsText('[1,2]').damaged).toEqual(['(not an object)']);
     expect(parseSettingsText('null').damaged).toEqual(['(not an object)']);
