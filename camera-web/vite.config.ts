@@ -9,6 +9,10 @@ export default defineConfig({
   root,
   base: './',
   plugins: [svelte()],
+  resolve: {
+    // peerjs is only our signaling socket; it imports webrtc-adapter just to read browserDetails (see the shim).
+    alias: [{ find: /^webrtc-adapter$/, replacement: fileURLToPath(new URL('./src/shims/webrtc-adapter.ts', import.meta.url)) }],
+  },
   build: {
     outDir: fileURLToPath(new URL('../dist/camera-web', import.meta.url)),
     emptyOutDir: true,
