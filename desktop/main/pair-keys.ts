@@ -46,7 +46,7 @@ export interface PairKeyDeps {
 }
 
 const NO_ENCRYPTION =
-  'pawcam cannot store the pairing: this system offers no encryption for app secrets (on Linux, install and unlock a keyring such as GNOME Keyring or KWallet), and pawcam never stores keys unprotected.';
+  'pawcam cannot store the pairing: this system offers no encryption for app secrets, and pawcam never stores keys unprotected. On Linux, set up a keyring (GNOME Keyring or KWallet); if your desktop is not detected, start pawcam with --password-store=gnome-libsecret.';
 
 const CANNOT_DECRYPT =
   "pawcam cannot unlock this camera's pairing key: the system keyring may be locked or was reset. Unlock it and try again, or forget the camera and pair it again.";

@@ -75,7 +75,7 @@ describe('Electron security (static check)', () => {
       [/set(Permission(Request|Check)|Device(Permission))Handler\(\s*null/, 'a removed permission handler'],
       [/action\s*:\s*['"]allow['"]/, 'window.open allowed'],
       [/disable-web-security|ignore-certificate-errors|allow-insecure-localhost/, 'a security-disabling switch'],
-      [/setUsePlainTextEncryption|password-store/, 'safeStorage forced to a weak or plaintext key'],
+      [/setUsePlainTextEncryption|password-store['"=\s,]*basic/, 'safeStorage forced to a weak or plaintext key'],
       [/exposeInMainWorld\(\s*['"][^'"]+['"]\s*,\s*(\{[^}]*)?ipcRenderer\b/, 'ipcRenderer exposed to the page'],
     ];
     const files = [...(await sources('main')), ...(await sources('preload'))];
