@@ -113,4 +113,47 @@ describe('createWebApi', () => {
     expect(typeof off).toBe('function');
     off();
   });
+
+  it('keeps "always relay" and the viewer name in storage; desktop-only settings are fixed and ignored', async () => {
+    const { api, storage } = setup();
+    expect(await api.getSettings()).toEqual({
+      serverUrl: null,
+      serverFingerprint: null,
+      snapshotFolder: null,
+      snapshotShortcut: null,
+      startAtLogin: false,
+      notifications: false,
+      alwaysRelay: false,
+      viewerName: 'Web viewer',
+    });
+    const updated = await api.updateSettings({ alwaysRelay: true, viewerName: 'Office', startAtLogin: true, snapshotFolder: '/tmp' });
+    expect(updated).toMatchObject({ alwaysRelay: true, viewerName: 'Office', startAtLogin: false, snapshotFolder: null });
+    expect(storage.data.get(STORAGE_KEYS.viewerName)).toBe('Office');
+    // A fresh API over the same storage (a reload) reads them back; the config carries the new name too.
+    const again = createWebApi({ storage, serverUrl: 'https://pawcam.example:8443' });
+    expect(await again.getSettings()).toMatchObject({ alwaysRelay: true, viewerName: 'Office' });
+    expect((await again.getConfig()).viewerName).toBe('Office');
+    expect((await api.getConfig()).viewerName).toBe('Office');
+  });
+
+  it('refuses invalid settings and reads corrupt stored ones as defaults', async () => {
+    const { api } = setup({ [STORAGE_KEYS.settings]: '{"alwaysRelay":"yes"}' });
+    expect((await api.getSettings()).alwaysRelay).toBe(false);
+    await expect(api.updateSettings({ viewerName: '' })).rejects.toMatchObject({ code: 'malformed-message' });
+    await expect(api.updateSettings({ alwaysRelay: 'on' } as unknown as { alwaysRelay: boolean })).rejects.toMatchObject({ code: 'malformed-message' });
+  });
+
+  it('tells phones to open this server, and has no folders, fingerprints or window shapes', async () => {
+    const { api } = setup();
+    expect(await api.getServerInfo()).toEqual({ embedded: false, phoneUrls: ['https://pawcam.example:8443/'], fingerprint: null });
+    expect(await api.chooseSnapshotFolder()).toBeNull();
+    expect(await api.setAspectRatio(1.5)).toBeNull();
+  });
+
+  it('keeps pair keys out of this API (the web shell stores CryptoKeys in IndexedDB)', async () => {
+    const { api } = setup();
+    await expect(api.savePairKey(ID, new Uint8Array(32))).rejects.toThrow(/IndexedDB/);
+    await expect(api.loadPairKey(ID)).rejects.toThrow(/IndexedDB/);
+    await expect(api.deletePairKey(ID)).rejects.toThrow(/IndexedDB/);
+  });
 });

@@ -1,6 +1,8 @@
 /**
- * The PawcamApi in a plain browser (the web viewer at `/viewer/`): configuration and cameras in local storage,
- * snapshots as downloads, and no windows or tray. Electron's preload provides the same API backed by main.
+ * The PawcamApi in a plain browser (the web viewer at `/viewer/`): configuration, settings and cameras in local
+ * storage, snapshots as downloads, and no windows or tray. Pair keys do not go through this API in a browser: the web
+ * shell keeps them as non-extractable CryptoKeys in IndexedDB (pair-key-store.ts). Electron's preload provides the
+ * same API backed by main.
  */
 import * as v from 'valibot';
 import { PawcamError } from '../../../protocol/errors.ts';
@@ -9,10 +11,13 @@ import {
   CameraEntrySchema,
   SnapshotRequestSchema,
   ViewerConfigSchema,
+  ViewerSettingsSchema,
   type CameraEntry,
   type PawcamApi,
+  type ServerInfo,
   type SnapshotResult,
   type ViewerConfig,
+  type ViewerSettings,
 } from '../../../protocol/ipc.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import { NameSchema, PeerIdSchema, parseJsonWith, parseWith } from '../../../protocol/schema.ts';
@@ -27,6 +32,7 @@ export const STORAGE_KEYS = {
   viewerName: 'pawcam.viewer.name',
   cameras: 'pawcam.viewer.cameras',
   camerasBackup: 'pawcam.viewer.cameras.corrupt',
+  settings: 'pawcam.viewer.settings',
 } as const;
 
 /** The default name of a web viewer. */
@@ -52,6 +58,9 @@ export interface WebApiOptions {
 
 const StoredCamerasSchema = v.pipe(v.array(CameraEntrySchema), v.maxLength(200));
 const TokenSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
+/** The settings a browser keeps (the viewer name has its own key, from before settings existed). */
+const StoredSettingsSchema = v.object({ alwaysRelay: v.boolean() });
+const SettingsUpdateSchema = v.partial(ViewerSettingsSchema);
 
 /** The browser implementation of PawcamApi. */
 export function createWebApi(options: WebApiOptions = {}): PawcamApi {
@@ -94,10 +103,46 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
         notice('This browser does not keep settings for this site, so this viewer gets a new identity each time it opens.');
       }
     }
-    const storedName = read(STORAGE_KEYS.viewerName);
-    const viewerName = parseWith(NameSchema, storedName).ok ? (storedName as string) : DEFAULT_WEB_VIEWER_NAME;
-    config = v.parse(ViewerConfigSchema, { serverUrl, viewerId, viewerToken, viewerName, shell: 'web' });
+    config = v.parse(ViewerConfigSchema, { serverUrl, viewerId, viewerToken, viewerName: readViewerName(), shell: 'web' });
     return config;
+  };
+
+  const readViewerName = (): string => {
+    const stored = read(STORAGE_KEYS.viewerName);
+    return parseWith(NameSchema, stored).ok ? (stored as string) : DEFAULT_WEB_VIEWER_NAME;
+  };
+
+  const getSettings = (): ViewerSettings => {
+    const stored = parseJsonWith(StoredSettingsSchema, read(STORAGE_KEYS.settings));
+    // The desktop-only settings have no meaning in a browser: fixed values, never stored.
+    return {
+      serverUrl: null,
+      serverFingerprint: null,
+      snapshotFolder: null,
+      snapshotShortcut: null,
+      startAtLogin: false,
+      notifications: false,
+      alwaysRelay: stored.ok ? stored.value.alwaysRelay : false,
+      viewerName: readViewerName(),
+    };
+  };
+
+  const updateSettings = (patch: unknown): ViewerSettings => {
+    const parsed = parseWith(SettingsUpdateSchema, patch);
+    if (!parsed.ok) throw new PawcamError('malformed-message', `refused invalid settings: ${parsed.error}`);
+    const { alwaysRelay, viewerName } = parsed.value;
+    if (alwaysRelay !== undefined) write(STORAGE_KEYS.settings, JSON.stringify({ alwaysRelay }));
+    if (viewerName !== undefined) {
+      write(STORAGE_KEYS.viewerName, viewerName);
+      if (config) config = { ...config, viewerName };
+    }
+    return getSettings();
+  };
+
+  const serverInfo = (): ServerInfo => ({ embedded: false, phoneUrls: [`${serverUrl.replace(/\/+$/, '')}/`], fingerprint: null });
+
+  const noPairKeysHere = async (): Promise<never> => {
+    throw new PawcamError('unknown', 'The web viewer keeps pair keys in IndexedDB, not through the app API.');
   };
 
   const listCameras = (): CameraEntry[] => {
@@ -147,6 +192,14 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
       if (/^https?:\/\//i.test(url)) openUrl(url);
       return null;
     },
+    savePairKey: noPairKeysHere,
+    loadPairKey: noPairKeysHere,
+    deletePairKey: noPairKeysHere,
+    getSettings: async () => getSettings(),
+    updateSettings: async (patch) => updateSettings(patch),
+    chooseSnapshotFolder: async () => null,
+    getServerInfo: async () => serverInfo(),
+    setAspectRatio: async () => null,
     onCommand: () => () => {},
   };
 }
