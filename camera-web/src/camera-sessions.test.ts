@@ -5,8 +5,10 @@ import type { Envelope, SignalAuth } from '../../protocol/envelope.ts';
 import { TypedEmitter } from '../../protocol/events.ts';
 import { configureLogging, type LogRecord } from '../../protocol/log.ts';
 import { encodeDataMessage } from '../../protocol/messages.ts';
-import type { Timers, TransportEvents } from '../../protocol/transport.ts';
+import type { Timers, TransportEvents, TransportState } from '../../protocol/transport.ts';
 import { CameraSessions, type AnsweringPeer, type AnsweringPeerOptions, type ViewerKeyring } from './camera-sessions.ts';
+import type { IceChoice, IceSource } from './ice-keeper.ts';
+import { FakePc, FakeTrack } from './testing/media-fakes.ts';
 
 const NOW = 1_800_000_000_000;
 const CAMERA = 'cam-0123456789abcdef0123456789abcdef';
@@ -23,6 +25,9 @@ class FakeTransport extends TypedEmitter<TransportEvents> {
   expire(peerId: string): void {
     this.emit('expire', peerId);
   }
+  announce(state: TransportState): void {
+    this.emit('state', state, {});
+  }
 }
 
 class FakePeer implements AnsweringPeer {
@@ -32,6 +37,8 @@ class FakePeer implements AnsweringPeer {
   readonly sentData: string[] = [];
   destroyed = false;
   throwOnSignal = false;
+  /** simple-peer's RTCPeerConnection (peer-media.ts reaches it). */
+  readonly _pc = new FakePc([]);
   constructor(readonly options: AnsweringPeerOptions) {
     FakePeer.created.push(this);
   }
@@ -105,7 +112,7 @@ beforeEach(() => {
   configureLogging({ sink: (r) => logs.push(r), level: 'debug' });
 });
 
-async function setup(options: { maxSessions?: number; viewers?: string[] } = {}) {
+async function setup(options: { maxSessions?: number; viewers?: string[]; ice?: IceSource } = {}) {
   const transport = new FakeTransport();
   const timers = new FakeTimers();
   const keyring = new FakeKeyring();
@@ -120,14 +127,20 @@ async function setup(options: { maxSessions?: number; viewers?: string[] } = {})
     keyring,
     timers,
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    ...(options.ice === undefined ? {} : { ice: options.ice }),
   });
   const counts: number[] = [];
   sessions.on('viewers', (n) => counts.push(n));
   /** A viewer's offer signed with its pair key (or `key`), as the viewer app sends it. */
-  const offer = async (viewer: string, sid: string, o: { sdp?: string; ts?: number; key?: CryptoKey; signedSdp?: string } = {}) => {
+  const offer = async (
+    viewer: string,
+    sid: string,
+    o: { sdp?: string; ts?: number; key?: CryptoKey; signedSdp?: string; relay?: boolean; signedRelay?: boolean } = {},
+  ) => {
     const sdp = o.sdp ?? SDP_OFFER;
-    const auth = await signOffer(o.key ?? keys[viewer]!, { viewerId: viewer, cameraId: CAMERA, sid, sdp: o.signedSdp ?? sdp }, o.ts ?? timers.now());
-    return { v: 1, kind: 'signal', sid, signal: { type: 'offer', sdp }, auth } as Envelope;
+    const context = { viewerId: viewer, cameraId: CAMERA, sid, sdp: o.signedSdp ?? sdp, relayOnly: o.signedRelay ?? o.relay ?? false };
+    const auth = await signOffer(o.key ?? keys[viewer]!, context, o.ts ?? timers.now());
+    return { v: 1, kind: 'signal', sid, signal: { type: 'offer', sdp }, auth, ...(o.relay ? { relay: true } : {}) } as Envelope;
   };
   /** Deliver and wait until every check it started is done. */
   const deliver = async (from: string, envelope: unknown) => {
@@ -147,7 +160,7 @@ describe('CameraSessions: answering paired viewers', () => {
     await deliver('viewer-a', signed);
     expect(FakePeer.created).toHaveLength(1);
     const peer = FakePeer.created[0]!;
-    expect(peer.options).toEqual({ initiator: false, trickle: true, stream, config: { iceServers: [] } });
+    expect(peer.options).toEqual({ initiator: false, trickle: true, stream, config: { iceServers: [], iceTransportPolicy: 'all' } });
     expect(peer.signalled).toEqual([{ type: 'offer', sdp: SDP_OFFER }]);
 
     peer.fire('signal', { type: 'answer', sdp: 'v=0 answer' });
@@ -526,5 +539,137 @@ describe('CameraSessions: session lifecycle', () => {
     await deliver('viewer-b', { v: 1, kind: 'ping', nonce: ctx.nonce, auth: await signPing(keys['viewer-b']!, ctx, NOW) });
     expect(FakePeer.created).toHaveLength(1);
     expect(transport.sent).toHaveLength(1);
+  });
+});
+
+/** An IceSource with TURN or without, recording what it was asked. */
+function iceWith(turn: boolean): IceSource & { asked: boolean[] } {
+  const servers = [{ urls: ['stun:example.net'] }, ...(turn ? [{ urls: ['turn:example.net'], username: 'u', credential: 'c' }] : [])];
+  const asked: boolean[] = [];
+  return {
+    asked,
+    async choose(relayOnly: boolean): Promise<IceChoice> {
+      asked.push(relayOnly);
+      if (relayOnly && !turn) return { ok: false, reason: 'relay-unavailable' };
+      return { ok: true, config: { iceServers: servers, iceTransportPolicy: relayOnly ? 'relay' : 'all' } };
+    },
+  };
+}
+
+describe('CameraSessions: ICE servers and relay-only', () => {
+  it('answers with the ICE servers from the server; relay-only when the viewer asked for it', async () => {
+    const ice = iceWith(true);
+    const { offer, deliver } = await setup({ ice });
+    await deliver('viewer-a', await offer('viewer-a', '0000000a'));
+    await deliver('viewer-b', await offer('viewer-b', '0000000b', { relay: true }));
+    expect(ice.asked).toEqual([false, true]);
+    expect(FakePeer.created.map((p) => p.options.config.iceTransportPolicy)).toEqual(['all', 'relay']);
+    expect(FakePeer.created[1]!.options.config.iceServers).toHaveLength(2);
+  });
+
+  it('refuses a relay-only offer when the server has no TURN relay, with the reason relay-unavailable', async () => {
+    const { transport, offer, deliver, sessions } = await setup({ ice: iceWith(false) });
+    transport.deliver('viewer-a', await offer('viewer-a', '0000000a', { relay: true }));
+    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: candidate(1) });
+    await sessions.settled();
+    expect(FakePeer.created).toHaveLength(0);
+    expect(transport.sent).toEqual([{ dst: 'viewer-a', envelope: { v: 1, kind: 'hangup', sid: '0000000a', reason: 'relay-unavailable' } }]);
+    // Without the request the same camera answers (host and STUN candidates).
+    await deliver('viewer-a', await offer('viewer-a', '0000000b'));
+    expect(FakePeer.created).toHaveLength(1);
+  });
+
+  it('the relay request is covered by the MAC: a relay that adds or strips it is refused', async () => {
+    const { transport, offer, deliver } = await setup({ ice: iceWith(true) });
+    await deliver('viewer-a', await offer('viewer-a', '0000000a', { relay: true, signedRelay: false }));
+    await deliver('viewer-a', await offer('viewer-a', '0000000b', { relay: false, signedRelay: true }));
+    expect(FakePeer.created).toHaveLength(0);
+    expect(hangups(transport).map((h) => (h.envelope as { reason: string }).reason)).toEqual(['refused: bad-mac', 'refused: bad-mac']);
+  });
+
+  it('holds the viewer\'s candidates while the ICE servers are looked up', async () => {
+    let release: (choice: IceChoice) => void = () => undefined;
+    const slow: IceSource = { choose: () => new Promise((resolve) => (release = resolve)) };
+    const { transport, sessions, offer } = await setup({ ice: slow });
+    transport.deliver('viewer-a', await offer('viewer-a', '0000000a'));
+    await new Promise((r) => setTimeout(r, 10));
+    transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: candidate(1) });
+    expect(FakePeer.created).toHaveLength(0);
+    release({ ok: true, config: { iceServers: [], iceTransportPolicy: 'all' } });
+    await sessions.settled();
+    expect(FakePeer.created[0]!.signalled).toEqual([{ type: 'offer', sdp: SDP_OFFER }, candidate(1)]);
+  });
+
+  it('does not feed an empty end-of-candidates to the peer (Safari rejects it)', async () => {
+    const { dial, deliver } = await setup();
+    await dial('viewer-a', '0000000a');
+    await deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: { type: 'candidate', candidate: { candidate: '', sdpMid: '0' } } });
+    await deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: candidate(3) });
+    expect(FakePeer.created[0]!.signalled).toEqual([{ type: 'offer', sdp: SDP_OFFER }, candidate(3)]);
+  });
+});
+
+describe('CameraSessions: media hooks and cleanup', () => {
+  it('reports connected, the viewer\'s talk-back track, and ended; sends to one viewer; lists every peer', async () => {
+    const { sessions, dial } = await setup();
+    const events: string[] = [];
+    sessions.on('connected', (id) => events.push(`connected ${id}`));
+    sessions.on('ended', (id) => events.push(`ended ${id}`));
+    sessions.on('remote-track', (id, track) => events.push(`track ${id} ${track.kind}`));
+    await dial('viewer-a', '0000000a');
+    await dial('viewer-b', '0000000b');
+    const [a, b] = FakePeer.created as [FakePeer, FakePeer];
+    a.fire('connect');
+    a._pc.receive(new FakeTrack('audio'));
+    expect(sessions.peers().map((p) => [p.viewerId, p.connected])).toEqual([
+      ['viewer-a', true],
+      ['viewer-b', false],
+    ]);
+    expect(sessions.send('viewer-a', { t: 'talk', on: true })).toBe(true);
+    expect(sessions.send('viewer-b', { t: 'talk', on: true })).toBe(false);
+    expect(a.sentData.at(-1)).toBe(encodeDataMessage({ t: 'talk', on: true }));
+    expect(b.sentData).toEqual([]);
+    sessions.drop('viewer-a', 'media update failed');
+    expect(a.destroyed).toBe(true);
+    expect(events).toEqual(['connected viewer-a', 'track viewer-a audio', 'ended viewer-a']);
+  });
+
+  it('a viewer dialling again gets a fresh session; the old one is destroyed and nothing piles up', async () => {
+    const { sessions, dial, counts } = await setup();
+    const ended: string[] = [];
+    sessions.on('ended', (id) => ended.push(id));
+    for (const sid of ['0000000a', '0000000b', '0000000c']) {
+      await dial('viewer-a', sid);
+      FakePeer.created.at(-1)!.fire('connect');
+    }
+    expect(FakePeer.created.map((p) => p.destroyed)).toEqual([true, true, false]);
+    expect(sessions.peers()).toHaveLength(1);
+    expect(sessions.viewerCount).toBe(1);
+    expect(ended).toEqual(['viewer-a', 'viewer-a']);
+    expect(counts.at(-1)).toBe(1);
+  });
+
+  it('a session whose connection fails or closes is destroyed and released', async () => {
+    const { sessions, dial } = await setup();
+    await dial('viewer-a', '0000000a');
+    await dial('viewer-b', '0000000b');
+    const [a, b] = FakePeer.created as [FakePeer, FakePeer];
+    a.fire('connect');
+    b.fire('connect');
+    a.fire('error', new Error('Ice connection failed.'));
+    b.fire('close');
+    expect(a.destroyed && b.destroyed).toBe(true);
+    expect(sessions.peers()).toEqual([]);
+    expect(sessions.viewerCount).toBe(0);
+  });
+
+  it('survives the signaling connection dropping: a connected session needs no server', async () => {
+    const { transport, sessions, dial } = await setup();
+    await dial('viewer-a', '0000000a');
+    FakePeer.created[0]!.fire('connect');
+    transport.announce('retrying');
+    transport.announce('open');
+    expect(FakePeer.created[0]!.destroyed).toBe(false);
+    expect(sessions.viewerCount).toBe(1);
   });
 });

@@ -15,11 +15,14 @@ import {
   type SignalEnvelope,
 } from '../../protocol/envelope.ts';
 import { missingCase } from '../../protocol/errors.ts';
+import { LAN_ONLY } from '../../protocol/ice.ts';
 import { viewerBaseId } from '../../protocol/ids.ts';
 import { TypedEmitter } from '../../protocol/events.ts';
 import { createLogger } from '../../protocol/log.ts';
 import type { SignalTransport, Timers } from '../../protocol/transport.ts';
+import type { IceChoice, IceSource } from './ice-keeper.ts';
 import type { ViewerKeyring } from './paired-viewers.ts';
+import { onRemoteTrack, peerConnectionOf } from './peer-media.ts';
 
 export type { ViewerKeyring } from './paired-viewers.ts';
 
@@ -52,6 +55,12 @@ export type CameraSessionsEvents = {
   viewers: (count: number) => void;
   /** A well-formed data-channel message from a connected viewer. */
   message: (viewerId: string, message: DataMessage) => void;
+  /** A viewer's session connected (its data channel is open). */
+  connected: (viewerId: string) => void;
+  /** A track the viewer sends: its talk-back microphone. */
+  'remote-track': (viewerId: string, track: MediaStreamTrack) => void;
+  /** A viewer's session ended (hung up, failed, replaced, revoked or stopped); its resources are released. */
+  ended: (viewerId: string) => void;
 };
 
 /** Options of CameraSessions. */
@@ -65,8 +74,8 @@ export interface CameraSessionsOptions {
   keyring: ViewerKeyring;
   /** The camera's display name (sent in pongs and the data-channel hello). */
   name: string;
-  /** RTC configuration; no ICE servers by default, so no third party is contacted. */
-  rtcConfig?: RTCConfiguration;
+  /** ICE configuration per session (IceKeeper); host candidates only by default, so no third party is contacted. */
+  ice?: IceSource;
   /** Most sessions at once; offers beyond it are refused (an old phone cannot encode for a crowd). */
   maxSessions?: number;
   /** A session that has not connected after this many ms is dropped (the viewer vanished mid-handshake). */
@@ -110,7 +119,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   readonly #transport: Pick<SignalTransport, 'on' | 'send'>;
   readonly #stream: MediaStream;
   readonly #SimplePeer: AnsweringPeerConstructor;
-  readonly #rtcConfig: RTCConfiguration;
+  readonly #ice: IceSource;
   readonly #maxSessions: number;
   readonly #connectTimeoutMs: number;
   readonly #timers: Timers;
@@ -136,7 +145,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     this.#stream = options.stream;
     this.#SimplePeer = options.SimplePeer;
     this.#name = options.name;
-    this.#rtcConfig = options.rtcConfig ?? { iceServers: [] };
+    this.#ice = options.ice ?? { choose: async () => ({ ok: true, config: { ...LAN_ONLY, iceServers: [] } }) };
     this.#maxSessions = options.maxSessions ?? 8;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.#timers = options.timers ?? realTimers;
@@ -162,6 +171,28 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   setName(name: string): void {
     this.#name = name;
     for (const session of this.#sessions.values()) if (session.connected) this.#sendHello(session);
+  }
+
+  /**
+   * Every session's peer, connected or still connecting (a track switched mid-handshake must reach it too), for
+   * the media controls through peer-media.ts.
+   */
+  peers(): { viewerId: string; peer: AnsweringPeer; connected: boolean }[] {
+    return [...this.#sessions.values()].map((s) => ({ viewerId: s.viewerId, peer: s.peer, connected: s.connected }));
+  }
+
+  /** Send a data-channel message to one connected viewer; false when it has no live session. */
+  send(viewerId: string, message: DataMessage): boolean {
+    const session = this.#sessions.get(viewerId);
+    if (!session?.connected) return false;
+    this.#sendData(session, encodeDataMessage(message));
+    return true;
+  }
+
+  /** End one viewer's session, telling it why (it re-dials and gets a fresh one). */
+  drop(viewerId: string, reason: string): void {
+    const session = this.#sessions.get(viewerId);
+    if (session) this.#end(session, reason);
   }
 
   /** Send a data-channel message to every connected viewer. */
@@ -257,7 +288,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     // Every offer is checked, a renegotiation inside a live session too: an injected one could swap the DTLS
     // fingerprint.
     if (existing && existing.sid === envelope.sid && envelope.signal.type !== 'offer') {
-      existing.peer.signal(fromWireSignal(envelope.signal));
+      this.#signalPeer(existing, envelope.signal);
       return;
     }
     if (envelope.signal.type !== 'offer') {
@@ -276,6 +307,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       if (this.#checks.get(from) === check) this.#checks.delete(from);
       return !check.cancelled && !this.#closed;
     };
+    const relayOnly = envelope.relay === true;
 
     const key = await this.#keyFor(from);
     if (!key) {
@@ -287,14 +319,26 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     }
     const auth = envelope.auth;
     const failure: AuthFailure | null = auth
-      ? await verifyOffer(key, { viewerId: from, cameraId: this.#cameraId, sid: envelope.sid, sdp }, auth, this.#timers.now(), this.#replay)
+      ? await verifyOffer(key, { viewerId: from, cameraId: this.#cameraId, sid: envelope.sid, sdp, relayOnly }, auth, this.#timers.now(), this.#replay)
       : 'bad-mac';
-    if (!finish()) return;
     if (failure || !auth) {
+      if (!finish()) return;
       // A paired viewer's offer that does not verify was changed or replayed on the way (or its clock is far
       // off): refuse it out loud, so its owner sees an error instead of a hang.
       log.warn('refused an offer that did not verify', { viewer: from, sid: envelope.sid, failure });
       this.#transport.send(from, { v: 1, kind: 'hangup', sid: envelope.sid, reason: `refused: ${failure ?? 'bad-mac'}` });
+      return;
+    }
+
+    const renegotiation = this.#sessions.get(from)?.sid === envelope.sid;
+    // The viewer's candidates keep waiting in the check while the ICE servers are looked up.
+    const ice = renegotiation ? null : await this.#chooseIce(relayOnly);
+    if (!finish()) return;
+    if (ice && !ice.ok) {
+      // The viewer asked for relay-only ICE (to hide both addresses) and there is no TURN relay: answering with
+      // host candidates would expose exactly what it asked to hide.
+      log.warn('refused a relay-only offer: the server has no TURN relay', { viewer: from, sid: envelope.sid });
+      this.#transport.send(from, { v: 1, kind: 'hangup', sid: envelope.sid, reason: ice.reason });
       return;
     }
 
@@ -316,15 +360,32 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       this.#transport.send(from, { v: 1, kind: 'hangup', sid: envelope.sid, reason: 'busy' });
       return;
     }
-    this.#feed(this.#answer(from, envelope.sid, key, auth.nonce), envelope.signal, check.held);
+    const config = ice?.config ?? { ...LAN_ONLY, iceServers: [] };
+    this.#feed(this.#answer(from, envelope.sid, key, auth.nonce, config), envelope.signal, check.held);
+  }
+
+  async #chooseIce(relayOnly: boolean): Promise<IceChoice> {
+    try {
+      return await this.#ice.choose(relayOnly);
+    } catch (error) {
+      log.warn('could not choose ICE servers; host candidates only', { error: String(error) });
+      return relayOnly ? { ok: false, reason: 'relay-unavailable' } : { ok: true, config: { ...LAN_ONLY, iceServers: [] } };
+    }
   }
 
   #feed(session: Session, offer: PeerSignal, held: PeerSignal[]): void {
     session.peer.signal(fromWireSignal(offer));
     for (const signal of held) {
       if (session.ended) return;
-      session.peer.signal(fromWireSignal(signal));
+      this.#signalPeer(session, signal);
     }
+  }
+
+  #signalPeer(session: Session, signal: PeerSignal): void {
+    // An empty end-of-candidates (Firefox sends one) carries nothing ICE needs, and Safari's addIceCandidate rejects
+    // it: webrtc-adapter used to swallow it, and this page does without the adapter (vite.config.ts).
+    if (signal.type === 'candidate' && signal.candidate.candidate === '') return;
+    session.peer.signal(fromWireSignal(signal));
   }
 
   async #onPing(from: string, envelope: Extract<Envelope, { kind: 'ping' }>): Promise<void> {
@@ -379,8 +440,8 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     this.#transport.send(session.viewerId, envelope);
   }
 
-  #answer(viewerId: string, sid: string, key: CryptoKey, offerNonce: string): Session {
-    const peer = new this.#SimplePeer({ initiator: false, trickle: true, stream: this.#stream, config: this.#rtcConfig });
+  #answer(viewerId: string, sid: string, key: CryptoKey, offerNonce: string, config: RTCConfiguration): Session {
+    const peer = new this.#SimplePeer({ initiator: false, trickle: true, stream: this.#stream, config });
     const session: Session = { viewerId, sid, peer, key, offerNonce, outbox: Promise.resolve(), connected: false, ended: false, timer: null };
     this.#sessions.set(viewerId, session);
     log.info('answering a viewer', { viewer: viewerId, sid });
@@ -396,6 +457,8 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       this.#guard(what, () => {
         if (!session.ended) fn();
       });
+    const pc = peerConnectionOf(peer);
+    if (pc) onRemoteTrack(pc, (track) => live('track', () => this.emit('remote-track', viewerId, track)));
     peer.on('signal', (data) =>
       live('signal', () => {
         const signal = toWireSignal(data);
@@ -416,6 +479,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
         log.info('viewer connected', { viewer: viewerId, sid });
         this.#sendHello(session);
         this.#updateCount();
+        this.emit('connected', viewerId);
       }),
     );
     peer.on('data', (data) =>
@@ -462,11 +526,13 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     session.timer = null;
     if (notify !== null) this.#transport.send(session.viewerId, { v: 1, kind: 'hangup', sid: session.sid, reason: notify });
     try {
+      // Closes the RTCPeerConnection: its senders stop; the camera's own tracks stay up for the other viewers.
       session.peer.destroy();
     } catch (error) {
       log.debug('peer.destroy threw', { error: String(error) });
     }
     this.#updateCount();
+    this.emit('ended', session.viewerId);
   }
 
   #sendHello(session: Session): void {

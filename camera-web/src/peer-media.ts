@@ -1,0 +1,90 @@
+/**
+ * The one place the camera reaches under simple-peer for its RTCPeerConnection. simple-peer 9 keeps it in `_pc`
+ * (not public API) and offers nothing for what the controls need: its replaceTrack drops the sender's promise (a
+ * failure would go unhandled), and it has no setParameters, no per-sender stats and no `track` event for a track that
+ * arrives without a stream. Every call here tolerates browsers that lack the API it uses.
+ */
+export type MediaKind = 'audio' | 'video';
+
+/** The RTCPeerConnection under a simple-peer instance, or null (a fake, or a future simple-peer). */
+export function peerConnectionOf(peer: object): RTCPeerConnection | null {
+  const pc = (peer as { _pc?: unknown })._pc;
+  return typeof pc === 'object' && pc !== null && typeof (pc as RTCPeerConnection).getSenders === 'function' ? (pc as RTCPeerConnection) : null;
+}
+
+/** The sender of our `kind` track (our senders always hold a track: we never replace one with null). */
+export function senderFor(pc: RTCPeerConnection, kind: MediaKind): RTCRtpSender | null {
+  return pc.getSenders().find((s) => s.track?.kind === kind) ?? null;
+}
+
+/** Send `track` instead of the current `kind` track, without renegotiation. False when no such track is sent. */
+export async function replaceSentTrack(pc: RTCPeerConnection, kind: MediaKind, track: MediaStreamTrack): Promise<boolean> {
+  const sender = senderFor(pc, kind);
+  if (!sender) return false;
+  await sender.replaceTrack(track);
+  return true;
+}
+
+/** Encoder limits of a quality preset. */
+export interface VideoLimits {
+  maxBitrate: number;
+  maxFramerate: number;
+}
+
+/** How applying encoder limits went. */
+export type LimitOutcome = 'applied' | 'bitrate-only' | 'unsupported' | 'not-ready' | 'no-sender';
+
+/** Cap the video encoder's bitrate and frame rate (RTCRtpSender.setParameters; no renegotiation). */
+export async function limitVideo(pc: RTCPeerConnection, limits: VideoLimits): Promise<LimitOutcome> {
+  const sender = senderFor(pc, 'video');
+  if (!sender) return 'no-sender';
+  if (typeof sender.setParameters !== 'function' || typeof sender.getParameters !== 'function') return 'unsupported';
+  // Encodings are empty until the session is negotiated (Firefox, Safari): the caller applies again on connect.
+  const parameters = sender.getParameters();
+  if (!parameters.encodings || parameters.encodings.length === 0) return 'not-ready';
+  for (const encoding of parameters.encodings) {
+    encoding.maxBitrate = limits.maxBitrate;
+    encoding.maxFramerate = limits.maxFramerate;
+  }
+  try {
+    await sender.setParameters(parameters);
+    return 'applied';
+  } catch {
+    // Older engines refuse maxFramerate; the bitrate cap is the part that matters on a weak uplink.
+    const retry = sender.getParameters();
+    for (const encoding of retry.encodings ?? []) encoding.maxBitrate = limits.maxBitrate;
+    await sender.setParameters(retry);
+    return 'bitrate-only';
+  }
+}
+
+/** The video actually sent. */
+export interface SentVideo {
+  width: number;
+  height: number;
+  fps: number;
+}
+
+/** What the encoder sends now (outbound-rtp stats), or null when the browser does not say. */
+export async function sentVideo(pc: RTCPeerConnection): Promise<SentVideo | null> {
+  const sender = senderFor(pc, 'video');
+  if (!sender || typeof sender.getStats !== 'function') return null;
+  const report = await sender.getStats();
+  let found: SentVideo | null = null;
+  report.forEach((stat: Record<string, unknown>) => {
+    // Safari 14 names the kind `mediaType`.
+    const kind = stat['kind'] ?? stat['mediaType'];
+    const width = stat['frameWidth'];
+    const height = stat['frameHeight'];
+    if (stat['type'] !== 'outbound-rtp' || kind !== 'video' || typeof width !== 'number' || typeof height !== 'number') return;
+    const fps = typeof stat['framesPerSecond'] === 'number' ? stat['framesPerSecond'] : 0;
+    // Simulcast would report several layers: keep the largest.
+    if (!found || width > found.width) found = { width, height, fps };
+  });
+  return found;
+}
+
+/** Call `listener` with every track the viewer sends (its talk-back microphone), with or without a stream. */
+export function onRemoteTrack(pc: RTCPeerConnection, listener: (track: MediaStreamTrack) => void): void {
+  pc.addEventListener('track', (event) => listener((event as RTCTrackEvent).track));
+}
