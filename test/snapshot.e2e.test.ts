@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 it('Snapshot saves the camera\'s picture as a PNG at the stream\'s resolution', async () => {
-  const viewerContext = await browser.newContext({ ignoreHTTPSErrors: true, acceptDownloads: true });
+  const viewerContext = await newDeviceContext(browser);
   const viewer = await openViewer(viewerContext, server.url);
   const camera = await pairNewCamera(viewer, await newDeviceContext(browser));
   await camera.page.getByTestId('camera-name').fill('Rex / kitchen');
