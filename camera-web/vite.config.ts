@@ -10,8 +10,12 @@ export default defineConfig({
   base: './',
   plugins: [svelte()],
   resolve: {
-    // peerjs is only our signaling socket; it imports webrtc-adapter just to read browserDetails (see the shim).
-    alias: [{ find: /^webrtc-adapter$/, replacement: fileURLToPath(new URL('./src/shims/webrtc-adapter.ts', import.meta.url)) }],
+    // peerjs is only our signaling socket: it needs neither webrtc-adapter's patches nor its DataConnection
+    // serialiser (see the shims; −14 KB gzip).
+    alias: [
+      { find: /^webrtc-adapter$/, replacement: fileURLToPath(new URL('./src/shims/webrtc-adapter.ts', import.meta.url)) },
+      { find: /^peerjs-js-binarypack$/, replacement: fileURLToPath(new URL('./src/shims/binarypack.ts', import.meta.url)) },
+    ],
   },
   build: {
     outDir: fileURLToPath(new URL('../dist/camera-web', import.meta.url)),

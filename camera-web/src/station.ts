@@ -5,24 +5,50 @@
  */
 import Peer from 'peerjs';
 import SimplePeer from 'simple-peer/simplepeer.min.js';
+import { PawcamError } from '../../protocol/errors.ts';
+import { viewerBaseId } from '../../protocol/ids.ts';
 import { createLogger } from '../../protocol/log.ts';
 import { peerClientOptions } from '../../protocol/peer-options.ts';
 import type { Invitation } from '../../protocol/pairing.ts';
-import { PeerjsTransport, type PeerLike } from '../../protocol/transport.ts';
+import { PeerjsTransport, type PeerLike, type Timers } from '../../protocol/transport.ts';
 import type { CameraIdentity } from './camera-id.ts';
 import { CameraSessions, type AnsweringPeerConstructor } from './camera-sessions.ts';
+import { limitSessions, replaceOnSessions, runControl, type ControlDeps } from './controls.ts';
+import { IceKeeper } from './ice-keeper.ts';
+import type { KeepAwake } from './keep-awake.ts';
+import type { LocalCamera } from './local-camera.ts';
 import type { PairedViewers } from './paired-viewers.ts';
 import { pairWithViewer, type PairingOutcome } from './pairing-flow.ts';
+import { BatteryWatch, StatusReporter, browserBattery } from './status-reporter.ts';
+import { TalkBack, browserPlayers } from './talk-back.ts';
 
 const log = createLogger('station');
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+  now: () => Date.now(),
+};
+
+/** What the station streams, and the page pieces the viewers hear about. */
+export interface AnswerOptions {
+  camera: LocalCamera;
+  name: string;
+  /** The AudioContext the Start tap unlocked (null without WebAudio). */
+  audio: AudioContext | null;
+  /** Wake lock and page visibility, reported in the status. */
+  awake: KeepAwake;
+}
 
 /** A running camera: the server connection, pairing, and the viewers' sessions. */
 export interface Station {
   readonly transport: PeerjsTransport;
   /** The answering side, once the camera stream is there (pairing alone needs no camera). */
   readonly sessions: CameraSessions | null;
-  /** Start answering paired viewers with `stream` as `name` (the first call decides the stream). */
-  answerWith(stream: MediaStream, name: string): CameraSessions;
+  /** The viewers' voices, once answering. */
+  readonly talk: TalkBack | null;
+  /** Start answering paired viewers (the first call decides the camera). */
+  answerWith(options: AnswerOptions): CameraSessions;
   /** Pair with the viewer that made `invitation`, once registered at the server. */
   pair(invitation: Invitation, cameraName: string): Promise<PairingOutcome>;
   /** Connect to the server (subscribe to `transport` first to see every state). */
@@ -51,8 +77,18 @@ export function createStation(options: StationOptions): Station {
     createPeer: (id, token) => new Peer(id, peerClientOptions(serverUrl, token)) as unknown as PeerLike,
   });
   let sessions: CameraSessions | null = null;
+  let talk: TalkBack | null = null;
+  const cleanup: (() => void)[] = [];
   // Revoking must end the viewer's live session at once, not at its next reconnect.
   const offRevoked = viewers.on('revoked', (viewerId) => sessions?.revoke(viewerId));
+  const ice = new IceKeeper({
+    serverUrl,
+    id: identity.id,
+    token: identity.token,
+    transport,
+    fetch: (url, init) => fetch(url, init),
+    timers: realTimers,
+  });
 
   // Phones suspend pages in the background and drop Wi-Fi; when either comes back, retry now, not at the backoff.
   const wake = (): void => {
@@ -66,17 +102,24 @@ export function createStation(options: StationOptions): Station {
     get sessions() {
       return sessions;
     },
-    answerWith(stream, name) {
-      sessions ??= new CameraSessions({
+    get talk() {
+      return talk;
+    },
+    answerWith(options) {
+      if (sessions) return sessions;
+      const answering = new CameraSessions({
         transport,
-        stream,
+        stream: options.camera.stream,
         // simple-peer's typings describe a Node duplex stream; the camera needs only the structural subset.
         SimplePeer: SimplePeer as unknown as AnsweringPeerConstructor,
-        name,
+        name: options.name,
         cameraId: identity.id,
         keyring: viewers,
+        ice,
       });
-      return sessions;
+      sessions = answering;
+      talk = wireMedia(answering, options, viewers, cleanup);
+      return answering;
     },
     pair(invitation, cameraName) {
       return pairWithViewer({
@@ -93,6 +136,7 @@ export function createStation(options: StationOptions): Station {
       document.addEventListener('visibilitychange', wake);
       window.addEventListener('online', wake);
       transport.start();
+      ice.start();
       log.info('camera started', { id: identity.id });
     },
     reconnect() {
@@ -106,8 +150,75 @@ export function createStation(options: StationOptions): Station {
       document.removeEventListener('visibilitychange', wake);
       window.removeEventListener('online', wake);
       offRevoked();
+      for (const off of cleanup.splice(0)) off();
+      ice.stop();
       sessions?.close();
       transport.close();
     },
   };
+}
+
+/** Connect the sessions to the camera, the talk-back, the controls and the status reports. */
+function wireMedia(sessions: CameraSessions, options: AnswerOptions, viewers: PairedViewers, cleanup: (() => void)[]): TalkBack {
+  const { camera, audio, awake } = options;
+  const nameOf = (viewerId: string): string => viewers.list().find((v) => v.viewerId === viewerBaseId(viewerId))?.name ?? 'Your viewer';
+  const talk = new TalkBack({ createPlayer: browserPlayers(audio), nameOf, timers: realTimers });
+  const status = new StatusReporter({
+    sessions,
+    timers: realTimers,
+    startedAt: Date.now(),
+    sources: {
+      camera: () => camera.state,
+      captureSize: () => camera.captureSize(),
+      battery: () => battery.current,
+      wakeLock: () => awake.state.held,
+      hidden: () => awake.state.hidden,
+    },
+  });
+  const battery = new BatteryWatch(browserBattery(), () => status.changed());
+  const controls: ControlDeps = {
+    camera,
+    limit: (preset) => limitSessions(sessions, preset),
+    chime: () => chime(audio),
+    reply: (viewerId, message) => void sessions.send(viewerId, message),
+  };
+  camera.setReplacer((kind, track) => replaceOnSessions(sessions, kind, track));
+  sessions.on('message', (viewerId, message) => {
+    switch (message.t) {
+      case 'control':
+        void runControl(controls, viewerId, message);
+        return;
+      case 'talk':
+        talk.setTalk(viewerId, message.on);
+        return;
+      default:
+        // hello, status and control-result go camera → viewer; a viewer sending them is ignored.
+        log.debug('ignored a data-channel message a viewer does not send', { viewer: viewerId, t: message.t });
+    }
+  });
+  sessions.on('remote-track', (viewerId, track) => talk.add(viewerId, track));
+  sessions.on('ended', (viewerId) => talk.remove(viewerId));
+  sessions.on('connected', (viewerId) => {
+    void limitSessions(sessions, camera.state.quality, viewerId);
+    void status.sendTo(viewerId);
+  });
+  const offCamera = camera.on('change', () => status.changed());
+  const offAwake = awake.on('change', () => status.changed());
+  status.start();
+  cleanup.push(() => {
+    offCamera();
+    offAwake();
+    status.stop();
+    battery.stop();
+    talk.close();
+    camera.setReplacer(async () => undefined);
+  });
+  return talk;
+}
+
+/** The "come here" chime, loaded when first asked for. */
+async function chime(audio: AudioContext | null): Promise<void> {
+  if (!audio) throw new PawcamError('unsupported-browser', 'this phone\'s browser cannot play sounds');
+  const { playChime } = await import('./chime.ts');
+  await playChime(audio);
 }
