@@ -196,6 +196,9 @@ export async function pairFirefoxCameraWithViewer(viewer: PlaywrightPage, phone:
   const camera = await openFirefoxCamera(phone, link);
   await expectFirefoxPaired(camera.page);
   await viewer.locator('[data-testid=pair-status][data-state=paired]').waitFor({ timeout: 20_000 });
+  // Done closes the Add camera dialog (it covers the list), as a user would, if the viewer left it open.
+  const done = viewer.getByTestId('pair-finish');
+  if (await done.isVisible()) await done.click();
   await cameraItem(viewer, camera.cameraId).waitFor({ timeout: 5_000 });
   return camera;
 }
@@ -212,6 +215,8 @@ export async function pairCameraWithFirefoxViewer(
   const camera = await openCamera(phone, link);
   await camera.page.locator('[data-testid=pair-status][data-state=paired]').waitFor({ timeout: 20_000 });
   await expectFirefoxPaired(viewer);
+  const done = await viewer.$('[data-testid=pair-finish]');
+  if (done && (await done.isVisible())) await done.click();
   await viewer.waitForSelector(`[data-testid=camera-item][data-camera-id="${camera.cameraId}"]`, { timeout: 5_000 });
   return camera;
 }
@@ -223,7 +228,10 @@ export async function waitForFirefoxCameraState(viewer: Page, cameraId: string, 
 
 /** Click Watch on the camera's row in the Firefox viewer. */
 export async function watchInFirefox(viewer: Page, cameraId: string): Promise<void> {
-  await viewer.locator(`[data-testid=camera-item][data-camera-id="${cameraId}"] [data-testid=watch]`).setTimeout(10_000).click();
+  // As playwright's click does: wait until the button is enabled (puppeteer would click a disabled one silently).
+  const button = `[data-testid=camera-item][data-camera-id="${cameraId}"] [data-testid=watch]:not([disabled])`;
+  await viewer.waitForSelector(button, { visible: true, timeout: 10_000 });
+  await viewer.locator(button).setTimeout(10_000).click();
 }
 
 /** Wait until video frames decode in the Firefox page and keep growing; returns the stats seen. */
