@@ -46,6 +46,9 @@ export async function invitationLink(viewer: Page): Promise<string> {
 export async function expectPaired(viewer: Page, camera: Page): Promise<void> {
   await camera.locator('[data-testid=pair-status][data-state=paired]').waitFor({ timeout: 20_000 });
   await viewer.locator('[data-testid=pair-status][data-state=paired]').waitFor({ timeout: 20_000 });
+  // The user closes the pairing panel with Done, as they would.
+  const done = viewer.getByTestId('pair-finish');
+  if (await done.isVisible()) await done.click();
 }
 
 /**

@@ -43,9 +43,9 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
  * Every RTCPeerConnection a page creates is kept in `window.__pcs`, so a test can read getStats the way a user
  * would notice problems (frames decoded, audio packets) without any test hook in the product.
  */
-const TRACK_PEER_CONNECTIONS = `(() => {
+export const TRACK_PEER_CONNECTIONS = `(() => {
   const Orig = window.RTCPeerConnection;
-  if (!Orig) return;
+  if (!Orig || window.__pcs) return;
   const pcs = [];
   Object.defineProperty(window, '__pcs', { value: pcs });
   class Tracked extends Orig {
@@ -71,32 +71,36 @@ export interface MediaStats {
   candidateTypes: string[];
 }
 
-/** Sum inbound media over the page's open peer connections. */
-export async function inboundStats(page: Page): Promise<MediaStats> {
-  return page.evaluate(async () => {
-    const pcs = ((window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []).filter(
-      (pc) => pc.connectionState !== 'closed',
-    );
-    const out = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, audioPacketsReceived: 0, openConnections: pcs.length, candidateTypes: [] as string[] };
+/**
+ * Sum inbound media over the page's open peer connections, as plain JavaScript (a string, not a function: every
+ * engine's driver must get the same code whatever the test transpiler adds).
+ */
+export const INBOUND_STATS_SCRIPT = `(async () => {
+    const pcs = (window.__pcs || []).filter((pc) => pc.connectionState !== 'closed');
+    const out = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, audioPacketsReceived: 0, openConnections: pcs.length, candidateTypes: [] };
     for (const pc of pcs) {
       const stats = await pc.getStats();
-      const byId = new Map<string, Record<string, unknown>>();
-      stats.forEach((r: Record<string, unknown>) => byId.set(r['id'] as string, r));
-      stats.forEach((r: Record<string, unknown>) => {
-        if (r['type'] === 'inbound-rtp' && r['kind'] === 'video') {
-          out.framesDecoded += Number(r['framesDecoded'] ?? 0);
-          out.frameWidth = Number(r['frameWidth'] ?? out.frameWidth);
-          out.frameHeight = Number(r['frameHeight'] ?? out.frameHeight);
+      const byId = new Map();
+      stats.forEach((r) => byId.set(r.id, r));
+      stats.forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') {
+          out.framesDecoded += Number(r.framesDecoded || 0);
+          out.frameWidth = Number(r.frameWidth || out.frameWidth);
+          out.frameHeight = Number(r.frameHeight || out.frameHeight);
         }
-        if (r['type'] === 'inbound-rtp' && r['kind'] === 'audio') out.audioPacketsReceived += Number(r['packetsReceived'] ?? 0);
-        if (r['type'] === 'candidate-pair' && r['nominated'] && r['state'] === 'succeeded') {
-          const local = byId.get(r['localCandidateId'] as string);
-          if (local) out.candidateTypes.push(String(local['candidateType']));
+        if (r.type === 'inbound-rtp' && r.kind === 'audio') out.audioPacketsReceived += Number(r.packetsReceived || 0);
+        if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') {
+          const local = byId.get(r.localCandidateId);
+          if (local) out.candidateTypes.push(String(local.candidateType));
         }
       });
     }
     return out;
-  });
+  })()`;
+
+/** Sum inbound media over the page's open peer connections. */
+export async function inboundStats(page: Page): Promise<MediaStats> {
+  return page.evaluate(INBOUND_STATS_SCRIPT) as Promise<MediaStats>;
 }
 
 /** Poll `probe` until `accept` holds, at most `timeoutMs` (bounded count and time); returns the last value. */

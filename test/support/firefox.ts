@@ -8,7 +8,7 @@ import { access } from 'node:fs/promises';
 import type { BrowserContext as PlaywrightContext, Page as PlaywrightPage } from 'playwright-core';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { cameraItem, invitationLink, openCamera } from './apps.ts';
-import { waitFor, type MediaStats } from './browser.ts';
+import { INBOUND_STATS_SCRIPT, TRACK_PEER_CONNECTIONS, waitFor, type MediaStats } from './browser.ts';
 
 /** Debian's Firefox ESR; never a downloaded one. */
 export const FIREFOX_PATH = process.env['PAWCAM_FIREFOX'] ?? '/usr/bin/firefox-esr';
@@ -89,21 +89,6 @@ export async function launchFirefox(): Promise<Browser> {
   });
 }
 
-/**
- * Every RTCPeerConnection a page creates is kept in `window.__pcs` (as TRACK_PEER_CONNECTIONS in browser.ts), so a
- * test reads getStats the way a user would notice problems, without a test hook in the product.
- */
-const TRACK_PEER_CONNECTIONS = `(() => {
-  const Orig = window.RTCPeerConnection;
-  if (!Orig || window.__pcs) return;
-  const pcs = [];
-  Object.defineProperty(window, '__pcs', { value: pcs });
-  class Tracked extends Orig {
-    constructor(...args) { super(...args); pcs.push(this); }
-  }
-  window.RTCPeerConnection = Tracked;
-})();`;
-
 /** A fresh browser context (its own storage: another device). */
 export async function newFirefoxDevice(browser: Browser): Promise<BrowserContext> {
   return browser.createBrowserContext();
@@ -119,29 +104,7 @@ export async function newTrackedPage(context: BrowserContext): Promise<Page> {
 
 /** Sum inbound media over the page's open peer connections (Firefox's getStats, same shape as inboundStats). */
 export async function inboundStatsFirefox(page: Page): Promise<MediaStats> {
-  // A string, not a function: the page must get plain JavaScript whatever the test transpiler adds.
-  return page.evaluate(`(async () => {
-    const pcs = (window.__pcs || []).filter((pc) => pc.connectionState !== 'closed');
-    const out = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, audioPacketsReceived: 0, openConnections: pcs.length, candidateTypes: [] };
-    for (const pc of pcs) {
-      const stats = await pc.getStats();
-      const byId = new Map();
-      stats.forEach((r) => byId.set(r.id, r));
-      stats.forEach((r) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'video') {
-          out.framesDecoded += Number(r.framesDecoded || 0);
-          out.frameWidth = Number(r.frameWidth || out.frameWidth);
-          out.frameHeight = Number(r.frameHeight || out.frameHeight);
-        }
-        if (r.type === 'inbound-rtp' && r.kind === 'audio') out.audioPacketsReceived += Number(r.packetsReceived || 0);
-        if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') {
-          const local = byId.get(r.localCandidateId);
-          if (local) out.candidateTypes.push(String(local.candidateType));
-        }
-      });
-    }
-    return out;
-  })()`) as Promise<MediaStats>;
+  return page.evaluate(INBOUND_STATS_SCRIPT) as Promise<MediaStats>;
 }
 
 /**
