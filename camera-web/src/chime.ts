@@ -6,10 +6,15 @@ const NOTES_HZ = [659.25, 783.99, 1046.5];
 const STEP_S = 0.3;
 const NOTE_S = 0.42;
 
+/** How long a suspended context gets to start (its resume() never settles where sound is blocked or missing). */
+const RESUME_WAIT_MS = 1_500;
+
 /** Play the chime; rejects when the browser keeps sound blocked. */
 export async function playChime(context: AudioContext): Promise<void> {
   // iOS suspends (or "interrupts") the context when capture starts or a call comes in; resuming may need a tap.
-  if (context.state !== 'running') await context.resume().catch(() => undefined);
+  if (context.state !== 'running') {
+    await Promise.race([context.resume().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, RESUME_WAIT_MS))]);
+  }
   if (context.state !== 'running') throw new PawcamError('unknown', 'sound is blocked on the phone: tap the camera page once');
   const start = context.currentTime + 0.05;
   const output = context.createGain();

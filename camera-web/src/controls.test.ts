@@ -81,14 +81,23 @@ describe('camera controls', () => {
     const b = sessions.add('viewer-b', video);
     await runControl(deps, 'viewer-b', control(2, { type: 'quality', preset: '360p15' }));
     expect(video.applied).toEqual([{ width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } }]);
-    expect(a.encodings).toEqual([{ maxBitrate: 500_000, maxFramerate: 15 }]);
-    expect(b.encodings).toEqual([{ maxBitrate: 500_000, maxFramerate: 15 }]);
+    const limits = { maxBitrate: 500_000, maxFramerate: 15, scaleResolutionDownBy: 1 };
+    expect(a.encodings).toEqual([limits]);
+    expect(b.encodings).toEqual([limits]);
     expect(a.replaced).toEqual([]);
     expect(replies).toEqual([['viewer-b', { t: 'control-result', id: 2, ok: true }]]);
     // A viewer that connects later gets the same limits.
     const late = sessions.add('viewer-c', video);
     await limitSessions(sessions, '360p15', 'viewer-c');
-    expect(late.encodings).toEqual([{ maxBitrate: 500_000, maxFramerate: 15 }]);
+    expect(late.encodings).toEqual([limits]);
+  });
+
+  it('quality on a camera that keeps its capture size: the encoder scales the picture down instead', async () => {
+    const { video, sessions, deps, control } = setup();
+    video.applyConstraints = async () => undefined;
+    const a = sessions.add('viewer-a', video);
+    await runControl(deps, 'viewer-a', control(6, { type: 'quality', preset: '360p15' }));
+    expect(a.encodings[0]!.scaleResolutionDownBy).toBe(2);
   });
 
   it('torch on a camera without one: ok false with a reason the viewer can show', async () => {

@@ -76,7 +76,7 @@ export async function replaceOnSessions(sessions: SessionPeers, kind: MediaKind,
 
 /** Apply the encoder limits of `preset` to every session (or to `viewerId`'s only), as far as the browser allows. */
 export async function limitSessions(sessions: SessionPeers, preset: QualityPreset, viewerId?: string): Promise<void> {
-  const { maxBitrate, fps } = QUALITY_PRESETS[preset];
+  const { maxBitrate, fps, height } = QUALITY_PRESETS[preset];
   const outcomes = await Promise.all(
     sessions
       .peers()
@@ -85,7 +85,7 @@ export async function limitSessions(sessions: SessionPeers, preset: QualityPrese
         const pc = peerConnectionOf(peer);
         if (!pc) return 'unsupported';
         try {
-          return await limitVideo(pc, { maxBitrate, maxFramerate: fps });
+          return await limitVideo(pc, { maxBitrate, maxFramerate: fps, maxHeight: height });
         } catch (error) {
           log.warn('could not set the encoder limits of a session', { viewer: id, error: String(error) });
           return 'failed';

@@ -184,7 +184,8 @@ export class KeepAwake extends TypedEmitter<KeepAwakeEvents> {
 /**
  * The fallback video in the page: inline, on screen (1 px), unmuted and rewound by hand rather than looped, because
  * WebKit keeps the display awake only for a playing, unmuted video with an audio track that is not looping
- * (HTMLMediaElement::shouldDisableSleep). Its audio is silence.
+ * (HTMLMediaElement::shouldDisableSleep). `src` is camera-web/public/awake.mp4: 2 s of 16×16 black H.264 with
+ * silent AAC, 1.5 KB (ffmpeg from lavfi color + anullsrc, no SEI or metadata).
  */
 export function browserAwakeVideo(src: string): AwakeVideoLike {
   const video = document.createElement('video');

@@ -22,22 +22,29 @@ describe('peer-media: the RTCPeerConnection under simple-peer', () => {
   });
 
   it('caps bitrate and frame rate on every encoding; falls back to bitrate only; says when it cannot', async () => {
+    const limits = { maxBitrate: 500_000, maxFramerate: 15, maxHeight: 720 };
     const sender = new FakeSender(new FakeTrack('video'));
-    expect(await limitVideo(new FakePc([sender]).asPc, { maxBitrate: 500_000, maxFramerate: 15 })).toBe('applied');
-    expect(sender.encodings).toEqual([{ maxBitrate: 500_000, maxFramerate: 15 }]);
+    expect(await limitVideo(new FakePc([sender]).asPc, limits)).toBe('applied');
+    expect(sender.encodings).toEqual([{ maxBitrate: 500_000, maxFramerate: 15, scaleResolutionDownBy: 1 }]);
 
     const old = new FakeSender(new FakeTrack('video'));
     old.refuseFramerate = true;
-    expect(await limitVideo(new FakePc([old]).asPc, { maxBitrate: 500_000, maxFramerate: 15 })).toBe('bitrate-only');
+    expect(await limitVideo(new FakePc([old]).asPc, limits)).toBe('bitrate-only');
     expect(old.encodings).toEqual([{ maxBitrate: 500_000 }]);
 
     const safari = new FakeSender(new FakeTrack('video'), { setParameters: false });
-    expect(await limitVideo(new FakePc([safari]).asPc, { maxBitrate: 1, maxFramerate: 1 })).toBe('unsupported');
+    expect(await limitVideo(new FakePc([safari]).asPc, limits)).toBe('unsupported');
 
     const early = new FakeSender(new FakeTrack('video'));
     early.encodings = [];
-    expect(await limitVideo(new FakePc([early]).asPc, { maxBitrate: 1, maxFramerate: 1 })).toBe('not-ready');
-    expect(await limitVideo(new FakePc([]).asPc, { maxBitrate: 1, maxFramerate: 1 })).toBe('no-sender');
+    expect(await limitVideo(new FakePc([early]).asPc, limits)).toBe('not-ready');
+    expect(await limitVideo(new FakePc([]).asPc, limits)).toBe('no-sender');
+  });
+
+  it('scales down in the encoder what the camera would not shrink (a 720p capture for a 360p preset)', async () => {
+    const sender = new FakeSender(new FakeTrack('video', { settings: { height: 720 } }));
+    await limitVideo(new FakePc([sender]).asPc, { maxBitrate: 500_000, maxFramerate: 15, maxHeight: 360 });
+    expect(sender.encodings[0]!.scaleResolutionDownBy).toBe(2);
   });
 
   it('reads the video actually sent from outbound-rtp stats (Safari\'s mediaType too)', async () => {

@@ -29,6 +29,8 @@ export async function replaceSentTrack(pc: RTCPeerConnection, kind: MediaKind, t
 export interface VideoLimits {
   maxBitrate: number;
   maxFramerate: number;
+  /** Picture height to send at most: the encoder scales down a capture the camera would not shrink itself. */
+  maxHeight: number;
 }
 
 /** How applying encoder limits went. */
@@ -42,15 +44,19 @@ export async function limitVideo(pc: RTCPeerConnection, limits: VideoLimits): Pr
   // Encodings are empty until the session is negotiated (Firefox, Safari): the caller applies again on connect.
   const parameters = sender.getParameters();
   if (!parameters.encodings || parameters.encodings.length === 0) return 'not-ready';
+  // Some cameras ignore a smaller size in applyConstraints (Firefox's, some iPhones' presets): scale in the encoder.
+  const height = typeof sender.track?.getSettings === 'function' ? sender.track.getSettings().height : undefined;
+  const scale = height && height > limits.maxHeight ? height / limits.maxHeight : 1;
   for (const encoding of parameters.encodings) {
     encoding.maxBitrate = limits.maxBitrate;
     encoding.maxFramerate = limits.maxFramerate;
+    encoding.scaleResolutionDownBy = scale;
   }
   try {
     await sender.setParameters(parameters);
     return 'applied';
   } catch {
-    // Older engines refuse maxFramerate; the bitrate cap is the part that matters on a weak uplink.
+    // Older engines refuse maxFramerate or scaling; the bitrate cap is the part that matters on a weak uplink.
     const retry = sender.getParameters();
     for (const encoding of retry.encodings ?? []) encoding.maxBitrate = limits.maxBitrate;
     await sender.setParameters(retry);

@@ -203,10 +203,13 @@ function wireMedia(sessions: CameraSessions, options: AnswerOptions, viewers: Pa
     void status.sendTo(viewerId);
   });
   const offCamera = camera.on('change', () => status.changed());
+  // A new camera may capture at another size: the encoder's scaling follows it.
+  const offTracks = camera.on('tracks', () => void limitSessions(sessions, camera.state.quality));
   const offAwake = awake.on('change', () => status.changed());
   status.start();
   cleanup.push(() => {
     offCamera();
+    offTracks();
     offAwake();
     status.stop();
     battery.stop();
