@@ -27,49 +27,47 @@ function fakeApi(initial: unknown = []) {
 describe('CameraList', () => {
   beforeAll(() => configureLogging({ sink: () => {} }));
 
-  it('adds a camera by ID and persists it', async () => {
+  it('keeps a newly paired camera under the name it gave, and persists it', async () => {
     const api = fakeApi();
     const list = new CameraList(api, { now: () => 1000 });
     await list.load();
-    const result = await list.add(`  ${ID.toUpperCase().replace('CAM', 'cam')} `, '  Living   room ');
-    expect(result).toEqual({ ok: true, camera: { id: ID, name: 'Living room', addedAt: 1000 } });
+    const result = await list.adoptPaired(ID, '  Living   room ');
+    expect(result).toEqual({ camera: { id: ID, name: 'Living room', addedAt: 1000 }, existed: false });
     expect(api.saved).toEqual([[{ id: ID, name: 'Living room', addedAt: 1000 }]]);
     expect(list.cameras).toHaveLength(1);
   });
 
-  it('names a camera after its ID when no name is given', async () => {
+  it('names a camera after its ID when its name is unusable', async () => {
     const list = new CameraList(fakeApi());
-    const result = await list.add(ID, '   ');
-    expect(result.ok && result.camera.name).toBe('Camera 0123');
+    const result = await list.adoptPaired(ID, '   ');
+    expect(result.camera.name).toBe('Camera 0123');
   });
 
-  it('refuses a bad ID with a clear message, and saves nothing', async () => {
+  it('keeps the entry (and the user\'s name for it) when a listed camera pairs again', async () => {
     const api = fakeApi();
     const list = new CameraList(api);
-    for (const bad of ['', 'cam-123', 'viewer-0123456789abcdef0123456789abcdef', `cam-${'g'.repeat(32)}`, `${ID}x`]) {
-      const result = await list.add(bad, 'x');
-      expect(result.ok).toBe(false);
-      if (!result.ok) {
-        expect(result.problem).toBe('invalid-id');
-        expect(result.message.length).toBeGreaterThan(10);
-      }
-    }
-    expect(api.saved).toEqual([]);
+    await list.adoptPaired(ID, 'Kitchen');
+    await list.rename(ID, 'Cat flap');
+    const again = await list.adoptPaired(ID, 'Kitchen');
+    expect(again).toMatchObject({ existed: true, camera: { id: ID, name: 'Cat flap' } });
+    expect(list.cameras).toHaveLength(1);
+    expect(api.saved).toHaveLength(2);
   });
 
-  it('refuses a duplicate, naming the camera it already is', async () => {
-    const list = new CameraList(fakeApi());
-    await list.add(ID, 'Kitchen');
-    const result = await list.add(ID, 'Again');
-    expect(result).toMatchObject({ ok: false, problem: 'duplicate' });
-    expect(!result.ok && result.message).toContain('Kitchen');
+  it('has room for a listed camera even when full', async () => {
+    const full = Array.from({ length: 200 }, (_, i) => ({ id: `cam-${i.toString(16).padStart(32, '0')}`, name: `C${i}`, addedAt: 1 }));
+    const list = new CameraList(fakeApi(full));
+    await list.load();
+    expect(list.hasRoomFor(ID)).toBe(false);
+    expect(list.hasRoomFor(full[3]!.id)).toBe(true);
+    await expect(list.adoptPaired(ID, 'One more')).rejects.toThrow(/full/);
   });
 
   it('renames (validating the name) and removes, persisting each edit', async () => {
     const api = fakeApi();
     const list = new CameraList(api, { now: () => 5 });
-    await list.add(ID, 'One');
-    await list.add(ID2, 'Two');
+    await list.adoptPaired(ID, 'One');
+    await list.adoptPaired(ID2, 'Two');
     expect(await list.rename(ID, '')).toMatchObject({ ok: false, problem: 'invalid-name' });
     expect(await list.rename(ID, 'x'.repeat(61))).toMatchObject({ ok: false, problem: 'invalid-name' });
     expect(await list.rename(ID, 'bad\u0007name')).toMatchObject({ ok: false, problem: 'invalid-name' });
@@ -96,8 +94,7 @@ describe('CameraList', () => {
     const list = new CameraList(api);
     const errors: string[] = [];
     list.on('error', (e) => errors.push(e.message));
-    const result = await list.add(ID, 'Kitchen');
-    expect(result.ok).toBe(true);
+    await list.adoptPaired(ID, 'Kitchen');
     expect(list.cameras).toHaveLength(1);
     expect(errors).toEqual(['Could not save the camera list: disk full']);
   });
@@ -105,7 +102,7 @@ describe('CameraList', () => {
   it('saves edits in order', async () => {
     const api = fakeApi();
     const list = new CameraList(api);
-    await Promise.all([list.add(ID, 'A'), list.add(ID2, 'B')]);
+    await Promise.all([list.adoptPaired(ID, 'A'), list.adoptPaired(ID2, 'B')]);
     expect(api.saved.map((s) => s.map((c) => c.name))).toEqual([['A'], ['A', 'B']]);
   });
 });

@@ -1,11 +1,10 @@
 /**
- * The viewer's camera list: add by ID (pairing replaces this later), rename, remove, persisted through the
+ * The viewer's camera list: cameras join it by pairing, and can be renamed and forgotten; persisted through the
  * PawcamApi. Input is validated here so the UI can say exactly what is wrong.
  */
 import * as v from 'valibot';
 import { PawcamError, toPawcamError } from '../../../protocol/errors.ts';
 import { TypedEmitter } from '../../../protocol/events.ts';
-import { isCameraId } from '../../../protocol/ids.ts';
 import { CameraEntrySchema, type CameraEntry, type PawcamApi } from '../../../protocol/ipc.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import { NameSchema, parseWith } from '../../../protocol/schema.ts';
@@ -16,7 +15,7 @@ const log = createLogger('camera-list');
 export const MAX_CAMERAS = 200;
 
 /** Why an edit was refused. */
-export type CameraEditProblem = 'invalid-id' | 'duplicate' | 'invalid-name' | 'full' | 'not-found';
+export type CameraEditProblem = 'invalid-name' | 'not-found';
 
 /** The outcome of an edit: done, or refused with a sentence for the user. */
 export type CameraEditResult = { ok: true; camera: CameraEntry } | { ok: false; problem: CameraEditProblem; message: string };
@@ -87,23 +86,24 @@ export class CameraList extends TypedEmitter<CameraListEvents> {
     this.emit('change', this.#cameras);
   }
 
-  /** Add a camera by the ID shown on its page; the name is optional. */
-  async add(idInput: string, nameInput: string): Promise<CameraEditResult> {
-    // IDs are made lowercase; a pasted ID may carry stray spaces or capitals.
-    const id = idInput.trim().toLowerCase();
-    if (id === '') return { ok: false, problem: 'invalid-id', message: 'Enter the camera ID shown on the camera page.' };
-    if (!isCameraId(id)) {
-      return { ok: false, problem: 'invalid-id', message: 'That is not a camera ID. It looks like "cam-" followed by 32 letters and digits (0–9, a–f).' };
-    }
+  /** Whether a camera fits: one already listed always does. */
+  hasRoomFor(id: string): boolean {
+    return this.find(id) !== undefined || this.#cameras.length < MAX_CAMERAS;
+  }
+
+  /**
+   * Keep a camera that just paired, under the name it gave; one already listed (paired again) keeps its entry and
+   * the name the user gave it.
+   */
+  async adoptPaired(id: string, nameInput: string): Promise<{ camera: CameraEntry; existed: boolean }> {
     const existing = this.find(id);
-    if (existing) return { ok: false, problem: 'duplicate', message: `That camera is already in the list as "${existing.name}".` };
-    if (this.#cameras.length >= MAX_CAMERAS) return { ok: false, problem: 'full', message: `The list is full (${MAX_CAMERAS} cameras).` };
-    const name = cleanName(nameInput) || defaultCameraName(id);
-    const nameProblem = checkName(name);
-    if (nameProblem) return nameProblem;
+    if (existing) return { camera: existing, existed: true };
+    if (!this.hasRoomFor(id)) throw new PawcamError('unknown', `The list is full (${MAX_CAMERAS} cameras).`);
+    const cleaned = cleanName(nameInput);
+    const name = cleaned && parseWith(NameSchema, cleaned).ok ? cleaned : defaultCameraName(id);
     const camera = v.parse(CameraEntrySchema, { id, name, addedAt: Math.max(0, Math.floor(this.#now())) });
     await this.#commit([...this.#cameras, camera]);
-    return { ok: true, camera };
+    return { camera, existed: false };
   }
 
   /** Rename a camera. */

@@ -80,10 +80,18 @@ export class IceSource implements RtcConfigSource {
       this.#timers.clearTimeout(timer);
     }
     const ice = this.#usable();
-    if (ice) return rtcConfigFrom(ice, relayOnly);
+    const advice = 'Turn off "Always relay" in Settings, or give the pawcam server a TURN relay.';
+    if (ice) {
+      try {
+        return rtcConfigFrom(ice, relayOnly);
+      } catch (error) {
+        const failure = toPawcamError(error, 'connection-failed');
+        throw new PawcamError(failure.code, `${failure.message}. ${advice}`, { cause: error });
+      }
+    }
     if (relayOnly) {
       const why = this.#lastError ? ` (${this.#lastError.message})` : '';
-      throw new PawcamError('connection-failed', `"Always relay" is on, but the relay settings could not be fetched from the server${why}`);
+      throw new PawcamError('connection-failed', `"Always relay" is on, but the relay settings could not be fetched from the server${why}. ${advice}`);
     }
     return { iceServers: [], iceTransportPolicy: LAN_ONLY.iceTransportPolicy };
   }

@@ -1,11 +1,15 @@
-/** Viewer entry point: pick the shell's API, wire the real transport and simple-peer, mount the UI. */
+/** Viewer entry point: pick the shell's API, wire the real transport, keys, ICE and simple-peer, mount the UI. */
 import { mount } from 'svelte';
 import { toPawcamError } from '../../../protocol/errors.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import App from './App.svelte';
 import { pickApi } from './api.ts';
+import { openKeyRows } from './idb-key-rows.ts';
+import { IceSource } from './ice-source.ts';
 import { NoticeBoard } from './notices.ts';
-import { createSimplePeer, createTransport } from './rtc.ts';
+import { createPairKeyStore } from './pair-key-store.ts';
+import { createSimplePeer, createTransport, iceFetch, peerInspector } from './rtc.ts';
+import { Settings, defaultSettings } from './settings.ts';
 import { Viewer } from './viewer.ts';
 import { WatchSession } from './watch-session.ts';
 import './app.css';
@@ -16,19 +20,39 @@ async function boot(target: HTMLElement): Promise<void> {
   const notices = new NoticeBoard();
   const api = pickApi((message) => notices.add(message));
   const config = await api.getConfig();
-  const transport = createTransport(config);
+  const settings = new Settings(api, defaultSettings(config.viewerName));
+  await settings.load();
+  const transport = createTransport(config.serverUrl, config.viewerId, config.viewerToken);
+  const keys = createPairKeyStore(config, api, () => openKeyRows((message) => notices.add(message)));
+  const ice = new IceSource({ serverUrl: config.serverUrl, id: config.viewerId, token: config.viewerToken, transport, fetch: iceFetch });
   const viewer = new Viewer({
     api,
     transport,
-    openWatch: (cameraId) => new WatchSession({ cameraId, transport, createPeer: createSimplePeer }),
+    keys,
+    settings,
+    openWatch: (cameraId) =>
+      new WatchSession({
+        cameraId,
+        viewerId: transport.id,
+        transport,
+        createPeer: createSimplePeer,
+        key: () => keys.load(cameraId),
+        rtcConfig: () => ice.rtcConfig(settings.current.alwaysRelay),
+        inspector: peerInspector,
+      }),
+    openRendezvous: (id, token) => createTransport(config.serverUrl, id, token),
   });
-  mount(App, { target, props: { viewer, notices, api, shell: config.shell, viewerName: config.viewerName } });
+  mount(App, { target, props: { viewer, notices, api, settings, config } });
   document.addEventListener('visibilitychange', () => {
     // Back in the foreground: do not sit out a long backoff the user is now looking at.
     if (document.visibilityState === 'visible') viewer.retryServerNow();
   });
   // Leaving the page hangs up so the camera frees the session at once instead of waiting for ICE to time out.
-  window.addEventListener('pagehide', () => viewer.dispose());
+  window.addEventListener('pagehide', () => {
+    ice.stop();
+    viewer.dispose();
+  });
+  ice.start();
   await viewer.start();
 }
 

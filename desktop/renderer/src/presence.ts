@@ -2,8 +2,10 @@
  * Presence: is each camera in the list reachable right now? The viewer pings every camera through the signaling
  * server every few seconds; a pong means online, the server's EXPIRE (our message could not be delivered) or a
  * silence longer than the timeout means offline. While the viewer itself is not connected to the server nothing can
- * be known, so every camera is 'unknown' then.
+ * be known, so every camera is 'unknown' then. Pings are MACed with the pair key (a camera answers nobody else),
+ * and a pong counts only when its MAC verifies: only then did the camera itself answer, with its own name.
  */
+import { signPing, verifyPong } from '../../../protocol/auth.ts';
 import type { Envelope } from '../../../protocol/envelope.ts';
 import { TypedEmitter } from '../../../protocol/events.ts';
 import { randomHex } from '../../../protocol/ids.ts';
@@ -19,8 +21,10 @@ export type PresenceState = 'unknown' | 'offline' | 'online';
 /** A camera's presence and the name it reports about itself. */
 export interface PresenceEntry {
   readonly state: PresenceState;
-  /** The camera's own display name, from its last pong. */
+  /** The camera's own display name, from its last verified pong. */
   readonly reportedName?: string;
+  /** This viewer holds no pair key for the camera, so it cannot even ask. */
+  readonly unpaired?: true;
 }
 
 /** Events of Presence. */
@@ -32,6 +36,8 @@ export type PresenceEvents = {
 /** Options of Presence. */
 export interface PresenceOptions {
   transport: SignalTransport;
+  /** The pair key of a camera, null when not paired with it. */
+  keyFor: (cameraId: string) => Promise<CryptoKey | null>;
   timers?: Timers;
   /** How often every camera is pinged, ms. */
   intervalMs?: number;
@@ -57,18 +63,21 @@ interface Tracked {
 /** Tracks online/offline for a set of cameras over a SignalTransport. */
 export class Presence extends TypedEmitter<PresenceEvents> {
   readonly #transport: SignalTransport;
+  readonly #keyFor: (cameraId: string) => Promise<CryptoKey | null>;
   readonly #timers: Timers;
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
   readonly #nonce: () => string;
   readonly #cameras = new Map<string, Tracked>();
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #inflight = new Set<Promise<void>>();
   #running = false;
   #tick: unknown = null;
 
   constructor(options: PresenceOptions) {
     super();
     this.#transport = options.transport;
+    this.#keyFor = options.keyFor;
     this.#timers = options.timers ?? globalTimers;
     this.#intervalMs = options.intervalMs ?? PING_INTERVAL_MS;
     this.#timeoutMs = options.timeoutMs ?? PONG_TIMEOUT_MS;
@@ -93,6 +102,18 @@ export class Presence extends TypedEmitter<PresenceEvents> {
       this.#cameras.set(id, { entry: { state: 'unknown' }, nonces: [], deadline: null });
       if (this.#running && this.#transport.state === 'open') this.#ping(id);
     }
+  }
+
+  /** Ask one camera now (after it was paired again: its key changed). */
+  refresh(cameraId: string): void {
+    const tracked = this.#cameras.get(cameraId);
+    if (!tracked || !this.#running || this.#transport.state !== 'open') return;
+    this.#ping(cameraId);
+  }
+
+  /** Resolves once every ping being signed and pong being checked has been handled (for tests). */
+  async settled(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
   }
 
   /** Start pinging (now if the transport is open, else as soon as it opens). */
@@ -131,7 +152,7 @@ export class Presence extends TypedEmitter<PresenceEvents> {
       this.#timers.clearTimeout(tracked.deadline);
       tracked.deadline = null;
       tracked.nonces = [];
-      this.#set(id, tracked, { state: 'unknown', reportedName: tracked.entry.reportedName });
+      this.#set(id, tracked, { ...tracked.entry, state: 'unknown' });
     }
   }
 
@@ -154,9 +175,41 @@ export class Presence extends TypedEmitter<PresenceEvents> {
     const nonce = this.#nonce();
     tracked.nonces.push(nonce);
     if (tracked.nonces.length > RECENT_NONCES) tracked.nonces.shift();
+    this.#track(this.#sendPing(id, tracked, nonce));
+  }
+
+  async #sendPing(id: string, tracked: Tracked, nonce: string): Promise<void> {
+    const key = await this.#lookUp(id);
+    if (this.#cameras.get(id) !== tracked || !this.#running) return;
+    if (!key) {
+      // Without a key the camera would not answer: say "not paired", not "offline".
+      this.#timers.clearTimeout(tracked.deadline);
+      tracked.deadline = null;
+      this.#set(id, tracked, { state: 'unknown', unpaired: true });
+      return;
+    }
+    if (tracked.entry.unpaired) this.#set(id, tracked, { state: 'unknown' });
+    const auth = await signPing(key, { viewerId: this.#transport.id, cameraId: id, nonce }, this.#timers.now());
+    if (this.#cameras.get(id) !== tracked || !this.#running || this.#transport.state !== 'open') return;
     // The deadline runs from the last pong (or from the first unanswered ping).
     if (tracked.deadline === null) this.#armDeadline(id, tracked);
-    this.#transport.send(id, { v: 1, kind: 'ping', nonce });
+    this.#transport.send(id, { v: 1, kind: 'ping', nonce, auth });
+  }
+
+  async #lookUp(id: string): Promise<CryptoKey | null> {
+    try {
+      return await this.#keyFor(id);
+    } catch (error) {
+      log.warn('could not load a pair key', { cameraId: id, error: String(error) });
+      return null;
+    }
+  }
+
+  /** Run async work without letting it reject into nowhere; `settled()` waits for it. */
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => log.error('presence work failed', { error: String(error) }));
+    this.#inflight.add(tracked);
+    void tracked.finally(() => this.#inflight.delete(tracked));
   }
 
   #armDeadline(id: string, tracked: Tracked): void {
@@ -181,9 +234,27 @@ export class Presence extends TypedEmitter<PresenceEvents> {
       log.debug('pong with an unknown nonce', { from });
       return;
     }
-    tracked.nonces = tracked.nonces.filter((n) => n !== envelope.nonce);
+    const { nonce, name, mac } = envelope;
+    if (name === undefined || mac === undefined) {
+      log.debug('ignored an unsigned pong', { from });
+      return;
+    }
+    this.#track(this.#checkPong(from, tracked, nonce, name, mac));
+  }
+
+  async #checkPong(from: string, tracked: Tracked, nonce: string, name: string, mac: string): Promise<void> {
+    const key = await this.#lookUp(from);
+    if (!key) return;
+    // Trust boundary: the server relays pongs and could forge one for a camera that is gone; only the camera holds
+    // the key that makes this MAC.
+    if (!(await verifyPong(key, { viewerId: this.#transport.id, cameraId: from, nonce }, name, mac))) {
+      log.warn('ignored a pong that did not verify', { from });
+      return;
+    }
+    if (this.#cameras.get(from) !== tracked || !this.#running || !tracked.nonces.includes(nonce)) return;
+    tracked.nonces = tracked.nonces.filter((n) => n !== nonce);
     this.#armDeadline(from, tracked);
-    this.#set(from, tracked, { state: 'online', reportedName: envelope.name ?? tracked.entry.reportedName });
+    this.#set(from, tracked, { state: 'online', reportedName: name });
   }
 
   #onExpire(peerId: string): void {
@@ -196,8 +267,12 @@ export class Presence extends TypedEmitter<PresenceEvents> {
 
   #set(id: string, tracked: Tracked, next: PresenceEntry): void {
     const prev = tracked.entry;
-    const entry: PresenceEntry = next.reportedName === undefined ? { state: next.state } : next;
+    const entry: PresenceEntry = {
+      state: next.state,
+      ...(next.reportedName === undefined ? {} : { reportedName: next.reportedName }),
+      ...(next.unpaired ? { unpaired: true as const } : {}),
+    };
     tracked.entry = entry;
-    if (prev.state !== entry.state || prev.reportedName !== entry.reportedName) this.emit('change', id, entry);
+    if (prev.state !== entry.state || prev.reportedName !== entry.reportedName || prev.unpaired !== entry.unpaired) this.emit('change', id, entry);
   }
 }

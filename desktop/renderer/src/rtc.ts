@@ -1,21 +1,65 @@
-/** The real browser pieces behind the viewer's injectable seams: the PeerJS-backed transport and simple-peer. */
+/**
+ * The real browser pieces behind the viewer's injectable seams: the PeerJS-backed transports, simple-peer, and the
+ * one place that reaches into simple-peer's RTCPeerConnection (for stats and ICE errors simple-peer does not report).
+ */
 import Peer from 'peerjs';
 import SimplePeer from 'simple-peer/simplepeer.min.js';
-import type { ViewerConfig } from '../../../protocol/ipc.ts';
+import type { FetchLike } from '../../../protocol/ice.ts';
 import { peerClientOptions } from '../../../protocol/peer-options.ts';
 import { PeerjsTransport, type PeerLike } from '../../../protocol/transport.ts';
-import type { CreatePeer, SimplePeerLike } from './watch-session.ts';
+import type { CreatePeer, PeerInspector, SimplePeerLike } from './watch-session.ts';
 
-/** The signaling transport for this viewer's identity on its configured server. */
-export function createTransport(config: ViewerConfig): PeerjsTransport {
+/** The signaling transport for peer `id` (holding `token`) on the server at `serverUrl`. */
+export function createTransport(serverUrl: string, id: string, token: string): PeerjsTransport {
   return new PeerjsTransport({
-    id: config.viewerId,
-    token: config.viewerToken,
+    id,
+    token,
     // PeerJS logs every EXPIRE as an error; presence pings offline cameras every 3 s, so that would flood the console.
     // The transport reports what matters through its own events and logger.
-    createPeer: (id, token) => new Peer(id, { ...peerClientOptions(config.serverUrl, token), debug: 0 }) as unknown as PeerLike,
+    createPeer: (peerId, peerToken) => new Peer(peerId, { ...peerClientOptions(serverUrl, peerToken), debug: 0 }) as unknown as PeerLike,
   });
 }
 
 /** simple-peer, as the watch session dials it. */
 export const createSimplePeer: CreatePeer = (options) => new SimplePeer(options) as unknown as SimplePeerLike;
+
+/**
+ * simple-peer keeps its RTCPeerConnection in the undocumented `_pc` (simple-peer 9.x); it exposes neither getStats
+ * nor `icecandidateerror`. Only this function depends on that.
+ */
+function connectionOf(peer: SimplePeerLike): RTCPeerConnection | null {
+  const pc = (peer as unknown as { _pc?: unknown })._pc;
+  return typeof RTCPeerConnection !== 'undefined' && pc instanceof RTCPeerConnection ? pc : null;
+}
+
+/** Stats and ICE errors from simple-peer's RTCPeerConnection. */
+export const peerInspector: PeerInspector = {
+  async stats(peer) {
+    const pc = connectionOf(peer);
+    if (!pc || pc.connectionState === 'closed') return null;
+    const report = await pc.getStats();
+    const records: Record<string, unknown>[] = [];
+    report.forEach((record: Record<string, unknown>) => records.push(record));
+    return records;
+  },
+  observe(peer, observer) {
+    const pc = connectionOf(peer);
+    if (!pc) return () => {};
+    const onError = (event: Event): void => {
+      const e = event as RTCPeerConnectionIceErrorEvent;
+      observer.candidateError(typeof e.errorCode === 'number' ? e.errorCode : 0, typeof e.url === 'string' ? e.url : '');
+    };
+    const onGathering = (): void => {
+      if (pc.iceGatheringState === 'complete') observer.gatheringComplete();
+    };
+    pc.addEventListener('icecandidateerror', onError);
+    pc.addEventListener('icegatheringstatechange', onGathering);
+    return () => {
+      pc.removeEventListener('icecandidateerror', onError);
+      pc.removeEventListener('icegatheringstatechange', onGathering);
+    };
+  },
+};
+
+/** The browser's fetch for `/ice` (no cookies: the request authenticates with the registration token alone). */
+export const iceFetch: FetchLike = (url, init) => globalThis.fetch(url, { ...init, credentials: 'omit', cache: 'no-store' });

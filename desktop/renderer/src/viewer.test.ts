@@ -1,6 +1,11 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CameraEntry, PawcamApi, ViewerCommand } from '../../../protocol/ipc.ts';
+import { pairMacKey, signPong } from '../../../protocol/auth.ts';
+import { randomBytes } from '../../../protocol/crypto.ts';
+import type { CameraEntry, PawcamApi, ViewerCommand, ViewerSettings } from '../../../protocol/ipc.ts';
 import { configureLogging } from '../../../protocol/log.ts';
+import { cameraStartPairing } from '../../../protocol/pairing.ts';
+import { WebPairKeyStore, memoryKeyRows } from './pair-key-store.ts';
+import { Settings, defaultSettings } from './settings.ts';
 import { FakeTransport } from './test-fakes.ts';
 import { Viewer } from './viewer.ts';
 import { WatchSession, type SimplePeerLike } from './watch-session.ts';
@@ -23,6 +28,14 @@ function fakeApi(cameras: CameraEntry[]) {
     openMainWindow: async () => null,
     closeWindow: async () => null,
     openExternal: async () => null,
+    savePairKey: async () => null,
+    loadPairKey: async () => null,
+    deletePairKey: async () => null,
+    getSettings: async () => defaultSettings('T'),
+    updateSettings: async (patch) => ({ ...defaultSettings('T'), ...patch }) as ViewerSettings,
+    chooseSnapshotFolder: async () => null,
+    getServerInfo: async () => ({ embedded: false, phoneUrls: ['https://x.example/'], fingerprint: null }),
+    setAspectRatio: async () => null,
     onCommand: (listener) => {
       command = listener;
       return () => (command = null);
@@ -33,28 +46,95 @@ function fakeApi(cameras: CameraEntry[]) {
 
 const peer = (): SimplePeerLike => ({ on: () => undefined, signal: () => {}, destroy: () => {} });
 
-async function setup() {
+async function setup({ paired = true } = {}) {
   const transport = new FakeTransport('connecting');
   const { api, reported, send } = fakeApi([{ id: CAM, name: 'Kitchen', addedAt: 1 }]);
-  const viewer = new Viewer({ api, transport, openWatch: (cameraId) => new WatchSession({ cameraId, transport, createPeer: peer }) });
+  const keys = new WebPairKeyStore(memoryKeyRows());
+  const raw = randomBytes(32);
+  const camKey = await pairMacKey(new Uint8Array(raw));
+  if (paired) await keys.save(CAM, raw);
+  const settings = new Settings(api, defaultSettings('Office PC'));
+  const rendezvous: FakeTransport[] = [];
+  const viewer = new Viewer({
+    api,
+    transport,
+    keys,
+    settings,
+    openWatch: (cameraId) => new WatchSession({ cameraId, viewerId: transport.id, transport, createPeer: peer, key: () => keys.load(cameraId) }),
+    openRendezvous: (id) => {
+      const t = new FakeTransport('connecting', id);
+      rendezvous.push(t);
+      return t;
+    },
+  });
   await viewer.start();
-  return { transport, viewer, reported, send };
+  return { transport, viewer, reported, send, keys, camKey };
+}
+
+/** Let async work (signing, checking, storage) finish: real time, the fake clock stands still. */
+async function until(check: () => void): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      check();
+      return;
+    } catch {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  check();
 }
 
 describe('Viewer', () => {
   beforeAll(() => configureLogging({ sink: () => {} }));
-  beforeEach(() => vi.useFakeTimers());
+  // setImmediate stays real: `until` uses it to let crypto and storage finish while the clock stands still.
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }));
   afterEach(() => vi.useRealTimers());
 
-  it('connects, loads the cameras and shows presence', async () => {
-    const { transport, viewer } = await setup();
+  it('connects, loads the cameras and shows presence from signed pongs', async () => {
+    const { transport, viewer, camKey } = await setup();
     expect(transport.started).toBe(1);
-    expect(viewer.model.cameras).toEqual([{ id: CAM, name: 'Kitchen', state: 'unknown', presence: 'unknown', reportedName: null }]);
+    expect(viewer.model.cameras).toEqual([{ id: CAM, name: 'Kitchen', state: 'unknown', presence: 'unknown', reportedName: null, paired: true }]);
     transport.setState('open');
     expect(viewer.model.server.state).toBe('open');
-    const ping = transport.sentOf('ping')[0]!;
-    transport.deliver(CAM, { v: 1, kind: 'pong', nonce: ping.envelope.nonce, name: 'Cat cam' });
-    expect(viewer.model.cameras[0]).toMatchObject({ state: 'online', reportedName: 'Cat cam' });
+    await until(() => expect(transport.sentOf('ping')).toHaveLength(1));
+    const nonce = transport.sentOf('ping')[0]!.envelope.nonce;
+    const mac = await signPong(camKey, { viewerId: transport.id, cameraId: CAM, nonce }, 'Cat cam');
+    transport.deliver(CAM, { v: 1, kind: 'pong', nonce, name: 'Cat cam', mac });
+    await until(() => expect(viewer.model.cameras[0]).toMatchObject({ state: 'online', reportedName: 'Cat cam' }));
+  });
+
+  it('shows a camera without a key as not paired', async () => {
+    const { transport, viewer } = await setup({ paired: false });
+    transport.setState('open');
+    await until(() => expect(viewer.model.cameras[0]).toMatchObject({ paired: false, state: 'unknown' }));
+    expect(transport.sentOf('ping')).toEqual([]);
+  });
+
+  it('pairs a camera from a link: its key is kept and it joins the list under its own name', async () => {
+    const { transport, viewer, keys } = await setup();
+    transport.setState('open');
+    const ticket = viewer.pairing.createLink();
+    const NEW = `cam-${'e'.repeat(32)}`;
+    const camera = await cameraStartPairing(ticket.invitation, NEW, 'Porch');
+    transport.deliver(NEW, { v: 1, ...camera.request });
+    await until(() => expect(transport.sentOf('pair-accept')).toHaveLength(1));
+    const { v: _v, ...accept } = transport.sentOf('pair-accept')[0]!.envelope;
+    const finished = (await camera.finish(accept))!;
+    transport.deliver(NEW, { v: 1, ...finished.done });
+    await viewer.pairing.settled();
+    expect(viewer.model.cameras.map((c) => [c.id, c.name])).toEqual([
+      [CAM, 'Kitchen'],
+      [NEW, 'Porch'],
+    ]);
+    expect(await keys.load(NEW)).not.toBeNull();
+    expect(viewer.pairing.ticket(ticket.id)?.status).toMatchObject({ phase: 'paired', cameraName: 'Porch' });
+  });
+
+  it('forgets a camera: its key and its entry go', async () => {
+    const { viewer, keys } = await setup();
+    await viewer.forgetCamera(CAM);
+    expect(viewer.model.cameras).toEqual([]);
+    expect(await keys.load(CAM)).toBeNull();
   });
 
   it('shows watching while a watch runs and reports states to main', async () => {
@@ -69,13 +149,23 @@ describe('Viewer', () => {
     expect(reported.at(-1)).toEqual([{ id: CAM, name: 'Kitchen', state: 'unknown' }]);
   });
 
-  it('turns a failed watch into an error with a code', async () => {
+  it('shows a failed watch\'s error in the live view (not the page banner), with a code', async () => {
     const { viewer, transport } = await setup();
     transport.setState('open');
     viewer.watch(CAM);
     transport.expire(CAM);
     expect(viewer.model.watch?.phase).toBe('ended');
-    expect(viewer.model.error).toEqual({ code: 'peer-unavailable', message: 'The camera is offline.' });
+    expect(viewer.model.watch?.error).toEqual({ code: 'peer-unavailable', message: 'The camera is offline.' });
+    expect(viewer.model.error).toBeNull();
+  });
+
+  it('refuses to watch a camera it holds no key for, saying "not paired"', async () => {
+    const { viewer, transport } = await setup({ paired: false });
+    transport.setState('open');
+    viewer.watch(CAM);
+    await until(() => expect(viewer.model.watch?.phase).toBe('ended'));
+    expect(viewer.model.watch?.error?.code).toBe('not-paired');
+    expect(transport.sentOf('signal')).toEqual([]);
   });
 
   it('follows commands from main and drops malformed ones', async () => {

@@ -1,16 +1,21 @@
 /**
- * The viewer's state and behaviour, apart from any DOM: the signaling transport, presence, the camera list and the
- * current watch, combined into one immutable view model that the Svelte UI renders. Main's commands (tray, shortcuts,
- * mini window) arrive here too.
+ * The viewer's state and behaviour, apart from any DOM: the signaling transport, presence, the camera list, pairing
+ * and the current watch, combined into one immutable view model that the Svelte UI renders. Main's commands (tray,
+ * shortcuts, mini window) arrive here too.
  */
-import { missingCase, type PawcamErrorCode } from '../../../protocol/errors.ts';
+import { missingCase, toPawcamError, type PawcamErrorCode } from '../../../protocol/errors.ts';
 import { TypedEmitter } from '../../../protocol/events.ts';
+import { viewerBaseId } from '../../../protocol/ids.ts';
 import { ViewerCommandSchema, type CameraEntry, type CameraState, type PawcamApi, type ViewerCommand } from '../../../protocol/ipc.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import { parseWith } from '../../../protocol/schema.ts';
 import type { SignalTransport, TransportState, TransportStateDetail } from '../../../protocol/transport.ts';
 import { CameraList, type CameraEditResult } from './camera-list.ts';
+import type { ConnectionStats } from './connection-stats.ts';
+import type { PairKeyStore } from './pair-key-store.ts';
+import { PairingHost, type RendezvousTransport } from './pairing-host.ts';
 import { Presence, type PresenceState } from './presence.ts';
+import type { Settings } from './settings.ts';
 import type { EndReason, Watch, WatchPhase } from './watch-session.ts';
 
 const log = createLogger('viewer');
@@ -22,8 +27,10 @@ export interface CameraView {
   readonly state: CameraState;
   /** What presence alone says (the state without 'watching'). */
   readonly presence: PresenceState;
-  /** The name the camera gives itself, when it differs from ours. */
+  /** The name the camera gives itself (from a verified pong), when it differs from ours. */
   readonly reportedName: string | null;
+  /** This viewer holds the camera's pair key (false for a camera added by ID before pairing existed). */
+  readonly paired: boolean;
 }
 
 /** The current (or just ended) watch. */
@@ -35,6 +42,8 @@ export interface WatchView {
   readonly stream: MediaStream | null;
   readonly remoteName: string | null;
   readonly endReason: EndReason | null;
+  /** Why it failed, for the live view (watch errors are shown there, not in the page's banner). */
+  readonly error: ViewerError | null;
 }
 
 /** The connection to the signaling server. */
@@ -76,8 +85,13 @@ export type ViewerTransport = SignalTransport & { start(): void; retryNow?(): vo
 export interface ViewerOptions {
   api: PawcamApi;
   transport: ViewerTransport;
+  /** Where the cameras' pair keys are kept. */
+  keys: PairKeyStore;
+  settings: Settings;
   /** Starts watching a camera: one WatchSession today, a re-dialling watch later. */
   openWatch: (cameraId: string) => Watch;
+  /** Registers a short code's temporary rendezvous ID. */
+  openRendezvous: (id: string, token: string) => RendezvousTransport;
   presence?: Presence;
 }
 
@@ -85,9 +99,11 @@ export interface ViewerOptions {
 export class Viewer extends TypedEmitter<ViewerEvents> {
   readonly #api: PawcamApi;
   readonly #transport: ViewerTransport;
+  readonly #keys: PairKeyStore;
   readonly #openWatch: (cameraId: string) => Watch;
   readonly #presence: Presence;
   readonly #list: CameraList;
+  readonly #pairing: PairingHost;
   readonly #cleanup: (() => void)[] = [];
   #server: ServerView;
   #watch: Watch | null = null;
@@ -100,9 +116,19 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     super();
     this.#api = options.api;
     this.#transport = options.transport;
+    this.#keys = options.keys;
     this.#openWatch = options.openWatch;
-    this.#presence = options.presence ?? new Presence({ transport: options.transport });
+    this.#presence = options.presence ?? new Presence({ transport: options.transport, keyFor: (id) => options.keys.load(id) });
     this.#list = new CameraList(options.api);
+    const settings = options.settings;
+    this.#pairing = new PairingHost({
+      transport: options.transport,
+      viewerId: viewerBaseId(options.transport.id),
+      viewerName: () => settings.current.viewerName,
+      openRendezvous: options.openRendezvous,
+      adopt: (cameraId, cameraName, key) => this.#adopt(cameraId, cameraName, key),
+      canAdopt: (cameraId) => this.#list.hasRoomFor(cameraId),
+    });
     this.#server = { state: options.transport.state, retryAt: null, error: null };
     this.#model = this.#build();
   }
@@ -110,6 +136,11 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   /** The current view model (a new object after every change). */
   get model(): ViewerModel {
     return this.#model;
+  }
+
+  /** Pairing invitations and their progress. */
+  get pairing(): PairingHost {
+    return this.#pairing;
   }
 
   /** Load the cameras, connect to the server, start presence, and listen to main. */
@@ -128,6 +159,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     this.#ready = true;
     this.#changed();
     this.#presence.start();
+    this.#pairing.start();
     this.#transport.start();
   }
 
@@ -135,6 +167,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   dispose(): void {
     this.#watch?.stop();
     this.#presence.stop();
+    this.#pairing.stop();
     for (const off of this.#cleanup.splice(0)) off();
     this.#transport.close();
   }
@@ -160,11 +193,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     watch.on('live', update);
     watch.on('stream', update);
     watch.on('hello', update);
-    watch.on('ended', (reason) => {
-      if (this.#watch !== watch) return;
-      if (reason.error) this.#error = { code: reason.error.code, message: reason.message };
-      this.#changed();
-    });
+    watch.on('ended', update);
     watch.start();
     this.#changed();
   }
@@ -177,9 +206,10 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     this.#changed();
   }
 
-  /** Add a camera by ID. */
-  addCamera(id: string, name: string): Promise<CameraEditResult> {
-    return this.#list.add(id, name);
+  /** How the current watch is connected, when it is live. */
+  connectionStats(): Promise<ConnectionStats | null> {
+    const watch = this.#watch;
+    return watch && watch.phase === 'live' ? watch.stats() : Promise.resolve(null);
   }
 
   /** Rename a camera. */
@@ -187,10 +217,25 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     return this.#list.rename(id, name);
   }
 
-  /** Remove a camera (stopping its watch). */
-  async removeCamera(id: string): Promise<void> {
+  /** Forget a camera: its pair key and its entry go (stopping its watch). */
+  async forgetCamera(id: string): Promise<void> {
     if (this.#watch?.cameraId === id) this.stopWatching();
+    try {
+      await this.#keys.delete(id);
+    } catch (error) {
+      // The entry goes anyway: a key left behind is useless without it, and pairing again replaces it.
+      log.error('could not delete a pair key', { cameraId: id, error: String(error) });
+      this.#setError('unknown', `The camera was removed, but its key could not be deleted: ${toPawcamError(error).message}`);
+    }
     await this.#list.remove(id);
+  }
+
+  async #adopt(cameraId: string, cameraName: string, key: Uint8Array<ArrayBuffer>): Promise<{ replaced: boolean }> {
+    // The key first: an entry without its key could not be watched.
+    await this.#keys.save(cameraId, key);
+    const { existed } = await this.#list.adoptPaired(cameraId, cameraName);
+    this.#presence.refresh(cameraId);
+    return { replaced: existed };
   }
 
   /** Open the always-on-top mini window (desktop only). */
@@ -273,6 +318,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
         state: active === c.id ? 'watching' : presence.state,
         presence: presence.state,
         reportedName: reported !== null && reported !== c.name ? reported : null,
+        paired: presence.unpaired !== true,
       };
     });
     const watchView: WatchView | null = watch
@@ -283,6 +329,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
           stream: watch.stream,
           remoteName: watch.remoteName,
           endReason: watch.endReason,
+          error: watch.endReason?.error ? { code: watch.endReason.error.code, message: watch.endReason.message } : null,
         }
       : null;
     return { server: this.#server, cameras, watch: watchView, error: this.#error, ready: this.#ready };
