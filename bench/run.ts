@@ -1,0 +1,354 @@
+/**
+ * `npm run bench` (issue 7): runs every part within its time budget, inside the loopback-only network namespace,
+ * writes bench/results.json and prints a table and the JSON summary to stdout (progress goes to stderr). A part that
+ * cannot run is reported as skipped with the reason. Budgets are printed pass/fail and never fail the process: the
+ * exit code is 0 unless the bench itself crashed.
+ *
+ * Options: `--only=weight,ttff,latency,cpu,capacity` runs some parts; `--quick` runs fewer, shorter rounds (for
+ * trying the bench out; its figures are not the issue's).
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { configureLogging, createLogger, type LogRecord } from '../protocol/log.ts';
+import { launchChromium } from '../test/support/browser.ts';
+import { startTestServer, type TestServer } from '../test/support/server.ts';
+import { startBaselineServer, type BaselineServer } from './baseline-server.ts';
+import { checkBudgets } from './budgets.ts';
+import { measureCapacity } from './capacity.ts';
+import { LATENCY_FORMATS, measureLatency } from './latency.ts';
+import { figuresOf, ratiosOf, type BenchResults, type PartName, type PartStatus } from './results.ts';
+import { SUBJECT_LABELS, openOurs, openPeerjs, openRaw, type Subject } from './subjects.ts';
+import { renderReport } from './table.ts';
+import { measureTtff } from './ttff.ts';
+import { Deadline, Skip, message } from './util.ts';
+import { bundleWeight, measureCameraCpu } from './weight.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const log = createLogger('bench');
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+
+/** What a run does; `--quick` shrinks it. */
+const SETTINGS = {
+  ttffRuns: quick ? 3 : 10,
+  /** Per subject and format: windows × window ≥ 10 s. */
+  latencyWindows: quick ? 2 : 4,
+  latencyWindowMs: quick ? 2000 : 2600,
+  latencySettleMs: 1500,
+  cpuWindowMs: quick ? 6000 : 20_000,
+  cpuWarmupMs: quick ? 1500 : 3000,
+  capacityTarget: 10_000,
+  capacityBatch: 500,
+  capacityRounds: quick ? 1 : 2,
+  relayPairs: 200,
+  relayInFlight: 16,
+  relayWindowMs: quick ? 2000 : 3000,
+  fileLimit: 65_536,
+};
+
+/** Seconds each part may take at most (the whole run stays within about six minutes on two cores). */
+const PART_BUDGET_S: Record<PartName, number> = { weight: 10, ttff: 100, latency: 110, cpu: 70, capacity: 60 };
+/** The whole run, after which remaining parts are skipped. */
+const TOTAL_BUDGET_S = 340;
+/** If something hangs regardless, write what there is and stop. */
+const WATCHDOG_S = 480;
+
+const started = Date.now();
+const total = new Deadline(TOTAL_BUDGET_S * 1000, started);
+
+const results: BenchResults = {
+  version: 1,
+  startedAt: new Date(started).toISOString(),
+  durationSeconds: 0,
+  machine: { cpus: cpus().length, loadAverage: loadavg(), node: process.version, chromium: null, ...gitState() },
+  settings: { ...SETTINGS, quick: quick ? 'yes' : 'no' },
+  parts: {},
+  skipped: [],
+  notes: [],
+  ttff: null,
+  latency: null,
+  capacity: null,
+  weight: { camera: null, viewer: null },
+  cpu: null,
+  ratios: {},
+  budgets: [],
+};
+
+function gitState(): { commit: string | null; uncommittedChanges: boolean | null } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return { commit, uncommittedChanges: status.trim().length > 0 };
+  } catch {
+    return { commit: null, uncommittedChanges: null };
+  }
+}
+
+function skip(what: string, reason: string): void {
+  results.skipped.push({ what, reason });
+  log.warn('skipped', { what, reason });
+}
+
+/** Run one part within its budget (and the run's); record how it went. */
+async function part(name: PartName, body: (deadline: Deadline) => Promise<string | null>): Promise<void> {
+  if (only && !only.includes(name)) {
+    results.parts[name] = { status: 'skipped', reason: 'not in --only', seconds: 0 };
+    return;
+  }
+  const budgetMs = Math.min(PART_BUDGET_S[name] * 1000, total.left());
+  if (budgetMs < 10_000) {
+    results.parts[name] = { status: 'skipped', reason: 'the run’s time budget is spent', seconds: 0 };
+    skip(name, 'the run’s time budget is spent');
+    return;
+  }
+  const t0 = Date.now();
+  log.info(`part ${name}: starting`, { budgetSeconds: Math.round(budgetMs / 1000) });
+  let status: PartStatus;
+  try {
+    const partial = await body(new Deadline(budgetMs));
+    status = { status: partial ? 'partial' : 'ok', reason: partial, seconds: 0 };
+  } catch (error) {
+    if (error instanceof Skip) {
+      status = { status: 'skipped', reason: error.message, seconds: 0 };
+      skip(name, error.message);
+    } else {
+      status = { status: 'failed', reason: message(error), seconds: 0 };
+      log.error(`part ${name} failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+  }
+  status.seconds = Math.round((Date.now() - t0) / 100) / 10;
+  status.loadAverage = Math.round(loadavg()[0]! * 100) / 100;
+  results.parts[name] = status;
+  log.info(`part ${name}: ${status.status}`, { seconds: status.seconds, reason: status.reason });
+}
+
+/** Open a subject, or record why it cannot run in this part. */
+async function tryOpen(subjects: Subject[], label: string, partName: string, open: () => Promise<Subject>): Promise<void> {
+  try {
+    subjects.push(await open());
+  } catch (error) {
+    skip(`${label} in ${partName}`, message(error));
+  }
+}
+
+async function weightPart(): Promise<string | null> {
+  results.weight.camera = await bundleWeight(join(root, 'dist', 'camera-web')).catch(() => null);
+  results.weight.viewer = await bundleWeight(join(root, 'dist', 'viewer')).catch(() => null);
+  if (!results.weight.camera && !results.weight.viewer) throw new Skip('no build output in dist/ (run npm run build first)');
+  return results.weight.camera && results.weight.viewer ? null : 'one of the two pages is not built';
+}
+
+/**
+ * Time to first frame, then latency, with the same subjects in one browser (camera and viewer pages share its
+ * clock). Each subject that cannot be set up is recorded as skipped with the reason.
+ */
+async function browserParts(server: TestServer, baseline: BaselineServer): Promise<void> {
+  if (only && !only.includes('ttff') && !only.includes('latency')) {
+    for (const name of ['ttff', 'latency'] as const) results.parts[name] = { status: 'skipped', reason: 'not in --only', seconds: 0 };
+    return;
+  }
+  const browser = await launchChromium();
+  results.machine.chromium = `Chromium ${browser.version()}`;
+  const subjects: Subject[] = [];
+  try {
+    const format = LATENCY_FORMATS.find((f) => f.name === '720p30') ?? LATENCY_FORMATS[0]!;
+    const both = { camera: browser, viewer: browser };
+    await tryOpen(subjects, SUBJECT_LABELS.ours, 'ttff and latency', () => openOurs(both, server.url, format));
+    await tryOpen(subjects, SUBJECT_LABELS.peerjs, 'ttff and latency', () => openPeerjs(both, baseline, format));
+    await tryOpen(subjects, SUBJECT_LABELS.raw, 'ttff and latency', () => openRaw(browser, baseline, format));
+    await part('ttff', async (deadline) => {
+      if (subjects.length === 0) throw new Skip('no subject could be set up');
+      const ttff = await measureTtff(subjects, { runs: SETTINGS.ttffRuns, deadline });
+      results.ttff = ttff;
+      const short = Object.entries(ttff).filter(([, t]) => t.cold.shown.length < SETTINGS.ttffRuns || t.warm.shown.length < SETTINGS.ttffRuns);
+      return short.length ? `fewer than ${SETTINGS.ttffRuns} runs for ${short.map(([k]) => k).join(', ')} (time budget or failed runs)` : null;
+    });
+    await part('latency', async (deadline) => {
+      if (subjects.length === 0) throw new Skip('no subject could be set up');
+      const latency = await measureLatency(subjects, {
+        formats: LATENCY_FORMATS,
+        windowMs: SETTINGS.latencyWindowMs,
+        windows: SETTINGS.latencyWindows,
+        settleMs: SETTINGS.latencySettleMs,
+        deadline,
+      });
+      results.latency = latency;
+      const missing = subjects.filter((s) => LATENCY_FORMATS.some((f) => (latency[f.name]?.[s.kind]?.summary.n ?? 0) === 0));
+      return missing.length ? `no latency figures for ${missing.map((s) => s.kind).join(', ')} at some format` : null;
+    });
+  } finally {
+    for (const s of subjects) await s.close();
+    await browser.close().catch(() => undefined);
+  }
+}
+
+async function cpuPart(server: TestServer, baseline: BaselineServer, deadline: Deadline): Promise<string | null> {
+  results.cpu = {};
+  const problems: string[] = [];
+  for (const kind of ['ours', 'peerjs'] as const) {
+    if (!deadline.has(SETTINGS.cpuWindowMs + SETTINGS.cpuWarmupMs + 15_000)) {
+      problems.push(`${kind}: time budget spent`);
+      skip(`${SUBJECT_LABELS[kind]} in cpu`, 'time budget spent');
+      continue;
+    }
+    // Separate browsers: the camera browser's renderer processes are then the camera page alone.
+    const browsers: Browser[] = [];
+    let subject: Subject | null = null;
+    try {
+      const camera = await launchChromium();
+      browsers.push(camera);
+      const viewer = await launchChromium();
+      browsers.push(viewer);
+      // Chromium's fake camera (its moving test pattern), as the product's own getUserMedia gets it at 720p30.
+      subject = kind === 'ours' ? await openOurs({ camera, viewer }, server.url, null) : await openPeerjs({ camera, viewer }, baseline, null);
+      results.cpu[kind] = await measureCameraCpu(subject, camera, { windowMs: SETTINGS.cpuWindowMs, warmupMs: SETTINGS.cpuWarmupMs });
+    } catch (error) {
+      problems.push(`${kind}: ${message(error)}`);
+      skip(`${SUBJECT_LABELS[kind]} in cpu`, message(error));
+    } finally {
+      await subject?.close();
+      await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
+    }
+  }
+  if (Object.keys(results.cpu).length === 0) throw new Skip(problems.join('; '));
+  return problems.length ? problems.join('; ') : null;
+}
+
+async function capacityPart(deadline: Deadline): Promise<string | null> {
+  results.capacity = await measureCapacity({
+    rounds: SETTINGS.capacityRounds,
+    target: SETTINGS.capacityTarget,
+    batch: SETTINGS.capacityBatch,
+    relayPairs: SETTINGS.relayPairs,
+    relayInFlight: SETTINGS.relayInFlight,
+    relayWindowMs: SETTINGS.relayWindowMs,
+    fileLimit: SETTINGS.fileLimit,
+    deadline,
+  });
+  const errors = (['ours', 'stock'] as const).flatMap((k) => (results.capacity!.summary[k].error ? [`${k}: ${results.capacity!.summary[k].error}`] : []));
+  return errors.length ? errors.join('; ') : null;
+}
+
+function addNotes(): void {
+  const n = results.notes;
+  n.push(
+    'cold = the viewer app freshly loaded (a new page on an already-set-up device) and Watch clicked as soon as it can be; ' +
+      'warm = the viewer app already running, registered with its server and (pawcam) showing the camera online, then Watch clicked. ' +
+      'The baselines likewise: PeerJS registers on page load and calls on Watch (after its open event if Watch came first: PeerJS drops messages sent before); the loopback negotiates in the page on Watch.',
+    'pawcam keeps no media connection or data channel up between watches: "warm" is a full WebRTC setup (offer and answer through the relay, ICE, DTLS, first key frame) with only the signaling socket and presence already up.',
+    'Glass-to-glass: the camera source is a canvas painting its capture time (performance.timeOrigin + performance.now()) as 36 black/white blocks; the viewer reads it back from each frame it shows (requestVideoFrameCallback, expectedDisplayTime). Camera and viewer pages share one browser, hence one clock. All subjects stay connected; one at a time streams the format (the others idle at 320x180, same frame rate), in 4 windows per format taken in rotating order, each after a settle time.',
+    'Camera CPU: camera and viewer in separate Chromium instances; CPU time of the camera browser\'s renderer processes (CDP SystemInfo.getProcessInfo) while streaming Chromium\'s fake 720p30 camera to one viewer.',
+    'Capacity: the relay budget compares relayed frames per server CPU-second (the rate of a server with a core to itself); the machine is shared, so raw frames/s also depend on what else runs.',
+  );
+  const a = results.cpu?.ours?.sender;
+  const b = results.cpu?.peerjs?.sender;
+  if (a && b && (a.width !== b.width || Math.abs(a.fps - b.fps) > 2)) {
+    n.push(`Camera CPU: the two cameras did not send the same picture (pawcam ${a.width}x${a.height}@${a.fps}, PeerJS ${b.width}x${b.height}@${b.fps}${b.limitation && b.limitation !== 'none' ? `, ${b.limitation}-limited` : ''}), so the encoders did different work.`);
+  }
+  const cap = results.capacity?.summary;
+  if (cap) {
+    n.push(
+      `Capacity: our server ran with its abuse limits raised so the relay itself is measured: ${cap.ours.config}. The defaults (50 messages/s per socket, 200 sockets and 100 new IDs per address) are a deliberate defence and would refuse a load generator on one address.`,
+    );
+    if (cap.ours.fileLimit !== null && cap.ours.fileLimit < SETTINGS.fileLimit) {
+      n.push(`Capacity: the server's open-file limit could not be raised to ${SETTINGS.fileLimit} here (no CAP_SYS_RESOURCE); it ran with the hard limit ${cap.ours.fileLimit}.`);
+    }
+    for (const kind of ['ours', 'stock'] as const) {
+      if (cap[kind].firstFailure?.includes('concurrent user limit')) {
+        n.push(`Capacity: ${kind === 'ours' ? 'our server' : 'the stock server'} refused clients past ${cap[kind].held.toLocaleString('en-US')}: PeerServer's concurrent_limit (default 5000)${kind === 'ours' ? ', which startServer does not raise' : ''}.`);
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  // Progress and server warnings go to stderr; stdout is for the report.
+  configureLogging({
+    level: 'info',
+    sink: (r: LogRecord) => {
+      if (!r.name.startsWith('bench') && r.level !== 'warn' && r.level !== 'error') return;
+      process.stderr.write(`[${r.name}] ${r.msg}${r.fields ? ` ${JSON.stringify(r.fields)}` : ''}\n`);
+    },
+  });
+  const watchdog = setTimeout(() => {
+    log.error('watchdog: the run took too long; writing what there is');
+    results.notes.push(`The run was stopped by its ${WATCHDOG_S} s watchdog; parts still running are missing.`);
+    void finish().then(() => process.exit(0));
+  }, WATCHDOG_S * 1000);
+  watchdog.unref();
+
+  await part('weight', weightPart);
+
+  const withBrowsers: PartName[] = ['ttff', 'latency', 'cpu'];
+  const needBrowsers = withBrowsers.some((p) => !only || only.includes(p));
+  let server: TestServer | null = null;
+  let baseline: BaselineServer | null = null;
+  if (needBrowsers) {
+    try {
+      server = await startTestServer();
+      baseline = await startBaselineServer();
+    } catch (error) {
+      for (const p of withBrowsers) {
+        results.parts[p] = { status: 'failed', reason: `servers did not start: ${message(error)}`, seconds: 0 };
+      }
+    }
+  }
+  if (server && baseline) {
+    const s = server;
+    const b = baseline;
+    await browserParts(s, b).catch((error: unknown) => {
+      for (const name of ['ttff', 'latency'] as const) {
+        results.parts[name] ??= { status: 'failed', reason: `browser did not start: ${message(error)}`, seconds: 0 };
+      }
+    });
+    await part('cpu', (d) => cpuPart(s, b, d));
+  }
+  await server?.dispose().catch(() => undefined);
+  await baseline?.close().catch(() => undefined);
+
+  await part('capacity', capacityPart);
+  for (const name of ['weight', 'ttff', 'latency', 'cpu', 'capacity'] as const) results.parts[name] ??= { status: 'skipped', reason: 'not in --only', seconds: 0 };
+  clearTimeout(watchdog);
+  await finish();
+}
+
+let finished = false;
+async function finish(): Promise<void> {
+  if (finished) return;
+  finished = true;
+  results.durationSeconds = (Date.now() - started) / 1000;
+  addNotes();
+  const figures = figuresOf(results, SETTINGS.capacityTarget);
+  results.ratios = ratiosOf(figures);
+  results.budgets = checkBudgets(figures);
+  await writeFile(join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${renderReport(results)}\n\n`);
+  process.stdout.write(`JSON (bench/results.json has every sample):\n${JSON.stringify(summaryJson(results), null, 2)}\n`);
+}
+
+const DETAIL_KEYS = new Set(['samples', 'decoded', 'shown', 'marks', 'files', 'rounds']);
+
+/** The results without the raw samples, for stdout. */
+function summaryJson(r: BenchResults): unknown {
+  return JSON.parse(
+    JSON.stringify(r, (key, value: unknown) => {
+      return DETAIL_KEYS.has(key) ? undefined : value;
+    }),
+  );
+}
+
+main().then(
+  // PeerServer's timers never stop: leave explicitly.
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,149 @@
+/** The readable report printed after a run: aligned tables of the figures, ratios, budgets and skips. */
+import type { BudgetCheck } from './budgets.ts';
+import type { BenchResults } from './results.ts';
+import type { Summary } from './stats.ts';
+import { SUBJECT_LABELS, type SubjectKind } from './subjects.ts';
+import type { CameraCpu } from './weight.ts';
+
+/** Align rows of cells into columns (first row is the header, underlined). */
+export function renderTable(rows: readonly (readonly string[])[], indent = '  '): string {
+  if (rows.length === 0) return '';
+  const columns = Math.max(...rows.map((r) => r.length));
+  const widths = Array.from({ length: columns }, (_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)));
+  const line = (r: readonly string[]): string =>
+    indent +
+    widths
+      .map((w, c) => (r[c] ?? '').padEnd(w))
+      .join('  ')
+      .trimEnd();
+  const [head, ...body] = rows;
+  return [line(head!), indent + widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** `median / p90 (n)` in ms, or '—'. */
+export function showSummary(s: Summary | undefined | null, digits = 0): string {
+  if (!s || s.n === 0 || s.median === null || s.p90 === null) return '—';
+  return `${s.median.toFixed(digits)} / ${s.p90.toFixed(digits)} (${s.n})`;
+}
+
+function num(value: number | null | undefined, digits = 0): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function kb(bytes: number | null | undefined): string {
+  return bytes === null || bytes === undefined ? '—' : `${(bytes / 1000).toFixed(1)} kB`;
+}
+
+const KINDS: SubjectKind[] = ['ours', 'peerjs', 'raw'];
+
+function verdict(check: BudgetCheck): string {
+  return check.pass === null ? 'SKIP' : check.pass ? 'PASS' : 'FAIL';
+}
+
+function showBudgetValue(value: number | null, unit: string): string {
+  if (value === null) return '—';
+  if (unit === '×') return `${value.toFixed(2)}×`;
+  if (unit === 'ms') return `${value.toFixed(1)} ms`;
+  if (unit === 'B') return kb(value);
+  return `${num(value)} ${unit}`;
+}
+
+/** The whole report. */
+export function renderReport(r: BenchResults): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(
+    `pawcam bench — ${r.startedAt} — commit ${m.commit ?? '?'}${m.uncommittedChanges ? ' (+ uncommitted changes)' : ''} — ${m.cpus} CPUs, load ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')} — ${m.chromium ?? 'Chromium ?'} — ${r.durationSeconds.toFixed(0)} s`,
+  );
+
+  out.push('', 'Parts');
+  out.push(
+    renderTable([
+      ['part', 'status', 'seconds', 'load after', 'note'],
+      ...Object.entries(r.parts).map(([name, p]) => [name, p.status, p.seconds.toFixed(0), p.loadAverage === undefined ? '' : p.loadAverage.toFixed(2), p.reason ?? '']),
+    ]),
+  );
+
+  out.push('', 'Time to first frame, ms from the Watch click (median / p90 (n)); "shown" = first frame presented (requestVideoFrameCallback),');
+  out.push('"decoded" = getStats framesDecoded > 0 polled every 4 ms in the page (Chrome caches stats, so this one lags)');
+  const ttffRows: string[][] = [['', ...KINDS.map((k) => SUBJECT_LABELS[k])]];
+  for (const kind of ['cold', 'warm'] as const) {
+    ttffRows.push([`${kind}, shown`, ...KINDS.map((k) => showSummary(r.ttff?.[k]?.[kind].shownSummary))]);
+    ttffRows.push([`${kind}, decoded`, ...KINDS.map((k) => showSummary(r.ttff?.[k]?.[kind].decodedSummary))]);
+    const failures = KINDS.map((k) => r.ttff?.[k]?.[kind].failures.length ?? 0);
+    if (failures.some((f) => f > 0)) ttffRows.push([`${kind}, failed runs`, ...failures.map(String)]);
+  }
+  out.push(renderTable(ttffRows));
+  const marks = ['offer', 'answer', 'ice', 'connected', 'track'];
+  const breakdown: string[][] = [['median ms after the click', 'offer set', 'answer set', 'ICE up', 'DTLS up', 'track', 'first frame shown']];
+  for (const kind of ['cold', 'warm'] as const) {
+    for (const k of KINDS) {
+      const series = r.ttff?.[k]?.[kind];
+      if (!series || series.shown.length === 0) continue;
+      breakdown.push([`${SUBJECT_LABELS[k]}, ${kind}`, ...marks.map((m) => num(series.markMedians[m])), num(series.shownSummary.median)]);
+    }
+  }
+  if (breakdown.length > 1) out.push('', 'Where the time to first frame goes (viewer page timeline)', renderTable(breakdown));
+
+  out.push('', 'Glass-to-glass latency, ms (median / p90 (frames)); picture shown by the viewer');
+  const latencyRows: string[][] = [['format', ...KINDS.map((k) => SUBJECT_LABELS[k])]];
+  for (const [format, bySubject] of Object.entries(r.latency ?? {})) {
+    latencyRows.push([format, ...KINDS.map((k) => showSummary(bySubject[k]?.summary, 1))]);
+    latencyRows.push([
+      '  shown at',
+      ...KINDS.map((k) => {
+        const run = bySubject[k];
+        if (!run) return '';
+        if (run.error && run.summary.n === 0) return `error: ${run.error.slice(0, 40)}`;
+        const sender = run.sender ? `, sent ${run.sender.width}x${run.sender.height}@${run.sender.fps}${run.sender.limitation && run.sender.limitation !== 'none' ? ` (${run.sender.limitation}-limited)` : ''}` : '';
+        return `${run.lastSize}${sender}`;
+      }),
+    ]);
+  }
+  out.push(renderTable(latencyRows));
+
+  out.push('', 'Signaling capacity (each server alone in a child process; rounds alternate ours/stock; medians over rounds)');
+  const cap = r.capacity?.summary;
+  out.push(
+    renderTable([
+      ['', 'pawcam peer-server', 'stock peer'],
+      ['cameras held', num(cap?.ours.held), num(cap?.stock.held)],
+      ['ramp stopped by', cap?.ours.firstFailure ?? (cap ? 'nothing: target reached' : '—'), cap?.stock.firstFailure ?? (cap ? 'nothing: target reached' : '—')].map((s) => s.slice(0, 90)),
+      ['RSS per connection', kb(cap?.ours.rssPerConnBytes), kb(cap?.stock.rssPerConnBytes)],
+      ['relayed frames / s', num(cap?.ours.relayPerSecond), num(cap?.stock.relayPerSecond)],
+      ['relayed frames / server CPU-s', num(cap?.ours.relayPerCpuSecond), num(cap?.stock.relayPerCpuSecond)],
+      ['open-file limit', num(cap?.ours.fileLimit), num(cap?.stock.fileLimit)],
+    ]),
+  );
+  if (cap) out.push(`  pawcam: ${cap.ours.config}`, `  stock: ${cap.stock.config}`);
+
+  out.push('', 'Weight');
+  const cpu = r.cpu;
+  const cpuCell = (c: CameraCpu | undefined): string =>
+    c ? `${c.rendererCpuPerSecond.toFixed(3)} core (${c.rendererCpuSeconds.toFixed(2)} s in ${c.windowSeconds.toFixed(0)} s${c.sender ? `; sent ${c.sender.width}x${c.sender.height}@${c.sender.fps}` : ''})` : '—';
+  out.push(
+    renderTable([
+      ['', 'pawcam', 'PeerJS baseline'],
+      ['camera page JS+CSS, gzip', r.weight.camera ? `${kb(r.weight.camera.gzipBytes)} (${r.weight.camera.files.length} files, ${kb(r.weight.camera.bytes)} raw)` : '—', ''],
+      ['web viewer JS+CSS, gzip', r.weight.viewer ? `${kb(r.weight.viewer.gzipBytes)} (${r.weight.viewer.files.length} files, ${kb(r.weight.viewer.bytes)} raw)` : '—', ''],
+      ['camera renderer CPU, 720p30 → 1 viewer', cpuCell(cpu?.ours), cpuCell(cpu?.peerjs)],
+    ]),
+  );
+
+  out.push('', 'Ratios (pawcam / baseline)');
+  out.push(renderTable([['ratio', 'value'], ...Object.entries(r.ratios).map(([name, value]) => [name, value === null ? '—' : value.toFixed(2)])]));
+
+  out.push('', 'Budgets (never fail the process)');
+  out.push(renderTable([['', 'budget', 'pawcam', 'limit', 'missed by'], ...r.budgets.map((b) => [verdict(b), b.what, showBudgetValue(b.actual, b.unit), showBudgetValue(b.limit, b.unit), b.miss])]));
+
+  if (r.skipped.length > 0) {
+    out.push('', 'Skipped');
+    for (const s of r.skipped) out.push(`  - ${s.what}: ${s.reason}`);
+  }
+  if (r.notes.length > 0) {
+    out.push('', 'Notes');
+    for (const n of r.notes) out.push(`  - ${n}`);
+  }
+  return out.join('\n');
+}
