@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import NodeWebSocket from 'ws';
 import type { RelayedFrame } from '../peer-server/index.ts';
 import {
   cameraItem,
@@ -273,7 +273,7 @@ describe('registration is protected', () => {
   function register(id: string, token: string): Promise<string> {
     const url = `${server.url.replace(/^http/, 'ws')}/peerjs/peerjs?key=pawcam&id=${id}&token=${token}`;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { rejectUnauthorized: false });
+      const ws = new NodeWebSocket(url, { rejectUnauthorized: false });
       const timer = setTimeout(() => {
         ws.terminate();
         reject(new Error('no answer from the server'));
