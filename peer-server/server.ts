@@ -47,6 +47,8 @@ export interface ServerOptions {
   expireTimeoutMs?: number;
   /** A client silent for this long is dropped (default 90 s; see ALIVE_TIMEOUT_MS). */
   aliveTimeoutMs?: number;
+  /** Most registered peers at once (PeerServer's own default, 5000, is below what a small VPS can hold). */
+  maxPeers?: number;
   /** Where this server's log records go (default: the 'peer-server' logger). */
   logger?: Logger;
   /**
@@ -93,6 +95,9 @@ export interface RunningServer {
   /** Close every socket and stop listening. */
   close(): Promise<void>;
 }
+
+/** Default cap on registered peers: 20k sockets fit in ~250 MB of RSS (see npm run bench). */
+export const MAX_PEERS = 20_000;
 
 /** PeerServer's expiry sweep period: with expire_timeout 3 s, a viewer learns a camera is offline within ~4 s. */
 const CLEANUP_OUT_MSGS_MS = 1000;
@@ -149,6 +154,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     allow_discovery: false,
     expire_timeout: expireTimeoutMs,
     alive_timeout: options.aliveTimeoutMs ?? ALIVE_TIMEOUT_MS,
+    concurrent_limit: options.maxPeers ?? MAX_PEERS,
     cleanup_out_msgs: CLEANUP_OUT_MSGS_MS,
     // Our pages are same-origin and clients never use PeerServer's HTTP API cross-origin.
     corsOptions: { origin: false },
