@@ -34,6 +34,12 @@ class FakePeer implements SimplePeerLike {
     this.signals.push(data);
   }
 
+  readonly sentData: string[] = [];
+
+  send(data: string): void {
+    this.sentData.push(data);
+  }
+
   destroy(): void {
     this.destroyed = true;
   }
@@ -277,6 +283,29 @@ describe('WatchSession', () => {
       expect(s.ended).toEqual([]);
       s.peer.fire('error', Object.assign(new Error('Ice connection failed.'), { code: 'ERR_ICE_CONNECTION_FAILURE' }));
       expect(s.ended[0]!.message).toMatch(/relay server/);
+    });
+
+    it('marks the offer relay-only and signs that, so the camera answers relay-only too', async () => {
+      const s = await setup({ rtcConfig: async () => relay });
+      const sent = await offer(s);
+      expect(sent.relay).toBe(true);
+      const guard = new ReplayGuard();
+      const context = { viewerId: 'viewer-test', cameraId: CAM, sid: SID, sdp: OFFER_SDP };
+      expect(await verifyOffer(KEY, { ...context, relayOnly: true }, sent.auth!, Date.now(), guard)).toBeNull();
+      expect(await verifyOffer(KEY, context, sent.auth!, Date.now(), new ReplayGuard())).toBe('bad-mac');
+    });
+
+    it('says clearly when the camera has no relay, and does not retry', async () => {
+      const s = await setup({ rtcConfig: async () => relay });
+      await offer(s);
+      await deliver(s, { v: 1, kind: 'hangup', sid: SID, reason: 'relay-unavailable' });
+      expect(s.ended[0]).toMatchObject({ code: 'relay-unavailable', retryable: false });
+      expect(s.ended[0]!.message).toMatch(/no TURN relay/);
+    });
+
+    it('does not mark offers relay-only without "Always relay"', async () => {
+      const s = await setup();
+      expect((await offer(s)).relay).toBeUndefined();
     });
 
     it('ends a silent relay attempt at the connect timeout with a relay message, not a hang', async () => {

@@ -13,7 +13,7 @@ import { TypedEmitter } from '../../../protocol/events.ts';
 import { LAN_ONLY, type RtcConfig } from '../../../protocol/ice.ts';
 import { newSessionId } from '../../../protocol/ids.ts';
 import { createLogger } from '../../../protocol/log.ts';
-import { parseDataMessage } from '../../../protocol/messages.ts';
+import { encodeDataMessage, parseDataMessage, type DataMessage } from '../../../protocol/messages.ts';
 import type { SignalTransport } from '../../../protocol/transport.ts';
 import { summarizeStats, type ConnectionStats, type StatsSample } from './connection-stats.ts';
 import { globalTimers, type Timers } from './timers.ts';
@@ -46,7 +46,9 @@ export type EndCode =
   /** The clocks of the two devices are too far apart for signed messages to count as fresh. */
   | 'clock-skew'
   /** This viewer has no pair key for the camera. */
-  | 'not-paired';
+  | 'not-paired'
+  /** "Always relay" is on and the camera's server has no TURN relay. */
+  | 'relay-unavailable';
 
 /** The reason a watch ended, in words, and whether a re-dial might succeed. */
 export interface EndReason {
@@ -68,6 +70,8 @@ export type WatchEvents = {
   stream: (stream: MediaStream) => void;
   /** The camera said its name on the data channel. */
   hello: (name: string) => void;
+  /** A data-channel message other than hello (status, control results). */
+  message: (message: DataMessage) => void;
   /** Something failed; an 'ended' follows. */
   error: (error: PawcamError) => void;
   /** The watch is over (emitted once). */
@@ -86,6 +90,8 @@ export interface Watch extends TypedEmitter<WatchEvents> {
   readonly endReason: EndReason | null;
   start(): void;
   stop(): void;
+  /** Send a data-channel message; false when there is no open channel. */
+  send(message: DataMessage): boolean;
   /** How the connection runs now (route, round trip, bitrate); null when there is no connection to ask. */
   stats(): Promise<ConnectionStats | null>;
 }
@@ -96,6 +102,8 @@ export interface DialOptions {
   trickle: true;
   config: RtcConfig;
   offerOptions: { offerToReceiveAudio: true; offerToReceiveVideo: true };
+  /** The microphone for talk-back: added once so the offer's audio line is sendrecv (no renegotiation to talk). */
+  stream?: MediaStream;
 }
 
 /** The part of a simple-peer instance a session uses (structural, so tests can hand in a fake). */
@@ -107,6 +115,7 @@ export interface SimplePeerLike {
   on(event: 'error', fn: (error: unknown) => void): unknown;
   on(event: 'iceStateChange', fn: (iceConnectionState: string) => void): unknown;
   signal(data: object): void;
+  send(data: string): void;
   destroy(): void;
 }
 
@@ -141,6 +150,8 @@ export interface WatchSessionOptions {
   /** The RTCPeerConnection configuration; rejects when it cannot be honoured (relay-only without TURN). */
   rtcConfig?: () => Promise<RtcConfig>;
   inspector?: PeerInspector;
+  /** The microphone stream for talk-back (its track disabled while not talking); absent = receive-only audio. */
+  localStream?: MediaStream | null;
   /** Session ID (fresh by default). */
   sid?: string;
   timers?: Timers;
@@ -178,6 +189,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
   readonly #getKey: () => Promise<CryptoKey | null>;
   readonly #getRtcConfig: () => Promise<RtcConfig>;
   readonly #inspector: PeerInspector | null;
+  readonly #localStream: MediaStream | null;
   readonly #timers: Timers;
   readonly #connectTimeoutMs: number;
   readonly #disconnectGraceMs: number;
@@ -216,6 +228,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     this.#getKey = options.key;
     this.#getRtcConfig = options.rtcConfig ?? (async () => ({ iceServers: [], iceTransportPolicy: LAN_ONLY.iceTransportPolicy }));
     this.#inspector = options.inspector ?? null;
+    this.#localStream = options.localStream ?? null;
     this.#timers = options.timers ?? globalTimers;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.#disconnectGraceMs = options.disconnectGraceMs ?? DISCONNECT_GRACE_MS;
@@ -289,6 +302,18 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     this.#end({ code: 'stopped', message: 'Stopped.', retryable: false });
   }
 
+  send(message: DataMessage): boolean {
+    const peer = this.#peer;
+    if (!peer || this.#phase !== 'live') return false;
+    try {
+      peer.send(encodeDataMessage(message));
+      return true;
+    } catch (error) {
+      log.debug('data-channel send failed', { error: String(error) });
+      return false;
+    }
+  }
+
   async stats(): Promise<ConnectionStats | null> {
     const peer = this.#peer;
     if (!peer || !this.#inspector || this.#phase !== 'live') return null;
@@ -326,6 +351,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
         trickle: true,
         config,
         offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
+        ...(this.#localStream ? { stream: this.#localStream } : {}),
       });
     } catch (error) {
       this.#fail(toPawcamError(error, 'unsupported-browser'));
@@ -389,8 +415,16 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     if (signal.type === 'offer') {
       const key = this.#key;
       if (!key) return;
-      const auth = await signOffer(key, { viewerId: this.#viewerId, cameraId: this.cameraId, sid: this.sid, sdp: signal.sdp }, this.#timers.now());
+      // "Always relay" is part of the signed offer: the camera then answers relay-only too, so neither side's address
+      // reaches the other, and a server cannot strip the flag without breaking the MAC.
+      const relayOnly = this.#relayOnly;
+      const auth = await signOffer(
+        key,
+        { viewerId: this.#viewerId, cameraId: this.cameraId, sid: this.sid, sdp: signal.sdp, ...(relayOnly ? { relayOnly: true } : {}) },
+        this.#timers.now(),
+      );
       if (this.#ended) return;
+      if (relayOnly) envelope.relay = true;
       this.#offerNonce = auth.nonce;
       envelope.auth = auth;
     }
@@ -474,6 +508,11 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
       this.#end({ code: 'camera-hung-up', message: `The camera refused the connection (${refused}).`, retryable: true, fromCamera: true });
       return;
     }
+    if (reason === 'relay-unavailable') {
+      const message = 'The camera cannot use a relay: its server has no TURN relay, and "Always relay" allows no direct connection. Turn off "Always relay" in Settings, or give the pawcam server a TURN relay.';
+      this.#end({ code: 'relay-unavailable', message, retryable: false, error: new PawcamError('connection-failed', message), fromCamera: true });
+      return;
+    }
     if (reason === 'busy') {
       this.#end({ code: 'camera-busy', message: 'The camera is busy: it is already sending to as many viewers as it can.', retryable: true, fromCamera: true });
       return;
@@ -511,7 +550,8 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
       this.#relayRefusal !== null
         ? `The relay server refused our credentials (TURN error ${this.#relayRefusal}), and "Always relay" allows no other way to the camera.`
         : 'Could not connect through the relay server: it did not answer or could not reach the camera, and "Always relay" allows no other way.';
-    return { code: 'connection-failed', message, retryable: true, error: new PawcamError('connection-failed', message) };
+    // A refusal of our credentials will not change by dialling again; a relay that did not answer might.
+    return { code: 'connection-failed', message, retryable: this.#relayRefusal === null, error: new PawcamError('connection-failed', message) };
   }
 
   #onData(data: unknown): void {
@@ -524,6 +564,14 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
       case 'hello':
         this.#remoteName = parsed.value.name;
         this.emit('hello', parsed.value.name);
+        return;
+      case 'status':
+      case 'control-result':
+        this.emit('message', parsed.value);
+        return;
+      case 'control':
+      case 'talk':
+        log.debug('ignored a viewer-only message from the camera', { t: parsed.value.t });
         return;
       default:
         // A newer camera may send messages this viewer does not know yet; they are not errors.
