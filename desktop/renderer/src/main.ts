@@ -8,7 +8,8 @@ import { openKeyRows } from './idb-key-rows.ts';
 import { IceSource } from './ice-source.ts';
 import { NoticeBoard } from './notices.ts';
 import { createPairKeyStore } from './pair-key-store.ts';
-import { createSimplePeer, createTransport, iceFetch, peerInspector } from './rtc.ts';
+import { createSimplePeer, createTransport, iceFetch, openMic, peerInspector } from './rtc.ts';
+import { RedialWatch } from './redial.ts';
 import { Settings, defaultSettings } from './settings.ts';
 import { Viewer } from './viewer.ts';
 import { WatchSession } from './watch-session.ts';
@@ -31,14 +32,20 @@ async function boot(target: HTMLElement): Promise<void> {
     keys,
     settings,
     openWatch: (cameraId) =>
-      new WatchSession({
+      new RedialWatch({
         cameraId,
-        viewerId: transport.id,
-        transport,
-        createPeer: createSimplePeer,
-        key: () => keys.load(cameraId),
-        rtcConfig: () => ice.rtcConfig(settings.current.alwaysRelay),
-        inspector: peerInspector,
+        openMic,
+        openSession: (mic) =>
+          new WatchSession({
+            cameraId,
+            viewerId: transport.id,
+            transport,
+            createPeer: createSimplePeer,
+            key: () => keys.load(cameraId),
+            rtcConfig: () => ice.rtcConfig(settings.current.alwaysRelay),
+            inspector: peerInspector,
+            localStream: mic,
+          }),
       }),
     openRendezvous: (id, token) => createTransport(config.serverUrl, id, token),
   });

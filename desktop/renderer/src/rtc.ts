@@ -7,7 +7,10 @@ import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { FetchLike } from '../../../protocol/ice.ts';
 import { peerClientOptions } from '../../../protocol/peer-options.ts';
 import { PeerjsTransport, type PeerLike } from '../../../protocol/transport.ts';
+import { createLogger } from '../../../protocol/log.ts';
 import type { CreatePeer, PeerInspector, SimplePeerLike } from './watch-session.ts';
+
+const log = createLogger('rtc');
 
 /** The signaling transport for peer `id` (holding `token`) on the server at `serverUrl`. */
 export function createTransport(serverUrl: string, id: string, token: string): PeerjsTransport {
@@ -20,8 +23,34 @@ export function createTransport(serverUrl: string, id: string, token: string): P
   });
 }
 
-/** simple-peer, as the watch session dials it. */
-export const createSimplePeer: CreatePeer = (options) => new SimplePeer(options) as unknown as SimplePeerLike;
+/** simple-peer, as the watch session dials it (with its receivers tuned for latency). */
+export const createSimplePeer: CreatePeer = (options) => {
+  const peer = new SimplePeer(options) as unknown as SimplePeerLike;
+  const pc = connectionOf(peer);
+  if (pc) pc.addEventListener('track', (event) => playOutAtOnce(event.receiver));
+  return peer;
+};
+
+/**
+ * Ask the receiver to keep its jitter buffer as short as the network allows. The bench showed Chrome's default
+ * target adds latency a live pet camera does not need; 0 means "as low as possible" (the browser still adapts to
+ * real jitter). `jitterBufferTarget` is the standard name (ms); `playoutDelayHint` (s) is Chrome's older one.
+ */
+export function playOutAtOnce(receiver: RTCRtpReceiver): void {
+  const r = receiver as unknown as Record<string, unknown>;
+  try {
+    if ('jitterBufferTarget' in r) r['jitterBufferTarget'] = 0;
+    else if ('playoutDelayHint' in r) r['playoutDelayHint'] = 0;
+  } catch (error) {
+    log.debug('could not set the jitter buffer target', { error: String(error) });
+  }
+}
+
+/** Echo-cancelled microphone for talk-back (so the pet's sound from the speakers is not sent back). */
+export function openMic(): Promise<MediaStream> {
+  if (!navigator.mediaDevices?.getUserMedia) return Promise.reject(new Error('this browser has no microphone access'));
+  return navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
+}
 
 /**
  * simple-peer keeps its RTCPeerConnection in the undocumented `_pc` (simple-peer 9.x); it exposes neither getStats

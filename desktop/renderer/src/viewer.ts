@@ -16,7 +16,9 @@ import type { PairKeyStore } from './pair-key-store.ts';
 import { PairingHost, type RendezvousTransport } from './pairing-host.ts';
 import { Presence, type PresenceState } from './presence.ts';
 import type { Settings } from './settings.ts';
-import type { EndReason, Watch, WatchPhase } from './watch-session.ts';
+import type { CameraStatus, DataMessage } from '../../../protocol/messages.ts';
+import type { LiveState } from './redial.ts';
+import type { EndReason, MicState, Watch, WatchPhase } from './watch-session.ts';
 
 const log = createLogger('viewer');
 
@@ -44,6 +46,13 @@ export interface WatchView {
   readonly endReason: EndReason | null;
   /** Why it failed, for the live view (watch errors are shown there, not in the page's banner). */
   readonly error: ViewerError | null;
+  /** connecting | live | reconnecting (healing after a drop) | ended. */
+  readonly liveState: LiveState;
+  /** The camera's latest status report. */
+  readonly status: CameraStatus | null;
+  /** The talk-back microphone. */
+  readonly mic: MicState;
+  readonly talking: boolean;
 }
 
 /** The connection to the signaling server. */
@@ -76,6 +85,8 @@ export type ViewerEvents = {
   'snapshot-requested': () => void;
   /** Main asked for the settings. */
   'settings-requested': () => void;
+  /** A data-channel message from the watched camera (status, control results). */
+  'camera-message': (message: DataMessage) => void;
 };
 
 /** The transport the viewer drives (PeerjsTransport, or a fake). */
@@ -151,7 +162,11 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
         this.#changed();
       }),
       this.#list.on('error', (error) => this.#setError(error.code, error.message)),
-      this.#presence.on('change', () => this.#changed()),
+      this.#presence.on('change', (id, entry) => {
+        // A watch waiting to re-dial a camera that just came back dials at once.
+        if (entry.state === 'online' && this.#watch?.cameraId === id) this.#watch.cameraOnline?.();
+        this.#changed();
+      }),
       this.#transport.on('state', (state, detail) => this.#onTransportState(state, detail)),
       this.#api.onCommand((command) => this.#onCommand(command)),
     );
@@ -194,8 +209,25 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     watch.on('stream', update);
     watch.on('hello', update);
     watch.on('ended', update);
+    watch.on('reconnecting', update);
+    watch.on('change', update);
+    watch.on('message', (message) => {
+      if (this.#watch !== watch) return;
+      if (message.t === 'status') this.#changed();
+      this.emit('camera-message', message);
+    });
     watch.start();
     this.#changed();
+  }
+
+  /** Talk to the watched camera (push-to-talk); false when there is no microphone or no watch. */
+  setTalking(on: boolean): boolean {
+    return this.#watch?.setTalking?.(on) ?? false;
+  }
+
+  /** Send a data-channel message to the watched camera; false when the channel is not open. */
+  sendToCamera(message: DataMessage): boolean {
+    return this.#watch?.send(message) ?? false;
   }
 
   /** Stop the current watch and close the live view. */
@@ -330,6 +362,10 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
           remoteName: watch.remoteName,
           endReason: watch.endReason,
           error: watch.endReason?.error ? { code: watch.endReason.error.code, message: watch.endReason.message } : null,
+          liveState: watch.phase === 'ended' ? 'ended' : watch.phase === 'live' ? 'live' : watch.reconnecting ? 'reconnecting' : 'connecting',
+          status: watch.status ?? null,
+          mic: watch.mic ?? 'none',
+          talking: watch.talking ?? false,
         }
       : null;
     return { server: this.#server, cameras, watch: watchView, error: this.#error, ready: this.#ready };

@@ -13,7 +13,7 @@ import { TypedEmitter } from '../../../protocol/events.ts';
 import { LAN_ONLY, type RtcConfig } from '../../../protocol/ice.ts';
 import { newSessionId } from '../../../protocol/ids.ts';
 import { createLogger } from '../../../protocol/log.ts';
-import { encodeDataMessage, parseDataMessage, type DataMessage } from '../../../protocol/messages.ts';
+import { encodeDataMessage, parseDataMessage, type CameraStatus, type DataMessage } from '../../../protocol/messages.ts';
 import type { SignalTransport } from '../../../protocol/transport.ts';
 import { summarizeStats, type ConnectionStats, type StatsSample } from './connection-stats.ts';
 import { globalTimers, type Timers } from './timers.ts';
@@ -72,6 +72,10 @@ export type WatchEvents = {
   hello: (name: string) => void;
   /** A data-channel message other than hello (status, control results). */
   message: (message: DataMessage) => void;
+  /** A re-dialling watch lost its session and will dial again (never emitted by a single session). */
+  reconnecting: (reason: EndReason) => void;
+  /** Something else the UI shows changed (talking). */
+  change: () => void;
   /** Something failed; an 'ended' follows. */
   error: (error: PawcamError) => void;
   /** The watch is over (emitted once). */
@@ -94,7 +98,21 @@ export interface Watch extends TypedEmitter<WatchEvents> {
   send(message: DataMessage): boolean;
   /** How the connection runs now (route, round trip, bitrate); null when there is no connection to ask. */
   stats(): Promise<ConnectionStats | null>;
+  /** A re-dialling watch: healing after a drop. */
+  readonly reconnecting?: boolean;
+  /** A re-dialling watch: the camera's latest status. */
+  readonly status?: CameraStatus | null;
+  /** A re-dialling watch: the microphone for talk-back. */
+  readonly mic?: MicState;
+  readonly talking?: boolean;
+  /** Turn talk-back on/off; false when there is no microphone. */
+  setTalking?(on: boolean): boolean;
+  /** Presence saw the camera online (a re-dialling watch dials at once). */
+  cameraOnline?(): void;
 }
+
+/** The talk-back microphone: none asked for, being asked for, ready, or blocked/missing. */
+export type MicState = 'none' | 'pending' | 'ready' | 'blocked';
 
 /** The options the viewer gives simple-peer. */
 export interface DialOptions {
