@@ -3,6 +3,7 @@ import { mount } from 'svelte';
 import { toPawcamError } from '../../../protocol/errors.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import App from './App.svelte';
+import MiniView from './components/MiniView.svelte';
 import { pickApi } from './api.ts';
 import { openKeyRows } from './idb-key-rows.ts';
 import { IceSource } from './ice-source.ts';
@@ -49,7 +50,14 @@ async function boot(target: HTMLElement): Promise<void> {
       }),
     openRendezvous: (id, token) => createTransport(config.serverUrl, id, token),
   });
-  mount(App, { target, props: { viewer, notices, api, settings, config } });
+  const params = new URLSearchParams(window.location.search);
+  const miniCamera = params.get('view') === 'mini' ? params.get('camera') : null;
+  if (miniCamera) {
+    document.documentElement.classList.add('mini-window');
+    mount(MiniView, { target, props: { viewer, api, cameraId: miniCamera } });
+  } else {
+    mount(App, { target, props: { viewer, notices, api, settings, config } });
+  }
   document.addEventListener('visibilitychange', () => {
     // Back in the foreground: do not sit out a long backoff the user is now looking at.
     if (document.visibilityState === 'visible') viewer.retryServerNow();
