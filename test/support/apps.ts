@@ -85,9 +85,13 @@ export function cameraItem(viewer: Page, cameraId: string) {
   return viewer.locator(`[data-testid=camera-item][data-camera-id="${cameraId}"]`);
 }
 
-/** Wait until the viewer shows the camera in `state`. */
+/** Wait until the viewer shows the camera in `state` (on timeout, the error says which state it showed). */
 export async function waitForCameraState(viewer: Page, cameraId: string, state: string, timeoutMs = 15_000): Promise<void> {
-  await viewer.locator(`[data-testid=camera-item][data-camera-id="${cameraId}"][data-state=${state}]`).waitFor({ timeout: timeoutMs });
+  const item = cameraItem(viewer, cameraId);
+  await waitFor(() => item.getAttribute('data-state', { timeout: 2_000 }).catch(() => null), (s) => s === state, {
+    timeoutMs,
+    what: `camera ${cameraId} to show ${state}`,
+  });
 }
 
 /** Click Watch on the camera's row. */
