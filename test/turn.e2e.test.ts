@@ -3,6 +3,7 @@
  * TURN relay only (the selected candidate pair is of type relay on both sides) and frames decode; credentials the
  * relay does not accept end the attempt with a clear "relay refused" error, not a hang.
  */
+import { createHmac } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFramesFlowing, openViewer, pairNewCamera, waitForCameraState, watch } from './support/apps.ts';
@@ -57,6 +58,40 @@ describe('through a real coturn', () => {
     const cameraSide = await waitFor(() => inboundStats(camera.page), (s) => s.candidateTypes.length > 0, { what: 'the camera\'s selected pair' });
     expect(new Set(cameraSide.candidateTypes)).toEqual(new Set(['relay']));
     await expect(viewer.locator('[data-testid=stats]').getAttribute('data-route')).resolves.toBe('relayed');
+    await viewer.context().close();
+    await camera.page.context().close();
+  });
+});
+
+describe('with expired credentials', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ turnUrls: [coturn.url], turnSecret: coturn.secret });
+  });
+  afterAll(async () => server?.dispose());
+
+  it('ends with a clear "relay refused" error and no media', async () => {
+    const { viewer, camera } = await relayedViewerAndCamera(server);
+    // The viewer is handed credentials that expired a minute ago, correctly signed: coturn must refuse them.
+    await viewer.route('**/ice', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { iceServers: { urls: string[]; username?: string; credential?: string }[]; ttl: number };
+      for (const s of body.iceServers) {
+        if (!s.username) continue;
+        const username = `${Math.floor(Date.now() / 1000) - 60}:${s.username.split(':').slice(1).join(':')}`;
+        s.username = username;
+        s.credential = createHmac('sha1', coturn.secret).update(username).digest('base64');
+      }
+      await route.fulfill({ response, json: body });
+    });
+    await viewer.reload();
+    await waitForCameraState(viewer, camera.cameraId, 'online');
+    await watch(viewer, camera.cameraId);
+    const error = viewer.locator('[data-testid=error][data-code=connection-failed]');
+    await error.waitFor({ timeout: 40_000 });
+    await expect(error.textContent()).resolves.toMatch(/relay/i);
+    expect((await inboundStats(viewer)).framesDecoded).toBe(0);
     await viewer.context().close();
     await camera.page.context().close();
   });
