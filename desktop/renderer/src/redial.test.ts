@@ -18,7 +18,7 @@ class FakeSession extends TypedEmitter<WatchEvents> implements Watch {
   readonly sent: DataMessage[] = [];
   stopped = 0;
 
-  constructor(readonly mic: MediaStream | null) {
+  constructor(readonly micStream: MediaStream | null) {
     super();
   }
 
@@ -198,7 +198,7 @@ describe('RedialWatch', () => {
       expect(watch.mic).toBe('pending');
       await vi.advanceTimersByTimeAsync(0);
       expect(watch.mic).toBe('ready');
-      expect(sessions[0]!.mic).toBe(mic.stream);
+      expect(sessions[0]!.micStream).toBe(mic.stream);
       expect(mic.track.enabled).toBe(false);
       sessions[0]!.goLive();
       expect(watch.setTalking(true)).toBe(true);
@@ -206,7 +206,7 @@ describe('RedialWatch', () => {
       expect(sessions[0]!.sent).toEqual([{ t: 'talk', on: true }]);
       sessions[0]!.end(LOST);
       vi.advanceTimersByTime(500);
-      expect(sessions[1]!.mic).toBe(mic.stream);
+      expect(sessions[1]!.micStream).toBe(mic.stream);
       sessions[1]!.goLive();
       expect(sessions[1]!.sent).toEqual([{ t: 'talk', on: true }]);
       watch.setTalking(false);
@@ -220,7 +220,7 @@ describe('RedialWatch', () => {
       watch.start();
       await vi.advanceTimersByTimeAsync(0);
       expect(watch.mic).toBe('blocked');
-      expect(sessions[0]!.mic).toBeNull();
+      expect(sessions[0]!.micStream).toBeNull();
       expect(watch.setTalking(true)).toBe(false);
     });
   });

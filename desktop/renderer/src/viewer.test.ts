@@ -44,7 +44,7 @@ function fakeApi(cameras: CameraEntry[]) {
   return { api, reported, send: (c: unknown) => command?.(c as ViewerCommand) };
 }
 
-const peer = (): SimplePeerLike => ({ on: () => undefined, signal: () => {}, destroy: () => {} });
+const peer = (): SimplePeerLike => ({ on: () => undefined, signal: () => {}, send: () => {}, destroy: () => {} });
 
 async function setup({ paired = true } = {}) {
   const transport = new FakeTransport('connecting');
