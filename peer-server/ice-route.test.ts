@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,13 @@ const servers: RunningServer[] = [];
 async function start(options: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pawcam-ice-'));
   dirs.push(dataDir);
-  const server = await startServer({ host: '127.0.0.1', port: 0, http: true, logger: captureLogs([]), dataDir, ...options });
+  // Its own built pages, so the routes answer the same whether or not `npm run build:web` has run (a clean clone).
+  const webRoot = join(dataDir, 'web');
+  for (const page of ['camera-web', 'viewer']) {
+    await mkdir(join(webRoot, page), { recursive: true });
+    await writeFile(join(webRoot, page, 'index.html'), '<!doctype html><title>test</title>');
+  }
+  const server = await startServer({ host: '127.0.0.1', port: 0, http: true, logger: captureLogs([]), dataDir, webRoot, ...options });
   servers.push(server);
   return server;
 }
