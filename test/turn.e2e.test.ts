@@ -33,6 +33,15 @@ async function alwaysRelay(viewer: Page): Promise<void> {
   await viewer.keyboard.press('Escape');
 }
 
+/** Watch, and expect a clear "relay refused" error instead of a hang, with no media. */
+async function expectRelayRefused(viewer: Page, cameraId: string): Promise<void> {
+  await watch(viewer, cameraId);
+  const error = viewer.locator('[data-testid=error][data-code=connection-failed]');
+  await error.waitFor({ timeout: 40_000 });
+  await expect(error.textContent()).resolves.toMatch(/relay/i);
+  expect((await inboundStats(viewer)).framesDecoded).toBe(0);
+}
+
 async function relayedViewerAndCamera(server: TestServer) {
   const viewer = await openViewer(await newDeviceContext(browser), server.url);
   const camera = await pairNewCamera(viewer, await newDeviceContext(browser));
@@ -87,11 +96,7 @@ describe('with expired credentials', () => {
     });
     await viewer.reload();
     await waitForCameraState(viewer, camera.cameraId, 'online');
-    await watch(viewer, camera.cameraId);
-    const error = viewer.locator('[data-testid=error][data-code=connection-failed]');
-    await error.waitFor({ timeout: 40_000 });
-    await expect(error.textContent()).resolves.toMatch(/relay/i);
-    expect((await inboundStats(viewer)).framesDecoded).toBe(0);
+    await expectRelayRefused(viewer, camera.cameraId);
     await viewer.context().close();
     await camera.page.context().close();
   });
@@ -107,11 +112,7 @@ describe('with credentials the relay refuses', () => {
 
   it('ends with a clear "relay refused" error and no media', async () => {
     const { viewer, camera } = await relayedViewerAndCamera(server);
-    await watch(viewer, camera.cameraId);
-    const error = viewer.locator('[data-testid=error][data-code=connection-failed]');
-    await error.waitFor({ timeout: 40_000 });
-    await expect(error.textContent()).resolves.toMatch(/relay/i);
-    expect((await inboundStats(viewer)).framesDecoded).toBe(0);
+    await expectRelayRefused(viewer, camera.cameraId);
     await viewer.context().close();
     await camera.page.context().close();
   });

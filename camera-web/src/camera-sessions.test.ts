@@ -5,7 +5,8 @@ import type { Envelope, SignalAuth } from '../../protocol/envelope.ts';
 import { TypedEmitter } from '../../protocol/events.ts';
 import { configureLogging, type LogRecord } from '../../protocol/log.ts';
 import { encodeDataMessage } from '../../protocol/messages.ts';
-import type { Timers, TransportEvents, TransportState } from '../../protocol/transport.ts';
+import type { TransportEvents, TransportState } from '../../protocol/transport.ts';
+import { FakeTimers } from './testing/fake-timers.ts';
 import { CameraSessions, type AnsweringPeer, type AnsweringPeerOptions, type ViewerKeyring } from './camera-sessions.ts';
 import type { IceChoice, IceSource } from './ice-keeper.ts';
 import { FakePc, FakeTrack } from './testing/media-fakes.ts';
@@ -61,32 +62,6 @@ class FakePeer implements AnsweringPeer {
   }
 }
 
-class FakeTimers implements Timers {
-  time = NOW;
-  readonly pending = new Map<number, { at: number; fn: () => void }>();
-  #next = 1;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.pending.set(id, { at: this.time + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  now(): number {
-    return this.time;
-  }
-  advance(ms: number): void {
-    this.time += ms;
-    for (const [id, t] of [...this.pending]) {
-      if (t.at <= this.time) {
-        this.pending.delete(id);
-        t.fn();
-      }
-    }
-  }
-}
-
 const SDP_OFFER = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=fingerprint:sha-256 AA:BB\r\n';
 const stream = { id: 'camera-stream' } as unknown as MediaStream;
 const candidate = (n: number) => ({ type: 'candidate', candidate: { candidate: `candidate:${n} 1 udp 1 127.0.0.1 ${5000 + n} typ host`, sdpMLineIndex: 0 } });
@@ -114,7 +89,7 @@ beforeEach(() => {
 
 async function setup(options: { maxSessions?: number; viewers?: string[]; ice?: IceSource } = {}) {
   const transport = new FakeTransport();
-  const timers = new FakeTimers();
+  const timers = new FakeTimers(NOW);
   const keyring = new FakeKeyring();
   const keys: Record<string, CryptoKey> = {};
   for (const viewer of options.viewers ?? ['viewer-a', 'viewer-b']) keys[viewer] = await keyring.add(viewer);
