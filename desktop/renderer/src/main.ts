@@ -36,7 +36,7 @@ async function boot(target: HTMLElement): Promise<void> {
       new RedialWatch({
         cameraId,
         openMic,
-        openSession: (mic) =>
+        openSession: (talkBack) =>
           new WatchSession({
             cameraId,
             viewerId: transport.id,
@@ -45,7 +45,7 @@ async function boot(target: HTMLElement): Promise<void> {
             key: () => keys.load(cameraId),
             rtcConfig: () => ice.rtcConfig(settings.current.alwaysRelay),
             inspector: peerInspector,
-            localStream: mic,
+            talkBack,
           }),
       }),
     openRendezvous: (id, token) => createTransport(config.serverUrl, id, token),

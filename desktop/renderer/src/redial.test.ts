@@ -17,13 +17,19 @@ class FakeSession extends TypedEmitter<WatchEvents> implements Watch {
   endReason: EndReason | null = null;
   readonly sent: DataMessage[] = [];
   stopped = 0;
+  /** Every track given with setMic, in order. */
+  readonly mics: (MediaStreamTrack | null)[] = [];
 
-  constructor(readonly micStream: MediaStream | null) {
+  constructor(readonly talkBack: boolean) {
     super();
   }
 
   start(): void {
     this.phase = 'connecting';
+  }
+
+  setMic(track: MediaStreamTrack | null): void {
+    this.mics.push(track);
   }
 
   stop(): void {
@@ -63,18 +69,20 @@ function fakeMic() {
   return { stream, track };
 }
 
-function setup(options: { mic?: 'ok' | 'blocked' } = {}) {
+function setup(options: { mic?: 'ok' | 'blocked' | 'later' } = {}) {
   const sessions: FakeSession[] = [];
   const mic = fakeMic();
+  let grant: (stream: MediaStream) => void = () => {};
   const watch = new RedialWatch({
     cameraId: 'cam',
-    openSession: (stream) => {
-      const s = new FakeSession(stream);
+    openSession: (talkBack) => {
+      const s = new FakeSession(talkBack);
       sessions.push(s);
       return s;
     },
     ...(options.mic === 'ok' ? { openMic: async () => mic.stream } : {}),
     ...(options.mic === 'blocked' ? { openMic: () => Promise.reject(new DOMException('denied', 'NotAllowedError')) } : {}),
+    ...(options.mic === 'later' ? { openMic: () => new Promise<MediaStream>((resolve) => (grant = resolve)) } : {}),
     timers: globalTimers,
     backoff: new Backoff({ initialMs: 500, maxMs: 10_000, jitter: 0 }),
   });
@@ -84,7 +92,7 @@ function setup(options: { mic?: 'ok' | 'blocked' } = {}) {
   watch.on('live', record);
   watch.on('reconnecting', record);
   watch.on('ended', record);
-  return { watch, sessions, states, mic };
+  return { watch, sessions, states, mic, grant: () => grant(mic.stream) };
 }
 
 describe('RedialWatch', () => {
@@ -192,13 +200,15 @@ describe('RedialWatch', () => {
   });
 
   describe('talk-back microphone', () => {
-    it('dials with the muted mic, talks by enabling the track and telling the camera, releases it on Stop', async () => {
+    it('dials with a talk-back line, gives it the muted mic, talks by enabling the track and telling the camera, releases it on Stop', async () => {
       const { watch, sessions, mic } = setup({ mic: 'ok' });
       watch.start();
       expect(watch.mic).toBe('pending');
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.talkBack).toBe(true);
       await vi.advanceTimersByTimeAsync(0);
       expect(watch.mic).toBe('ready');
-      expect(sessions[0]!.micStream).toBe(mic.stream);
+      expect(sessions[0]!.mics).toEqual([mic.track]);
       expect(mic.track.enabled).toBe(false);
       sessions[0]!.goLive();
       expect(watch.setTalking(true)).toBe(true);
@@ -206,7 +216,7 @@ describe('RedialWatch', () => {
       expect(sessions[0]!.sent).toEqual([{ t: 'talk', on: true }]);
       sessions[0]!.end(LOST);
       vi.advanceTimersByTime(500);
-      expect(sessions[1]!.micStream).toBe(mic.stream);
+      expect(sessions[1]!.mics).toEqual([mic.track]);
       sessions[1]!.goLive();
       expect(sessions[1]!.sent).toEqual([{ t: 'talk', on: true }]);
       watch.setTalking(false);
@@ -220,8 +230,47 @@ describe('RedialWatch', () => {
       watch.start();
       await vi.advanceTimersByTimeAsync(0);
       expect(watch.mic).toBe('blocked');
-      expect(sessions[0]!.micStream).toBeNull();
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.mics).toEqual([]);
       expect(watch.setTalking(true)).toBe(false);
+    });
+
+    it('dials before the microphone is answered and attaches it to the live session when it comes', async () => {
+      const { watch, sessions, mic, grant } = setup({ mic: 'later' });
+      let changes = 0;
+      watch.on('change', () => changes++);
+      watch.start();
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.talkBack).toBe(true);
+      sessions[0]!.goLive();
+      expect(watch.liveState).toBe('live');
+      expect(watch.mic).toBe('pending');
+      expect(watch.setTalking(true)).toBe(false);
+      grant();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(watch.mic).toBe('ready');
+      expect(changes).toBe(1);
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.mics).toEqual([mic.track]);
+      expect(mic.track.enabled).toBe(false);
+      expect(watch.setTalking(true)).toBe(true);
+      expect(mic.track.enabled).toBe(true);
+    });
+
+    it('offers no talk-back line without a microphone to ask for', () => {
+      const { watch, sessions } = setup();
+      watch.start();
+      expect(sessions[0]!.talkBack).toBe(false);
+      expect(watch.mic).toBe('none');
+    });
+
+    it('releases a microphone granted after Stop', async () => {
+      const { watch, mic, grant } = setup({ mic: 'later' });
+      watch.start();
+      watch.stop();
+      grant();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(mic.track.stopped).toBe(true);
     });
   });
 });

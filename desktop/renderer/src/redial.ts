@@ -3,7 +3,8 @@
  * reason that dialling again could fix (the connection dropped, the camera page reloaded, the camera went offline),
  * the next session is dialled after a backoff — at once when presence says the camera is back. Only one session
  * exists at a time, and Stop really stops (hangup, destroy, no re-dial). It also owns the microphone used for
- * talk-back, so re-dials reuse it and Stop releases it.
+ * talk-back: the first dial does not wait for it (a permission prompt must not delay the picture); each session
+ * offers a talk-back line and gets the track whenever it is there, re-dials reuse it, and Stop releases it.
  */
 import { Backoff } from '../../../protocol/backoff.ts';
 import { TypedEmitter } from '../../../protocol/events.ts';
@@ -29,8 +30,8 @@ export function isRetryable(reason: EndReason): boolean {
 /** Options of RedialWatch. */
 export interface RedialOptions {
   cameraId: string;
-  /** Makes one attempt (not started), sending `mic` (when there is one) for talk-back. */
-  openSession: (mic: MediaStream | null) => Watch;
+  /** Makes one attempt (not started); `talkBack`: offer a talk-back line (the mic track comes through `setMic`). */
+  openSession: (talkBack: boolean) => Watch;
   /** Asks for the microphone; rejects when it is blocked or missing. Absent = no talk-back. */
   openMic?: () => Promise<MediaStream>;
   timers?: Timers;
@@ -45,7 +46,7 @@ export function redialBackoff(): Backoff {
 /** One camera watched until Stop, re-dialled after retryable ends. */
 export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   readonly cameraId: string;
-  readonly #openSession: (mic: MediaStream | null) => Watch;
+  readonly #openSession: (talkBack: boolean) => Watch;
   readonly #openMic: (() => Promise<MediaStream>) | null;
   readonly #timers: Timers;
   readonly #backoff: Backoff;
@@ -133,29 +134,30 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     if (this.#phase !== 'idle') return;
     this.#phase = 'connecting';
     this.emit('connecting');
-    if (!this.#openMic) {
-      this.#dial();
-      return;
+    if (this.#openMic) {
+      this.#micState = 'pending';
+      this.#openMic().then(
+        (stream) => {
+          if (this.#phase === 'ended') {
+            stopTracks(stream);
+            return;
+          }
+          // Muted until the owner talks: it goes on the session's talk-back line now, so talking needs no renegotiation.
+          for (const track of stream.getAudioTracks()) track.enabled = false;
+          this.#mic = stream;
+          this.#micState = stream.getAudioTracks().length > 0 ? 'ready' : 'blocked';
+          this.#session?.setMic?.(this.#micTrack());
+          this.emit('change');
+        },
+        (error: unknown) => {
+          if (this.#phase === 'ended') return;
+          log.info('no microphone: watching without talk-back', { error: String(error) });
+          this.#micState = 'blocked';
+          this.emit('change');
+        },
+      );
     }
-    this.#micState = 'pending';
-    this.#openMic().then(
-      (stream) => {
-        if (this.#phase === 'ended') {
-          stopTracks(stream);
-          return;
-        }
-        // Muted until the owner talks: the track is in the offer from the start, so talking needs no renegotiation.
-        for (const track of stream.getAudioTracks()) track.enabled = false;
-        this.#mic = stream;
-        this.#micState = stream.getAudioTracks().length > 0 ? 'ready' : 'blocked';
-        this.#dial();
-      },
-      (error: unknown) => {
-        log.info('no microphone: watching without talk-back', { error: String(error) });
-        this.#micState = 'blocked';
-        if (this.#phase !== 'ended') this.#dial();
-      },
-    );
+    this.#dial();
   }
 
   /** Stop for good: hang up, destroy, release the microphone, no re-dial. */
@@ -174,7 +176,7 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
 
   /** Turn talk-back on or off: enables the mic track and tells the camera. False when there is no microphone. */
   setTalking(on: boolean): boolean {
-    const track = this.#mic?.getAudioTracks()[0];
+    const track = this.#micTrack();
     if (!track) return false;
     if (this.#talking === on) return true;
     this.#talking = on;
@@ -200,8 +202,10 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     this.#session = null;
     old?.stop();
     this.#attempts++;
-    const session = this.#openSession(this.#mic);
+    const session = this.#openSession(this.#openMic !== null);
     this.#session = session;
+    const mic = this.#micTrack();
+    if (mic) session.setMic?.(mic);
     const mine = (): boolean => this.#session === session && this.#phase !== 'ended';
     session.on('live', () => {
       if (!mine()) return;
@@ -235,6 +239,10 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
       else this.#finish(reason);
     });
     session.start();
+  }
+
+  #micTrack(): MediaStreamTrack | null {
+    return this.#mic?.getAudioTracks()[0] ?? null;
   }
 
   #scheduleRedial(reason: EndReason): void {

@@ -23,12 +23,23 @@ export function createTransport(serverUrl: string, id: string, token: string): P
   });
 }
 
-/** simple-peer, as the watch session dials it (with its receivers tuned for latency). */
+/** simple-peer, as the watch session dials it (with its receivers tuned for latency, and the talk-back line). */
 export const createSimplePeer: CreatePeer = (options) => {
-  const peer = new SimplePeer(options) as unknown as SimplePeerLike;
+  const { talkBack, ...simplePeerOptions } = options;
+  const peer = new SimplePeer(simplePeerOptions) as unknown as SimplePeerLike;
   const pc = connectionOf(peer);
   if (pc) pc.addEventListener('track', (event) => playOutAtOnce(event.receiver));
-  return peer;
+  let talkSender: RTCRtpSender | null = null;
+  if (talkBack && pc) {
+    // simple-peer's first offer runs in a microtask after its constructor, so a transceiver added synchronously here
+    // is in that offer: a sendrecv audio line with no track yet, so the dial never waits for the microphone and its
+    // track is put on this sender later with replaceTrack (no renegotiation). offerToReceiveAudio adds no second
+    // audio line, as this one already receives. simple-peer's addTransceiver does not return the sender, hence `pc`.
+    talkSender = pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
+  } else if (talkBack) {
+    log.warn('no RTCPeerConnection behind simple-peer: watching without talk-back');
+  }
+  return { peer, talkSender };
 };
 
 /**
@@ -53,8 +64,8 @@ export function openMic(): Promise<MediaStream> {
 }
 
 /**
- * simple-peer keeps its RTCPeerConnection in the undocumented `_pc` (simple-peer 9.x); it exposes neither getStats
- * nor `icecandidateerror`. Only this function depends on that.
+ * simple-peer keeps its RTCPeerConnection in the undocumented `_pc` (simple-peer 9.x); it exposes neither getStats,
+ * `icecandidateerror` nor the senders of its transceivers. Only this function depends on that.
  */
 function connectionOf(peer: SimplePeerLike): RTCPeerConnection | null {
   const pc = (peer as unknown as { _pc?: unknown })._pc;

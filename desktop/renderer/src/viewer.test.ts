@@ -8,7 +8,7 @@ import { WebPairKeyStore, memoryKeyRows } from './pair-key-store.ts';
 import { Settings, defaultSettings } from './settings.ts';
 import { FakeTransport } from './test-fakes.ts';
 import { Viewer } from './viewer.ts';
-import { WatchSession, type SimplePeerLike } from './watch-session.ts';
+import { WatchSession, type DialedPeer, type SimplePeerLike } from './watch-session.ts';
 
 const CAM = `cam-${'a'.repeat(32)}`;
 
@@ -44,7 +44,10 @@ function fakeApi(cameras: CameraEntry[]) {
   return { api, reported, send: (c: unknown) => command?.(c as ViewerCommand) };
 }
 
-const peer = (): SimplePeerLike => ({ on: () => undefined, signal: () => {}, send: () => {}, destroy: () => {} });
+const peer = (): DialedPeer => ({
+  peer: { on: () => undefined, signal: () => {}, send: () => {}, destroy: () => {} } satisfies SimplePeerLike,
+  talkSender: null,
+});
 
 async function setup({ paired = true } = {}) {
   const transport = new FakeTransport('connecting');

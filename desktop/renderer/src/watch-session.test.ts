@@ -7,7 +7,15 @@ import type { RtcConfig } from '../../../protocol/ice.ts';
 import { configureLogging } from '../../../protocol/log.ts';
 import { encodeDataMessage } from '../../../protocol/messages.ts';
 import { FakeTransport } from './test-fakes.ts';
-import { WatchSession, type DialOptions, type EndReason, type PeerInspector, type PeerObserver, type SimplePeerLike } from './watch-session.ts';
+import {
+  WatchSession,
+  type DialOptions,
+  type EndReason,
+  type PeerInspector,
+  type PeerObserver,
+  type SimplePeerLike,
+  type TrackSender,
+} from './watch-session.ts';
 
 const CAM = `cam-${'c'.repeat(32)}`;
 const OTHER = `cam-${'d'.repeat(32)}`;
@@ -66,7 +74,22 @@ function fakeInspector() {
 let KEY: CryptoKey;
 let WRONG_KEY: CryptoKey;
 
+/** A stand-in for the talk-back line's RTCRtpSender: records every track put on it. */
+class FakeSender implements TrackSender {
+  readonly tracks: (MediaStreamTrack | null)[] = [];
+
+  replaceTrack(track: MediaStreamTrack | null): Promise<void> {
+    this.tracks.push(track);
+    return Promise.resolve();
+  }
+}
+
+const MIC = { kind: 'audio', id: 'mic-1' } as unknown as MediaStreamTrack;
+
 interface SetupOptions {
+  talkBack?: boolean;
+  /** Called with the session before it starts (setMic before dialling). */
+  beforeStart?: (session: WatchSession) => void;
   key?: CryptoKey | null;
   rtcConfig?: () => Promise<RtcConfig>;
   inspector?: PeerInspector;
@@ -76,6 +99,7 @@ async function setup(options: SetupOptions = {}) {
   const transport = new FakeTransport();
   const peers: FakePeer[] = [];
   const dialed: DialOptions[] = [];
+  const senders: FakeSender[] = [];
   const session = new WatchSession({
     cameraId: CAM,
     viewerId: transport.id,
@@ -84,11 +108,14 @@ async function setup(options: SetupOptions = {}) {
     key: async () => (options.key === undefined ? KEY : options.key),
     ...(options.rtcConfig ? { rtcConfig: options.rtcConfig } : {}),
     ...(options.inspector ? { inspector: options.inspector } : {}),
+    ...(options.talkBack ? { talkBack: true } : {}),
     createPeer: (o) => {
       dialed.push(o);
       const peer = new FakePeer();
       peers.push(peer);
-      return peer;
+      const talkSender = o.talkBack ? new FakeSender() : null;
+      if (talkSender) senders.push(talkSender);
+      return { peer, talkSender };
     },
   });
   const events: string[] = [];
@@ -100,9 +127,10 @@ async function setup(options: SetupOptions = {}) {
     events.push(`ended:${r.code}`);
     ended.push(r);
   });
+  options.beforeStart?.(session);
   session.start();
   await session.settled();
-  return { transport, session, peer: peers[0]!, peers, dialed, events, ended };
+  return { transport, session, peer: peers[0]!, peers, dialed, senders, events, ended };
 }
 
 type Setup = Awaited<ReturnType<typeof setup>>;
@@ -153,6 +181,41 @@ describe('WatchSession', () => {
     const relay: RtcConfig = { iceServers: [{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'c' }], iceTransportPolicy: 'relay' };
     const r = await setup({ rtcConfig: async () => relay });
     expect(r.dialed[0]?.config).toEqual(relay);
+  });
+
+  describe('talk-back line', () => {
+    it('dials with a talk-back line at once, and puts a later microphone on its sender without a new offer', async () => {
+      const s = await setup({ talkBack: true });
+      expect(s.dialed).toHaveLength(1);
+      expect(s.dialed[0]?.talkBack).toBe(true);
+      expect(s.senders[0]?.tracks).toEqual([]);
+      await live(s);
+      s.session.setMic(MIC);
+      s.session.setMic(MIC);
+      await s.session.settled();
+      expect(s.senders).toHaveLength(1);
+      expect(s.senders[0]?.tracks).toEqual([MIC]);
+      expect(s.peers).toHaveLength(1);
+      expect(s.transport.sentOf('signal').filter((m) => m.envelope.signal.type === 'offer')).toHaveLength(1);
+    });
+
+    it('puts a microphone given before dialling on the sender as soon as the peer exists', async () => {
+      const s = await setup({ talkBack: true, beforeStart: (session) => session.setMic(MIC) });
+      expect(s.senders[0]?.tracks).toEqual([MIC]);
+    });
+
+    it('offers no talk-back line unless asked, and ignores a microphone then', async () => {
+      const s = await setup({ beforeStart: (session) => session.setMic(MIC) });
+      expect(s.dialed[0]?.talkBack).toBeUndefined();
+      expect(s.senders).toEqual([]);
+    });
+
+    it('attaches nothing once ended', async () => {
+      const s = await setup({ talkBack: true });
+      s.session.stop();
+      s.session.setMic(MIC);
+      expect(s.senders[0]?.tracks).toEqual([]);
+    });
   });
 
   it('signs its offer with the pair key, over the SDP, both IDs and the session; candidates follow the offer in order', async () => {

@@ -107,6 +107,8 @@ export interface Watch extends TypedEmitter<WatchEvents> {
   readonly talking?: boolean;
   /** Turn talk-back on/off; false when there is no microphone. */
   setTalking?(on: boolean): boolean;
+  /** A session dialled with talk-back: send this microphone track on its talk-back audio line (now or once dialled). */
+  setMic?(track: MediaStreamTrack | null): void;
   /** Presence saw the camera online (a re-dialling watch dials at once). */
   cameraOnline?(): void;
 }
@@ -120,8 +122,22 @@ export interface DialOptions {
   trickle: true;
   config: RtcConfig;
   offerOptions: { offerToReceiveAudio: true; offerToReceiveVideo: true };
-  /** The microphone for talk-back: added once so the offer's audio line is sendrecv (no renegotiation to talk). */
-  stream?: MediaStream;
+  /**
+   * Add one sendrecv audio line for talk-back before the first offer, with no track yet: the dial does not wait for
+   * the microphone, and the track is put on its sender later (no renegotiation to talk).
+   */
+  talkBack?: true;
+}
+
+/** A sender whose track can be swapped without renegotiation (an RTCRtpSender). */
+export interface TrackSender {
+  replaceTrack(track: MediaStreamTrack | null): Promise<void>;
+}
+
+/** A dialled simple-peer, with the sender of its talk-back audio line when one was asked for. */
+export interface DialedPeer {
+  peer: SimplePeerLike;
+  talkSender: TrackSender | null;
 }
 
 /** The part of a simple-peer instance a session uses (structural, so tests can hand in a fake). */
@@ -138,7 +154,7 @@ export interface SimplePeerLike {
 }
 
 /** Makes the simple-peer instance for a session. */
-export type CreatePeer = (options: DialOptions) => SimplePeerLike;
+export type CreatePeer = (options: DialOptions) => DialedPeer;
 
 /** What a session hears from the RTCPeerConnection itself (simple-peer does not pass these on). */
 export interface PeerObserver {
@@ -168,8 +184,8 @@ export interface WatchSessionOptions {
   /** The RTCPeerConnection configuration; rejects when it cannot be honoured (relay-only without TURN). */
   rtcConfig?: () => Promise<RtcConfig>;
   inspector?: PeerInspector;
-  /** The microphone stream for talk-back (its track disabled while not talking); absent = receive-only audio. */
-  localStream?: MediaStream | null;
+  /** Offer a talk-back audio line (the microphone track is given with setMic, before or after dialling). */
+  talkBack?: boolean;
   /** Session ID (fresh by default). */
   sid?: string;
   timers?: Timers;
@@ -207,13 +223,17 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
   readonly #getKey: () => Promise<CryptoKey | null>;
   readonly #getRtcConfig: () => Promise<RtcConfig>;
   readonly #inspector: PeerInspector | null;
-  readonly #localStream: MediaStream | null;
+  readonly #talkBack: boolean;
   readonly #timers: Timers;
   readonly #connectTimeoutMs: number;
   readonly #disconnectGraceMs: number;
   readonly #unsubscribe: (() => void)[] = [];
   #phase: WatchPhase = 'idle';
   #peer: SimplePeerLike | null = null;
+  #talkSender: TrackSender | null = null;
+  /** The microphone track for talk-back (disabled while not talking), and the one on the sender now. */
+  #micTrack: MediaStreamTrack | null = null;
+  #sentTrack: MediaStreamTrack | null = null;
   #key: CryptoKey | null = null;
   #relayOnly = false;
   #stream: MediaStream | null = null;
@@ -246,7 +266,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     this.#getKey = options.key;
     this.#getRtcConfig = options.rtcConfig ?? (async () => ({ iceServers: [], iceTransportPolicy: LAN_ONLY.iceTransportPolicy }));
     this.#inspector = options.inspector ?? null;
-    this.#localStream = options.localStream ?? null;
+    this.#talkBack = options.talkBack ?? false;
     this.#timers = options.timers ?? globalTimers;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.#disconnectGraceMs = options.disconnectGraceMs ?? DISCONNECT_GRACE_MS;
@@ -332,6 +352,20 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     }
   }
 
+  /** Send `track` on the talk-back line: at once when dialled, else as soon as the peer exists. */
+  setMic(track: MediaStreamTrack | null): void {
+    this.#micTrack = track;
+    this.#attachMic();
+  }
+
+  #attachMic(): void {
+    const sender = this.#talkSender;
+    const track = this.#micTrack;
+    if (!sender || this.#ended || track === this.#sentTrack) return;
+    this.#sentTrack = track;
+    sender.replaceTrack(track).catch((error: unknown) => log.warn('could not attach the microphone', { sid: this.sid, error: String(error) }));
+  }
+
   async stats(): Promise<ConnectionStats | null> {
     const peer = this.#peer;
     if (!peer || !this.#inspector || this.#phase !== 'live') return null;
@@ -364,18 +398,21 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     this.#relayOnly = config.iceTransportPolicy === 'relay';
     let peer: SimplePeerLike;
     try {
-      peer = this.#createPeer({
+      const dialed = this.#createPeer({
         initiator: true,
         trickle: true,
         config,
         offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
-        ...(this.#localStream ? { stream: this.#localStream } : {}),
+        ...(this.#talkBack ? { talkBack: true as const } : {}),
       });
+      peer = dialed.peer;
+      this.#talkSender = dialed.talkSender;
     } catch (error) {
       this.#fail(toPawcamError(error, 'unsupported-browser'));
       return;
     }
     this.#peer = peer;
+    this.#attachMic();
     if (this.#inspector) {
       this.#unsubscribe.push(
         this.#inspector.observe(peer, {
@@ -635,6 +672,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     for (const off of this.#unsubscribe.splice(0)) off();
     const peer = this.#peer;
     this.#peer = null;
+    this.#talkSender = null;
     if (peer) {
       try {
         peer.destroy();
