@@ -9,7 +9,7 @@ import { ViewerCommandSchema, ipcEvents, type ViewerCommand } from '../../protoc
 import { createLogger } from '../../protocol/log.ts';
 import { parseWith } from '../../protocol/schema.ts';
 import { rememberBounds, restoreBounds, type DisplayArea } from './bounds.ts';
-import { appUrl } from './protocol.ts';
+import { appUrl } from './app-scheme.ts';
 import type { Settings, SettingsStore } from './settings.ts';
 import { DEFAULT_ASPECT_RATIO, WINDOW_SIZES, createWindow, type WindowFactoryDeps, type WindowKind } from './windows.ts';
 

@@ -12,7 +12,7 @@ import { createLogger } from '../../protocol/log.ts';
 import { parseWith } from '../../protocol/schema.ts';
 import type { OurWindow } from './app-windows.ts';
 import type { IpcReply } from './ipc-reply.ts';
-import { isAppUrl } from './protocol.ts';
+import { isAppUrl } from './app-scheme.ts';
 
 const log = createLogger('ipc');
 

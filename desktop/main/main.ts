@@ -18,7 +18,7 @@ import { setupPairKeys } from './pair-keys.ts';
 import { APP_ID, ICON_FILES, appPaths } from './paths.ts';
 import { setupPermissions } from './permissions.ts';
 import { setupPlatformSwitches } from './platform.ts';
-import { appSchemePrivileges, contentSecurityPolicy, serverConnectSources, setupAppProtocol } from './protocol.ts';
+import { appSchemePrivileges, contentSecurityPolicy, serverConnectSources, setupAppProtocol } from './app-scheme.ts';
 import { serverInfo } from './server-info.ts';
 import { setupSettings } from './settings.ts';
 import { setupSnapshotShortcut } from './shortcuts.ts';

@@ -5,7 +5,7 @@
  */
 import type { Session } from 'electron';
 import { createLogger } from '../../protocol/log.ts';
-import { isAppUrl } from './protocol.ts';
+import { isAppUrl } from './app-scheme.ts';
 
 const log = createLogger('permissions');
 

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { appSchemePrivileges, contentSecurityPolicy } from './protocol.ts';
+import { appSchemePrivileges, contentSecurityPolicy } from './app-scheme.ts';
 import { WINDOW_SIZES, createWindow, windowOptions, type BrowserWindowCtor, type WindowKind, type WindowSpec } from './windows.ts';
 
 const REQUIRED = { contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false } as const;

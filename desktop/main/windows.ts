@@ -5,7 +5,7 @@
  */
 import type { BrowserWindow, BrowserWindowConstructorOptions, WebContents, WebPreferences } from 'electron';
 import { createLogger } from '../../protocol/log.ts';
-import { isAppUrl } from './protocol.ts';
+import { isAppUrl } from './app-scheme.ts';
 import type { Bounds } from './settings.ts';
 
 const log = createLogger('windows');

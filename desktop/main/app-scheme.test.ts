@@ -12,7 +12,7 @@ import {
   serveAppRequest,
   serverConnectSources,
   setupAppProtocol,
-} from './protocol.ts';
+} from './app-scheme.ts';
 
 let base: string;
 let root: string;
