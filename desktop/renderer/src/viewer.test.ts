@@ -4,11 +4,11 @@ import { randomBytes } from '../../../protocol/crypto.ts';
 import type { CameraEntry, PawcamApi, ViewerCommand, ViewerSettings } from '../../../protocol/ipc.ts';
 import { configureLogging } from '../../../protocol/log.ts';
 import { cameraStartPairing } from '../../../protocol/pairing.ts';
-import { WebPairKeyStore, memoryKeyRows } from './pair-key-store.ts';
-import { Settings, defaultSettings } from './settings.ts';
-import { FakeTransport } from './test-fakes.ts';
+import { WebPairKeyStore, memoryKeyRows } from './pairing/pair-key-store.ts';
+import { Settings, defaultSettings } from './settings/settings.ts';
+import { FakeTransport } from './testing/test-fakes.ts';
 import { Viewer } from './viewer.ts';
-import { WatchSession, type DialedPeer, type SimplePeerLike } from './watch-session.ts';
+import { WatchSession, type DialedPeer, type SimplePeerLike } from './watch/watch-session.ts';
 
 const CAM = `cam-${'a'.repeat(32)}`;
 

@@ -10,15 +10,15 @@ import { ViewerCommandSchema, type CameraEntry, type CameraState, type PawcamApi
 import { createLogger } from '../../../protocol/log.ts';
 import { parseWith } from '../../../protocol/schema.ts';
 import type { SignalTransport, TransportState, TransportStateDetail } from '../../../protocol/transport.ts';
-import { CameraList, type CameraEditResult } from './camera-list.ts';
-import type { ConnectionStats } from './connection-stats.ts';
-import type { PairKeyStore } from './pair-key-store.ts';
-import { PairingHost, type RendezvousTransport } from './pairing-host.ts';
-import { Presence, type PresenceState } from './presence.ts';
-import type { Settings } from './settings.ts';
+import { CameraList, type CameraEditResult } from './cameras/camera-list.ts';
+import type { ConnectionStats } from './watch/connection-stats.ts';
+import type { PairKeyStore } from './pairing/pair-key-store.ts';
+import { PairingHost, type RendezvousTransport } from './pairing/pairing-host.ts';
+import { Presence, type PresenceState } from './cameras/presence.ts';
+import type { Settings } from './settings/settings.ts';
 import type { CameraStatus, DataMessage } from '../../../protocol/messages.ts';
-import type { LiveState } from './redial.ts';
-import type { EndReason, MicState, Watch, WatchPhase } from './watch-session.ts';
+import type { LiveState } from './watch/redial.ts';
+import type { EndReason, MicState, Watch, WatchPhase } from './watch/watch-session.ts';
 
 const log = createLogger('viewer');
 

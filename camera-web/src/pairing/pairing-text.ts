@@ -1,0 +1,68 @@
+/** What the page says about a pairing: in progress, done, or why it failed. */
+import { missingCase, type PawcamErrorCode } from '../../../protocol/errors.ts';
+
+/** Why a pairing failed. */
+export type PairingFailure =
+  /** The invitation's time ran out (seen locally, or the viewer said so). */
+  | 'expired'
+  /** The viewer says the invitation was already used. */
+  | 'used'
+  /** The viewer refused the request (wrong code, or it no longer knows the invitation). */
+  | 'invalid'
+  /** The viewer's answer did not verify: another secret, or someone in between changed it. */
+  | 'bad-accept'
+  /** No answer from the viewer in time. */
+  | 'timeout'
+  /** The server says the viewer is not connected. */
+  | 'unreachable'
+  /** The pawcam server could not be reached. */
+  | 'no-server'
+  /** The browser could not keep the key or do the cryptography. */
+  | 'internal'
+  /** The link in the address bar is not a pairing link. */
+  | 'bad-link';
+
+/** The state of pairing the page shows. */
+export type PairingStatus =
+  | { state: 'waiting' }
+  | { state: 'pairing' }
+  | { state: 'paired'; viewerName: string }
+  | { state: 'failed'; failure: PairingFailure };
+
+const FAILURE_TEXT: Record<PairingFailure, string> = {
+  expired: 'This pairing link has expired — make a new one in the viewer.',
+  used: 'This pairing link was already used — make a new one in the viewer.',
+  invalid: 'The viewer refused this pairing — check the code, or make a new link or code in the viewer.',
+  'bad-accept': 'Pairing failed: the viewer’s reply could not be verified, so nothing was saved. Make a new link in the viewer and try again.',
+  timeout: 'The viewer did not answer — keep its pairing screen open and try again.',
+  unreachable: 'The viewer is not connected — keep its pairing screen open and try again.',
+  'no-server': 'Could not reach the pawcam server to pair — check the connection and try again.',
+  internal: 'This browser could not complete the pairing — try again, or use another browser.',
+  'bad-link': 'This pairing link is damaged — scan the QR code again or type the short code.',
+};
+
+/** The error code the page exposes for a failure (data-code). */
+export function pairingFailureCode(failure: PairingFailure): PawcamErrorCode {
+  return failure === 'expired' ? 'pairing-expired' : failure === 'used' ? 'pairing-used' : 'pairing-failed';
+}
+
+/** A failure in words: what happened and what to do. */
+export function pairingFailureText(failure: PairingFailure): string {
+  return FAILURE_TEXT[failure];
+}
+
+/** The status line: in progress or done. */
+export function pairingStatusText(status: PairingStatus): string {
+  switch (status.state) {
+    case 'waiting':
+      return 'Ready to pair with your viewer — tap Start camera.';
+    case 'pairing':
+      return 'Pairing with your viewer…';
+    case 'paired':
+      return `Paired with ${status.viewerName}`;
+    case 'failed':
+      return pairingFailureText(status.failure);
+    default:
+      return missingCase(status);
+  }
+}

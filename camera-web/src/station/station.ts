@@ -1,0 +1,227 @@
+/**
+ * The networked half of the camera page: registers with the same-origin PeerServer, pairs with viewers and answers
+ * paired viewers. Loaded with a dynamic import only once the browser is known to have WebRTC, because peerjs and
+ * simple-peer touch RTCPeerConnection when they load.
+ */
+import Peer from 'peerjs';
+import SimplePeer from 'simple-peer/simplepeer.min.js';
+import { PawcamError } from '../../../protocol/errors.ts';
+import { viewerBaseId } from '../../../protocol/ids.ts';
+import { createLogger } from '../../../protocol/log.ts';
+import { peerClientOptions } from '../../../protocol/peer-options.ts';
+import type { Invitation } from '../../../protocol/pairing.ts';
+import { PeerjsTransport, type PeerLike, type Timers } from '../../../protocol/transport.ts';
+import type { CameraIdentity } from '../pairing/camera-id.ts';
+import { CameraSessions, type AnsweringPeerConstructor } from './camera-sessions.ts';
+import { limitSessions, replaceOnSessions, runControl, type ControlDeps } from '../media/controls.ts';
+import { IceKeeper } from './ice-keeper.ts';
+import type { KeepAwake } from '../device/keep-awake.ts';
+import type { LocalCamera } from '../media/local-camera.ts';
+import type { PairedViewers } from '../pairing/paired-viewers.ts';
+import { pairWithViewer, type PairingOutcome } from '../pairing/pairing-flow.ts';
+import { BatteryWatch, StatusReporter, browserBattery } from '../status/status-reporter.ts';
+import { TalkBack, browserPlayers } from '../talk/talk-back.ts';
+
+const log = createLogger('station');
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+  now: () => Date.now(),
+};
+
+/** What the station streams, and the page pieces the viewers hear about. */
+export interface AnswerOptions {
+  camera: LocalCamera;
+  name: string;
+  /** The AudioContext the Start tap unlocked (null without WebAudio). */
+  audio: AudioContext | null;
+  /** Wake lock and page visibility, reported in the status. */
+  awake: KeepAwake;
+}
+
+/** A running camera: the server connection, pairing, and the viewers' sessions. */
+export interface Station {
+  readonly transport: PeerjsTransport;
+  /** The answering side, once the camera stream is there (pairing alone needs no camera). */
+  readonly sessions: CameraSessions | null;
+  /** The viewers' voices, once answering. */
+  readonly talk: TalkBack | null;
+  /** Start answering paired viewers (the first call decides the camera). */
+  answerWith(options: AnswerOptions): CameraSessions;
+  /** Pair with the viewer that made `invitation`, once registered at the server. */
+  pair(invitation: Invitation, cameraName: string): Promise<PairingOutcome>;
+  /** Connect to the server (subscribe to `transport` first to see every state). */
+  start(): void;
+  /** Reconnect from scratch (after "ID in use" was resolved on the other device). */
+  reconnect(): void;
+  /** End every session, leave the server, stop listening to the page. */
+  stop(): void;
+}
+
+/** Options of startStation. */
+export interface StationOptions {
+  identity: CameraIdentity;
+  /** The PeerServer's origin (the page's own). */
+  serverUrl: string;
+  /** Paired viewers: the keyring sessions check against, and where new pairings go. */
+  viewers: PairedViewers;
+}
+
+/** Set up the server connection and the answering side; nothing happens until `start()`. */
+export function createStation(options: StationOptions): Station {
+  const { identity, serverUrl, viewers } = options;
+  const transport = new PeerjsTransport({
+    id: identity.id,
+    token: identity.token,
+    createPeer: (id, token) => new Peer(id, peerClientOptions(serverUrl, token)) as unknown as PeerLike,
+  });
+  let sessions: CameraSessions | null = null;
+  let talk: TalkBack | null = null;
+  const cleanup: (() => void)[] = [];
+  // Revoking must end the viewer's live session at once, not at its next reconnect.
+  const offRevoked = viewers.on('revoked', (viewerId) => sessions?.revoke(viewerId));
+  const ice = new IceKeeper({
+    serverUrl,
+    id: identity.id,
+    token: identity.token,
+    transport,
+    fetch: (url, init) => fetch(url, init),
+    timers: realTimers,
+  });
+
+  // Phones suspend pages in the background and drop Wi-Fi; when either comes back, retry now, not at the backoff.
+  const wake = (): void => {
+    if (document.visibilityState === 'visible') transport.retryNow();
+  };
+
+  let started = false;
+  let stopped = false;
+  return {
+    transport,
+    get sessions() {
+      return sessions;
+    },
+    get talk() {
+      return talk;
+    },
+    answerWith(options) {
+      if (sessions) return sessions;
+      const answering = new CameraSessions({
+        transport,
+        stream: options.camera.stream,
+        // simple-peer's typings describe a Node duplex stream; the camera needs only the structural subset.
+        SimplePeer: SimplePeer as unknown as AnsweringPeerConstructor,
+        name: options.name,
+        cameraId: identity.id,
+        keyring: viewers,
+        ice,
+      });
+      sessions = answering;
+      talk = wireMedia(answering, options, viewers, cleanup);
+      return answering;
+    },
+    pair(invitation, cameraName) {
+      return pairWithViewer({
+        transport,
+        invitation,
+        cameraId: identity.id,
+        cameraName,
+        save: async (pairing) => void (await viewers.add(pairing, Date.now())),
+      });
+    },
+    start() {
+      if (started || stopped) return;
+      started = true;
+      document.addEventListener('visibilitychange', wake);
+      window.addEventListener('online', wake);
+      transport.start();
+      ice.start();
+      log.info('camera started', { id: identity.id });
+    },
+    reconnect() {
+      if (stopped) return;
+      transport.close();
+      transport.start();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      document.removeEventListener('visibilitychange', wake);
+      window.removeEventListener('online', wake);
+      offRevoked();
+      for (const off of cleanup.splice(0)) off();
+      ice.stop();
+      sessions?.close();
+      transport.close();
+    },
+  };
+}
+
+/** Connect the sessions to the camera, the talk-back, the controls and the status reports. */
+function wireMedia(sessions: CameraSessions, options: AnswerOptions, viewers: PairedViewers, cleanup: (() => void)[]): TalkBack {
+  const { camera, audio, awake } = options;
+  const nameOf = (viewerId: string): string => viewers.list().find((v) => v.viewerId === viewerBaseId(viewerId))?.name ?? 'Your viewer';
+  const talk = new TalkBack({ createPlayer: browserPlayers(audio), nameOf, timers: realTimers });
+  const status = new StatusReporter({
+    sessions,
+    timers: realTimers,
+    startedAt: Date.now(),
+    sources: {
+      camera: () => camera.state,
+      captureSize: () => camera.captureSize(),
+      battery: () => battery.current,
+      wakeLock: () => awake.state.held,
+      hidden: () => awake.state.hidden,
+    },
+  });
+  const battery = new BatteryWatch(browserBattery(), () => status.changed());
+  const controls: ControlDeps = {
+    camera,
+    limit: (preset) => limitSessions(sessions, preset),
+    chime: () => chime(audio),
+    reply: (viewerId, message) => void sessions.send(viewerId, message),
+  };
+  camera.setReplacer((kind, track) => replaceOnSessions(sessions, kind, track));
+  sessions.on('message', (viewerId, message) => {
+    switch (message.t) {
+      case 'control':
+        void runControl(controls, viewerId, message);
+        return;
+      case 'talk':
+        talk.setTalk(viewerId, message.on);
+        return;
+      default:
+        // hello, status and control-result go camera → viewer; a viewer sending them is ignored.
+        log.debug('ignored a data-channel message a viewer does not send', { viewer: viewerId, t: message.t });
+    }
+  });
+  sessions.on('remote-track', (viewerId, track) => talk.add(viewerId, track));
+  sessions.on('ended', (viewerId) => talk.remove(viewerId));
+  sessions.on('connected', (viewerId) => {
+    void limitSessions(sessions, camera.state.quality, viewerId);
+    void status.sendTo(viewerId);
+  });
+  const offCamera = camera.on('change', () => status.changed());
+  // A new camera may capture at another size: the encoder's scaling follows it.
+  const offTracks = camera.on('tracks', () => void limitSessions(sessions, camera.state.quality));
+  const offAwake = awake.on('change', () => status.changed());
+  status.start();
+  cleanup.push(() => {
+    offCamera();
+    offTracks();
+    offAwake();
+    status.stop();
+    battery.stop();
+    talk.close();
+    camera.setReplacer(async () => undefined);
+  });
+  return talk;
+}
+
+/** The "come here" chime, loaded when first asked for. */
+async function chime(audio: AudioContext | null): Promise<void> {
+  if (!audio) throw new PawcamError('unsupported-browser', 'this phone\'s browser cannot play sounds');
+  const { playChime } = await import('../talk/chime.ts');
+  await playChime(audio);
+}

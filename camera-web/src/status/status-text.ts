@@ -1,0 +1,35 @@
+/** The words the page shows for the server connection and the LIVE badge. */
+import { missingCase } from '../../../protocol/errors.ts';
+import type { TransportState } from '../../../protocol/transport.ts';
+
+/** Whole seconds until `retryAt` (never negative). */
+export function secondsUntil(retryAt: number, now: number): number {
+  return Math.max(0, Math.ceil((retryAt - now) / 1000));
+}
+
+/** The server connection state in words; `retrying` counts down to `retryAt`. */
+export function serverStateText(state: TransportState, retryAt: number | null, now: number): string {
+  switch (state) {
+    case 'connecting':
+      return 'Connecting to server…';
+    case 'open':
+      return 'Connected';
+    case 'retrying': {
+      if (retryAt === null) return 'Server unreachable — retrying';
+      const seconds = secondsUntil(retryAt, now);
+      return seconds > 0 ? `Server unreachable — retrying in ${seconds} s` : 'Server unreachable — retrying now…';
+    }
+    case 'id-taken':
+      return 'This camera ID is in use on another device';
+    case 'closed':
+      return 'Not connected';
+    default:
+      return missingCase(state);
+  }
+}
+
+/** The LIVE badge: how many watch, or why no one can. */
+export function liveText(state: TransportState, viewers: number): string {
+  if (viewers > 0) return `LIVE · ${viewers} watching`;
+  return state === 'open' ? 'Ready — no one watching' : 'Not live';
+}

@@ -1,0 +1,355 @@
+/**
+ * The viewer's half of pairing: it makes invitations (a QR/link, or a short typed code), waits for a camera's
+ * `pair-request`, answers it, and keeps the camera once the camera's key confirmation verifies. Invitations live in
+ * memory only: each works once (burned by the first request that verifies) and expires. Requests for a link arrive
+ * on the viewer's own transport; a short code names a temporary rendezvous ID that the viewer registers while the
+ * code is shown.
+ */
+import type { Envelope } from '../../../../protocol/envelope.ts';
+import { TypedEmitter } from '../../../../protocol/events.ts';
+import { isCameraId, newRegistrationToken } from '../../../../protocol/ids.ts';
+import { createLogger } from '../../../../protocol/log.ts';
+import {
+  newLinkInvitation,
+  newShortCode,
+  viewerAcceptPairing,
+  type Invitation,
+  type PairDone,
+  type PairRequest,
+} from '../../../../protocol/pairing.ts';
+import type { SignalTransport, TransportState } from '../../../../protocol/transport.ts';
+import { globalTimers, type Timers } from '../timers.ts';
+
+const log = createLogger('pairing-host');
+
+/** How long the camera may take to confirm after our accept. */
+export const CONFIRM_TIMEOUT_MS = 20_000;
+/** Past invitations kept (with their secrets) to tell a late request "expired" or "used" rather than "invalid". */
+const MAX_PAST = 8;
+/** How long after its expiry a past invitation is still recognised. */
+const PAST_KEEP_MS = 30 * 60_000;
+
+/** Where a ticket (one invitation on screen) is. */
+export type PairingStatus =
+  /** A code's rendezvous ID is being registered with the server. */
+  | { readonly phase: 'preparing' }
+  /** Waiting for the phone. */
+  | { readonly phase: 'waiting' }
+  /** A camera's request verified; waiting for its confirmation. */
+  | { readonly phase: 'pairing'; readonly cameraName: string }
+  | { readonly phase: 'paired'; readonly cameraId: string; readonly cameraName: string; readonly replaced: boolean }
+  | { readonly phase: 'failed'; readonly code: 'pairing-failed' | 'pairing-expired'; readonly message: string };
+
+/** One invitation as the pairing panel shows it. */
+export interface PairingTicket {
+  readonly id: number;
+  readonly kind: 'link' | 'code';
+  readonly invitation: Invitation;
+  /** The text to type on the phone, for a code. */
+  readonly code: string | null;
+  readonly status: PairingStatus;
+}
+
+/** A temporary transport registered under a short code's rendezvous ID. */
+export type RendezvousTransport = SignalTransport & { start(): void };
+
+/** What the host needs from the viewer. */
+export interface PairingHostOptions {
+  /** The viewer's own transport: link invitations are answered there. */
+  transport: SignalTransport;
+  /** The viewer's (base) ID, which the pairing binds. */
+  viewerId: string;
+  /** The name the camera will know this viewer by. */
+  viewerName: () => string;
+  /** Register `id` with `token` as a temporary rendezvous (short codes). */
+  openRendezvous: (id: string, token: string) => RendezvousTransport;
+  /** Keep a verified pairing: the camera's key (wiped by the callee) and entry. Throws when it cannot. */
+  adopt: (cameraId: string, cameraName: string, key: Uint8Array<ArrayBuffer>) => Promise<{ replaced: boolean }>;
+  /** Whether one more camera fits (a camera already in the list always does). */
+  canAdopt: (cameraId: string) => boolean;
+  timers?: Timers;
+  confirmTimeoutMs?: number;
+}
+
+/** Events of PairingHost. */
+export type PairingHostEvents = {
+  /** A ticket's status changed. */
+  change: (ticket: PairingTicket) => void;
+};
+
+interface Pending {
+  readonly id: number;
+  readonly kind: 'link' | 'code';
+  readonly invitation: Invitation;
+  readonly code: string | null;
+  /** open: usable; used: burned by a verified request; closed: expired or withdrawn. */
+  state: 'open' | 'used' | 'closed';
+  status: PairingStatus;
+  rendezvous: RendezvousTransport | null;
+  unsubscribe: (() => void)[];
+  timer: unknown;
+}
+
+/** Pairing invitations and the answers to cameras that use them. */
+export class PairingHost extends TypedEmitter<PairingHostEvents> {
+  readonly #options: PairingHostOptions;
+  readonly #timers: Timers;
+  readonly #pending = new Map<number, Pending>();
+  readonly #inflight = new Set<Promise<void>>();
+  #unsubscribe: (() => void) | null = null;
+  #nextId = 1;
+
+  constructor(options: PairingHostOptions) {
+    super();
+    this.#options = options;
+    this.#timers = options.timers ?? globalTimers;
+  }
+
+  /** Listen for requests on the viewer's transport. */
+  start(): void {
+    this.#unsubscribe ??= this.#options.transport.on('message', (from, envelope) => this.#onMessage(this.#options.transport, from, envelope));
+  }
+
+  /** Withdraw every invitation and stop listening. */
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    for (const pending of this.#pending.values()) this.#close(pending);
+  }
+
+  /** A ticket's current state (undefined once forgotten). */
+  ticket(id: number): PairingTicket | undefined {
+    const pending = this.#pending.get(id);
+    return pending ? view(pending) : undefined;
+  }
+
+  /** A new link invitation: the camera sends its request to this viewer's ID. */
+  createLink(): PairingTicket {
+    const invitation = newLinkInvitation(this.#options.viewerId, this.#timers.now());
+    return view(this.#add('link', invitation, null, { phase: 'waiting' }));
+  }
+
+  /** A new short code: a temporary rendezvous ID is registered while it is shown. */
+  createCode(): PairingTicket {
+    const { code, invitation } = newShortCode(this.#timers.now());
+    const pending = this.#add('code', invitation, code, { phase: 'preparing' });
+    const rendezvous = this.#options.openRendezvous(invitation.rendezvousId, newRegistrationToken());
+    pending.rendezvous = rendezvous;
+    pending.unsubscribe.push(
+      rendezvous.on('message', (from, envelope) => this.#onMessage(rendezvous, from, envelope)),
+      rendezvous.on('state', (state) => this.#onRendezvousState(pending, state)),
+    );
+    rendezvous.start();
+    return view(pending);
+  }
+
+  /** The panel no longer shows this ticket: withdraw it (a pairing already under way still finishes). */
+  withdraw(id: number): void {
+    const pending = this.#pending.get(id);
+    if (!pending || pending.status.phase === 'pairing') return;
+    this.#close(pending);
+  }
+
+  /** Resolves once every request being handled has been (for tests). */
+  async settled(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+  }
+
+  #add(kind: 'link' | 'code', invitation: Invitation, code: string | null, status: PairingStatus): Pending {
+    this.#prune();
+    const pending: Pending = { id: this.#nextId++, kind, invitation, code, state: 'open', status, rendezvous: null, unsubscribe: [], timer: null };
+    this.#pending.set(pending.id, pending);
+    pending.timer = this.#timers.setTimeout(() => this.#expire(pending), Math.max(0, invitation.expiresAt - this.#timers.now()));
+    return pending;
+  }
+
+  #expire(pending: Pending): void {
+    pending.timer = null;
+    if (pending.state !== 'open') return;
+    log.info('pairing invitation expired', { kind: pending.kind });
+    this.#close(pending);
+    this.#setStatus(pending, { phase: 'failed', code: 'pairing-expired', message: `This ${pending.kind === 'code' ? 'code' : 'link'} has expired. Make a new one.` });
+  }
+
+  #onRendezvousState(pending: Pending, state: TransportState): void {
+    if (pending.state !== 'open') return;
+    if (state === 'open' && pending.status.phase === 'preparing') this.#setStatus(pending, { phase: 'waiting' });
+    if (state === 'id-taken') {
+      this.#close(pending);
+      this.#setStatus(pending, { phase: 'failed', code: 'pairing-failed', message: 'The server would not reserve this code. Make a new one.' });
+    }
+  }
+
+  #onMessage(via: SignalTransport, from: string, envelope: Envelope): void {
+    if (envelope.kind !== 'pair-request') return;
+    const { v: _v, ...request } = envelope;
+    const work = this.#onRequest(via, from, request).catch((error: unknown) => log.error('handling a pairing request failed', { error: String(error) }));
+    this.#inflight.add(work);
+    void work.finally(() => this.#inflight.delete(work));
+  }
+
+  async #onRequest(via: SignalTransport, from: string, request: PairRequest): Promise<void> {
+    // Trust boundary: anyone can send a request to a viewer's ID. Only one whose MAC verifies with an invitation's
+    // secret (and that comes from the camera it names: the server stamps `from`) gets anywhere.
+    const candidates = [...this.#pending.values()]
+      .filter((p) => p.invitation.rendezvousId === via.id)
+      .sort((a, b) => rank(a) - rank(b));
+    if (candidates.length === 0) {
+      log.debug('ignored a pairing request: no invitation out', { from });
+      return;
+    }
+    const viewerName = this.#options.viewerName();
+    for (const pending of candidates) {
+      let accepted: Awaited<ReturnType<typeof viewerAcceptPairing>> = null;
+      try {
+        accepted = await viewerAcceptPairing(pending.invitation, request, from, this.#options.viewerId, viewerName);
+      } catch (error) {
+        log.debug('checking a pairing request threw', { error: String(error) });
+      }
+      if (!accepted) continue;
+      if (pending.state === 'used') {
+        log.warn('refused a pairing request for a used invitation', { from });
+        via.send(from, { v: 1, kind: 'pair-error', reason: 'used' });
+        accepted.pairing.key.fill(0);
+        return;
+      }
+      if (pending.state === 'closed' || pending.invitation.expiresAt < this.#timers.now()) {
+        log.info('refused a pairing request for an expired invitation', { from });
+        via.send(from, { v: 1, kind: 'pair-error', reason: 'expired' });
+        accepted.pairing.key.fill(0);
+        return;
+      }
+      pending.state = 'used';
+      this.#timers.clearTimeout(pending.timer);
+      pending.timer = null;
+      await this.#complete(pending, via, from, request, accepted);
+      return;
+    }
+    if (candidates.some((p) => p.state === 'open')) {
+      log.warn('refused a pairing request that did not verify', { from });
+      via.send(from, { v: 1, kind: 'pair-error', reason: 'invalid' });
+    } else {
+      // Nothing is open: most likely an old link (used or expired before this page was reloaded).
+      log.info('refused a pairing request for no open invitation', { from });
+      via.send(from, { v: 1, kind: 'pair-error', reason: 'expired' });
+    }
+  }
+
+  async #complete(
+    pending: Pending,
+    via: SignalTransport,
+    from: string,
+    request: PairRequest,
+    accepted: NonNullable<Awaited<ReturnType<typeof viewerAcceptPairing>>>,
+  ): Promise<void> {
+    const key = accepted.pairing.key;
+    const fail = (message: string): void => {
+      this.#setStatus(pending, { phase: 'failed', code: 'pairing-failed', message });
+    };
+    try {
+      if (!isCameraId(from)) {
+        via.send(from, { v: 1, kind: 'pair-error', reason: 'invalid' });
+        fail('Something that is not a pawcam camera tried to pair. Nothing was saved. Make a new link and try again.');
+        return;
+      }
+      if (!this.#options.canAdopt(from)) {
+        via.send(from, { v: 1, kind: 'pair-error', reason: 'invalid' });
+        fail('The camera list is full. Forget a camera first, then make a new link.');
+        return;
+      }
+      this.#setStatus(pending, { phase: 'pairing', cameraName: request.name });
+      const done = await this.#waitDone(via, from, () => via.send(from, { v: 1, ...accepted.accept }));
+      if (done === 'refused') {
+        fail('The camera could not verify this viewer’s reply, so nothing was saved. Make a new link and try again.');
+        return;
+      }
+      if (done === 'timeout' || done === 'gone') {
+        fail('The camera did not finish pairing in time. Nothing was saved. Make a new link and try again.');
+        return;
+      }
+      if (!(await accepted.confirmDone(done))) {
+        log.warn('a camera’s pairing confirmation did not verify', { from });
+        fail('The camera’s confirmation did not verify (someone may have interfered), so nothing was saved. Make a new link and try again.');
+        return;
+      }
+      let replaced: boolean;
+      try {
+        ({ replaced } = await this.#options.adopt(from, request.name, key));
+      } catch (error) {
+        log.error('could not keep a new pairing', { error: String(error) });
+        fail('The pairing worked, but this viewer could not save it. Forget the camera on the phone, then try again.');
+        return;
+      }
+      log.info('paired with a camera', { cameraId: from, replaced });
+      this.#setStatus(pending, { phase: 'paired', cameraId: from, cameraName: request.name, replaced });
+    } finally {
+      key.fill(0);
+      this.#close(pending);
+    }
+  }
+
+  #waitDone(via: SignalTransport, from: string, send: () => void): Promise<PairDone | 'refused' | 'timeout' | 'gone'> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const offMessage = via.on('message', (sender, envelope) => {
+        if (sender !== from) return;
+        if (envelope.kind === 'pair-done') {
+          const { v: _v, ...done } = envelope;
+          settle(done);
+        } else if (envelope.kind === 'pair-error') {
+          settle('refused');
+        }
+      });
+      const offExpire = via.on('expire', (peerId) => {
+        if (peerId === from) settle('gone');
+      });
+      const timer = this.#timers.setTimeout(() => settle('timeout'), this.#options.confirmTimeoutMs ?? CONFIRM_TIMEOUT_MS);
+      function settle(result: PairDone | 'refused' | 'timeout' | 'gone'): void {
+        if (settled) return;
+        settled = true;
+        offMessage();
+        offExpire();
+        clearTimer();
+        resolve(result);
+      }
+      const clearTimer = (): void => this.#timers.clearTimeout(timer);
+      send();
+    });
+  }
+
+  /** No longer usable: timers, listeners and any rendezvous transport go (the secret stays, to recognise late requests). */
+  #close(pending: Pending): void {
+    if (pending.state === 'open') pending.state = 'closed';
+    this.#timers.clearTimeout(pending.timer);
+    pending.timer = null;
+    for (const off of pending.unsubscribe.splice(0)) off();
+    const rendezvous = pending.rendezvous;
+    pending.rendezvous = null;
+    rendezvous?.close();
+  }
+
+  /** Forget old invitations, wiping their secrets. */
+  #prune(): void {
+    const now = this.#timers.now();
+    const past = [...this.#pending.values()].filter((p) => p.state !== 'open' && p.status.phase !== 'pairing');
+    const drop = past.filter((p, i) => now > p.invitation.expiresAt + PAST_KEEP_MS || i < past.length - MAX_PAST);
+    for (const pending of drop) {
+      pending.invitation.secret.fill(0);
+      this.#pending.delete(pending.id);
+    }
+  }
+
+  #setStatus(pending: Pending, status: PairingStatus): void {
+    pending.status = status;
+    this.emit('change', view(pending));
+  }
+}
+
+/** Open invitations are tried first. */
+function rank(pending: Pending): number {
+  return pending.state === 'open' ? 0 : 1;
+}
+
+function view(pending: Pending): PairingTicket {
+  return { id: pending.id, kind: pending.kind, invitation: pending.invitation, code: pending.code, status: pending.status };
+}

@@ -1,0 +1,276 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Backoff } from '../../../../protocol/backoff.ts';
+import { TypedEmitter } from '../../../../protocol/events.ts';
+import { configureLogging } from '../../../../protocol/log.ts';
+import type { DataMessage } from '../../../../protocol/messages.ts';
+import type { ConnectionStats } from './connection-stats.ts';
+import { isRetryable, RedialWatch } from './redial.ts';
+import { globalTimers } from '../timers.ts';
+import type { EndReason, Watch, WatchEvents, WatchPhase } from './watch-session.ts';
+
+/** A single attempt a test drives by hand. */
+class FakeSession extends TypedEmitter<WatchEvents> implements Watch {
+  readonly cameraId = 'cam';
+  phase: WatchPhase = 'idle';
+  stream: MediaStream | null = null;
+  remoteName: string | null = null;
+  endReason: EndReason | null = null;
+  readonly sent: DataMessage[] = [];
+  stopped = 0;
+  /** Every track given with setMic, in order. */
+  readonly mics: (MediaStreamTrack | null)[] = [];
+
+  constructor(readonly talkBack: boolean) {
+    super();
+  }
+
+  start(): void {
+    this.phase = 'connecting';
+  }
+
+  setMic(track: MediaStreamTrack | null): void {
+    this.mics.push(track);
+  }
+
+  stop(): void {
+    this.stopped++;
+    this.end({ code: 'stopped', message: 'Stopped.', retryable: false });
+  }
+
+  send(message: DataMessage): boolean {
+    this.sent.push(message);
+    return this.phase === 'live';
+  }
+
+  stats(): Promise<ConnectionStats | null> {
+    return Promise.resolve(null);
+  }
+
+  goLive(): void {
+    this.phase = 'live';
+    this.emit('live');
+  }
+
+  end(reason: EndReason): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
+    this.endReason = reason;
+    this.emit('ended', reason);
+  }
+}
+
+const LOST: EndReason = { code: 'connection-lost', message: 'lost', retryable: true };
+
+function fakeMic() {
+  const track = { enabled: true, stopped: false, stop() {
+    this.stopped = true;
+  } };
+  const stream = { getAudioTracks: () => [track], getTracks: () => [track] } as unknown as MediaStream;
+  return { stream, track };
+}
+
+function setup(options: { mic?: 'ok' | 'blocked' | 'later' } = {}) {
+  const sessions: FakeSession[] = [];
+  const mic = fakeMic();
+  let grant: (stream: MediaStream) => void = () => {};
+  const watch = new RedialWatch({
+    cameraId: 'cam',
+    openSession: (talkBack) => {
+      const s = new FakeSession(talkBack);
+      sessions.push(s);
+      return s;
+    },
+    ...(options.mic === 'ok' ? { openMic: async () => mic.stream } : {}),
+    ...(options.mic === 'blocked' ? { openMic: () => Promise.reject(new DOMException('denied', 'NotAllowedError')) } : {}),
+    ...(options.mic === 'later' ? { openMic: () => new Promise<MediaStream>((resolve) => (grant = resolve)) } : {}),
+    timers: globalTimers,
+    backoff: new Backoff({ initialMs: 500, maxMs: 10_000, jitter: 0 }),
+  });
+  const states: string[] = [];
+  const record = () => states.push(watch.liveState);
+  watch.on('connecting', record);
+  watch.on('live', record);
+  watch.on('reconnecting', record);
+  watch.on('ended', record);
+  return { watch, sessions, states, mic, grant: () => grant(mic.stream) };
+}
+
+describe('RedialWatch', () => {
+  beforeEach(() => {
+    configureLogging({ sink: () => {} });
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('re-dials a dropped watch with backoff, then is live again', () => {
+    const { watch, sessions, states } = setup();
+    watch.start();
+    sessions[0]!.goLive();
+    sessions[0]!.end(LOST);
+    expect(watch.liveState).toBe('reconnecting');
+    expect(watch.phase).toBe('connecting');
+    expect(sessions).toHaveLength(1);
+    vi.advanceTimersByTime(499);
+    expect(sessions).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sessions).toHaveLength(2);
+    sessions[1]!.end({ code: 'connection-closed', message: 'closed', retryable: true });
+    vi.advanceTimersByTime(999);
+    expect(sessions).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(sessions).toHaveLength(3);
+    sessions[2]!.goLive();
+    expect(states).toEqual(['connecting', 'live', 'reconnecting', 'reconnecting', 'live']);
+  });
+
+  it('caps the backoff at 10 s and resets it after going live', () => {
+    const { watch, sessions } = setup();
+    watch.start();
+    for (let i = 0; i < 8; i++) {
+      sessions.at(-1)!.end(LOST);
+      vi.advanceTimersByTime(10_000);
+    }
+    expect(sessions).toHaveLength(9);
+    expect(watch.retryAt).toBeNull();
+    sessions.at(-1)!.goLive();
+    sessions.at(-1)!.end(LOST);
+    expect(watch.retryAt! - Date.now()).toBe(500);
+  });
+
+  it('dials at once when presence says the camera is back', () => {
+    const { watch, sessions } = setup();
+    watch.start();
+    sessions[0]!.end({ code: 'camera-offline', message: 'offline', retryable: true });
+    for (let i = 0; i < 4; i++) {
+      vi.advanceTimersByTime(20_000);
+      sessions.at(-1)!.end({ code: 'camera-offline', message: 'offline', retryable: true });
+    }
+    const before = sessions.length;
+    watch.cameraOnline();
+    expect(sessions).toHaveLength(before + 1);
+    watch.cameraOnline();
+    expect(sessions).toHaveLength(before + 1);
+  });
+
+  it.each(['tampered', 'not-paired', 'clock-skew', 'relay-unavailable'] as const)('does not re-dial after %s', (code) => {
+    const { watch, sessions, states } = setup();
+    watch.start();
+    sessions[0]!.end({ code, message: code, retryable: false });
+    vi.advanceTimersByTime(60_000);
+    expect(sessions).toHaveLength(1);
+    expect(watch.liveState).toBe('ended');
+    expect(watch.endReason?.code).toBe(code);
+    expect(states.at(-1)).toBe('ended');
+  });
+
+  it('treats a refused relay as final even when the session called it retryable', () => {
+    expect(isRetryable({ code: 'connection-failed', message: '', retryable: true })).toBe(true);
+    expect(isRetryable({ code: 'connection-failed', message: '', retryable: false })).toBe(false);
+    expect(isRetryable({ code: 'camera-hung-up', message: '', retryable: true })).toBe(true);
+  });
+
+  it('Stop hangs up the session, cancels the re-dial and never dials again', () => {
+    const { watch, sessions } = setup();
+    watch.start();
+    sessions[0]!.goLive();
+    watch.stop();
+    expect(sessions[0]!.stopped).toBe(1);
+    expect(watch.liveState).toBe('ended');
+    vi.advanceTimersByTime(60_000);
+    expect(sessions).toHaveLength(1);
+
+    const second = setup();
+    second.watch.start();
+    second.sessions[0]!.end(LOST);
+    second.watch.stop();
+    second.watch.cameraOnline();
+    vi.advanceTimersByTime(60_000);
+    expect(second.sessions).toHaveLength(1);
+  });
+
+  it('keeps one session at a time: a stale session cannot revive the watch', () => {
+    const { watch, sessions } = setup();
+    watch.start();
+    sessions[0]!.end(LOST);
+    vi.advanceTimersByTime(500);
+    sessions[0]!.goLive();
+    expect(watch.liveState).toBe('reconnecting');
+    sessions[1]!.goLive();
+    expect(watch.liveState).toBe('live');
+  });
+
+  describe('talk-back microphone', () => {
+    it('dials with a talk-back line, gives it the muted mic, talks by enabling the track and telling the camera, releases it on Stop', async () => {
+      const { watch, sessions, mic } = setup({ mic: 'ok' });
+      watch.start();
+      expect(watch.mic).toBe('pending');
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.talkBack).toBe(true);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(watch.mic).toBe('ready');
+      expect(sessions[0]!.mics).toEqual([mic.track]);
+      expect(mic.track.enabled).toBe(false);
+      sessions[0]!.goLive();
+      expect(watch.setTalking(true)).toBe(true);
+      expect(mic.track.enabled).toBe(true);
+      expect(sessions[0]!.sent).toEqual([{ t: 'talk', on: true }]);
+      sessions[0]!.end(LOST);
+      vi.advanceTimersByTime(500);
+      expect(sessions[1]!.mics).toEqual([mic.track]);
+      sessions[1]!.goLive();
+      expect(sessions[1]!.sent).toEqual([{ t: 'talk', on: true }]);
+      watch.setTalking(false);
+      expect(mic.track.enabled).toBe(false);
+      watch.stop();
+      expect(mic.track.stopped).toBe(true);
+    });
+
+    it('watches anyway without a microphone', async () => {
+      const { watch, sessions } = setup({ mic: 'blocked' });
+      watch.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(watch.mic).toBe('blocked');
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.mics).toEqual([]);
+      expect(watch.setTalking(true)).toBe(false);
+    });
+
+    it('dials before the microphone is answered and attaches it to the live session when it comes', async () => {
+      const { watch, sessions, mic, grant } = setup({ mic: 'later' });
+      let changes = 0;
+      watch.on('change', () => changes++);
+      watch.start();
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.talkBack).toBe(true);
+      sessions[0]!.goLive();
+      expect(watch.liveState).toBe('live');
+      expect(watch.mic).toBe('pending');
+      expect(watch.setTalking(true)).toBe(false);
+      grant();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(watch.mic).toBe('ready');
+      expect(changes).toBe(1);
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.mics).toEqual([mic.track]);
+      expect(mic.track.enabled).toBe(false);
+      expect(watch.setTalking(true)).toBe(true);
+      expect(mic.track.enabled).toBe(true);
+    });
+
+    it('offers no talk-back line without a microphone to ask for', () => {
+      const { watch, sessions } = setup();
+      watch.start();
+      expect(sessions[0]!.talkBack).toBe(false);
+      expect(watch.mic).toBe('none');
+    });
+
+    it('releases a microphone granted after Stop', async () => {
+      const { watch, mic, grant } = setup({ mic: 'later' });
+      watch.start();
+      watch.stop();
+      grant();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(mic.track.stopped).toBe(true);
+    });
+  });
+});
