@@ -65,23 +65,3 @@ export async function macMatches(key: CryptoKey, data: Uint8Array<ArrayBuffer>, 
   if (!bytes || bytes.length !== 32) return false;
   return subtle().verify('HMAC', key, bytes as Uint8Array<ArrayBuffer>, data);
 }
-
-/** A fresh P-256 ECDH key pair and its raw public key (P-256: the curve Safari 14 has; X25519 it lacks). */
-export async function newEcdhKeyPair(): Promise<{ pair: CryptoKeyPair; publicRaw: Uint8Array<ArrayBuffer> }> {
-  const pair = (await subtle().generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits'])) as CryptoKeyPair;
-  const publicRaw = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
-  return { pair, publicRaw };
-}
-
-/** ECDH with a peer's raw P-256 public key, then HKDF-SHA-256 to 32 bytes. Throws on an invalid point. */
-export async function deriveSharedSecret(
-  privateKey: CryptoKey,
-  peerPublicRaw: Uint8Array<ArrayBuffer>,
-  salt: Uint8Array<ArrayBuffer>,
-  info: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const peer = await subtle().importKey('raw', peerPublicRaw, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
-  const shared = await subtle().deriveBits({ name: 'ECDH', public: peer }, privateKey, 256);
-  const ikm = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveBits']);
-  return new Uint8Array(await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info }, ikm, 256));
-}

@@ -5,6 +5,7 @@ import { parseEnvelope } from './envelope.ts';
 import {
   cameraStartPairing,
   encodeInvitation,
+  INVITATION_TTL_MS,
   newLinkInvitation,
   newShortCode,
   pairingLink,
@@ -12,6 +13,7 @@ import {
   parseShortCode,
   viewerAcceptPairing,
   type Invitation,
+  type PairRequest,
 } from './pairing.ts';
 
 const NOW = 1_800_000_000_000;
@@ -45,20 +47,60 @@ describe('pairing', () => {
     expect(Buffer.from(a.viewer.pairing.key).equals(Buffer.from(b.viewer.pairing.key))).toBe(false);
   });
 
-  it('a relay that swaps public keys or names, or a wrong secret, is refused', async () => {
+  it('a relay that swaps shares, names or IDs, or a wrong secret, gets no pairing on either side', async () => {
+    const inv = newLinkInvitation(VIEWER, NOW);
+    const mallory = await cameraStartPairing(inv, CAM, 'Rex cam');
+    const fresh = () => cameraStartPairing(inv, CAM, 'Rex cam');
+    expect(await viewerAcceptPairing(inv, (await fresh()).request, 'cam-ffffffffffffffffffffffffffffffff', VIEWER, 'PC')).toBeNull();
+    // The viewer answers any well-formed request (nothing in it can be checked), but a changed request or a wrong
+    // secret gives keys whose confirmations do not match.
+    for (const tamper of [
+      (r: PairRequest) => ({ ...r, pub: mallory.request.pub }),
+      (r: PairRequest) => ({ ...r, name: 'Evil' }),
+      (r: PairRequest) => ({ ...r, sid: mallory.request.sid }),
+    ]) {
+      const cam = await fresh();
+      const viewer = await viewerAcceptPairing(inv, tamper(cam.request), CAM, VIEWER, 'PC');
+      expect(await cam.finish(viewer!.accept)).toBeNull();
+    }
+    const cam = await fresh();
+    const wrong = await viewerAcceptPairing(newLinkInvitation(VIEWER, NOW), cam.request, CAM, VIEWER, 'PC');
+    expect(await cam.finish(wrong!.accept)).toBeNull();
+    const cam2 = await fresh();
+    const viewer = await viewerAcceptPairing(inv, cam2.request, CAM, VIEWER, 'PC');
+    const forged = await viewerAcceptPairing(inv, mallory.request, CAM, VIEWER, 'PC');
+    expect(await cam2.finish({ ...viewer!.accept, pub: forged!.accept.pub })).toBeNull();
+    // One accept per request: the guess above burned it, even the right accept is refused now.
+    expect(await cam2.finish(viewer!.accept)).toBeNull();
+    const cam3 = await fresh();
+    const ok = await viewerAcceptPairing(inv, cam3.request, CAM, VIEWER, 'PC');
+    const done = await cam3.finish(ok!.accept);
+    expect(done).not.toBeNull();
+    expect(await ok!.confirmDone({ kind: 'pair-done', confirm: forged!.accept.confirm })).toBe(false);
+  });
+
+  it('a link binds the viewer ID: an accept naming another viewer is refused (no overwriting its key)', async () => {
     const inv = newLinkInvitation(VIEWER, NOW);
     const cam = await cameraStartPairing(inv, CAM, 'Rex cam');
-    const mallory = await cameraStartPairing(inv, CAM, 'Rex cam');
-    expect(await viewerAcceptPairing(inv, { ...cam.request, pub: mallory.request.pub }, CAM, VIEWER, 'PC')).toBeNull();
-    expect(await viewerAcceptPairing(inv, { ...cam.request, name: 'Evil' }, CAM, VIEWER, 'PC')).toBeNull();
-    expect(await viewerAcceptPairing(inv, cam.request, 'cam-ffffffffffffffffffffffffffffffff', VIEWER, 'PC')).toBeNull();
-    const other = newLinkInvitation(VIEWER, NOW);
-    expect(await viewerAcceptPairing(other, cam.request, CAM, VIEWER, 'PC')).toBeNull();
-    const viewer = await viewerAcceptPairing(inv, cam.request, CAM, VIEWER, 'PC');
-    const forged = await viewerAcceptPairing(inv, mallory.request, CAM, VIEWER, 'PC');
-    expect(await cam.finish({ ...viewer!.accept, pub: forged!.accept.pub })).toBeNull();
-    expect(await cam.finish({ ...viewer!.accept, viewerId: 'viewer-ffffffffffffffffffffffffffffffff' })).toBeNull();
-    expect(await cam.finish(viewer!.accept)).not.toBeNull();
+    const viewer = await viewerAcceptPairing(inv, cam.request, CAM, 'viewer-ffffffffffffffffffffffffffffffff', 'PC');
+    expect(await cam.finish(viewer!.accept)).toBeNull();
+  });
+
+  it('a wrong short code is one failed guess; the camera learns nothing it could retry with', async () => {
+    const { code, invitation } = newShortCode(NOW);
+    const wrongText = code.slice(0, -1) + (code.endsWith('0') ? '1' : '0');
+    const typed = parseShortCode(wrongText, NOW);
+    if (!typed.ok) throw new Error(typed.error);
+    const cam = await cameraStartPairing(typed.value, CAM, 'Rex cam');
+    const viewer = await viewerAcceptPairing(invitation, cam.request, CAM, VIEWER, 'PC');
+    expect(await cam.finish(viewer!.accept)).toBeNull();
+  });
+
+  it('test-only short codes with 16 secret bits keep the format', () => {
+    for (let i = 0; i < 50; i++) {
+      const { code } = newShortCode(NOW, { secretBits: 16 });
+      expect(code).toMatch(/^[0-9A-Z]{6}-[0-9A-Z]{3}[01]-0000$/);
+    }
   });
 
   it('invitation links round-trip and garbage never throws', () => {
@@ -76,15 +118,19 @@ describe('pairing', () => {
   it('short codes parse forgivingly and pair like links', async () => {
     const { code, invitation } = newShortCode(NOW);
     expect(code).toMatch(/^[0-9A-Z]{6}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
-    const typed = parseShortCode(` ${code.toLowerCase().replace(/-/g, ' ')} `);
+    const typed = parseShortCode(` ${code.toLowerCase().replace(/-/g, ' ')} `, NOW);
+    expect(typed.ok && typed.value.expiresAt).toBe(NOW + INVITATION_TTL_MS);
     expect(typed.ok).toBe(true);
     if (!typed.ok) return;
     expect(typed.value.rendezvousId).toBe(invitation.rendezvousId);
     const cam = await cameraStartPairing(typed.value, CAM, 'Rex cam');
-    expect(await viewerAcceptPairing(invitation, cam.request, CAM, VIEWER, 'PC')).not.toBeNull();
-    expect(parseShortCode('ABC').ok).toBe(false);
+    const viewer = await viewerAcceptPairing(invitation, cam.request, CAM, VIEWER, 'PC');
+    const done = await cam.finish(viewer!.accept);
+    expect(done).not.toBeNull();
+    expect(await viewer!.confirmDone(done!.done)).toBe(true);
+    expect(parseShortCode('ABC', NOW).ok).toBe(false);
     fc.assert(fc.property(fc.string(), (s) => {
-      expect(typeof parseShortCode(s).ok).toBe("boolean");
+      expect(typeof parseShortCode(s, NOW).ok).toBe("boolean");
     }), { numRuns: 2000 });
   });
 

@@ -1,32 +1,28 @@
 /**
- * Pairing: one scan makes a long-term secret shared by one camera and one viewer, which the server never sees.
+ * Pairing: one scan (or one typed code) makes a long-term secret shared by one camera and one viewer, which the
+ * server never sees.
  *
- * The viewer's invitation (QR link fragment, or a short typed code) carries a one-time secret `ps`. Both sides
- * exchange ephemeral P-256 ECDH keys through the server, each message MACed with `ps`, and derive the pair key
- * K = HKDF(ECDH, salt = ps, info = both IDs and both public keys). A server that relays the exchange sees neither
- * `ps` nor K; replacing a public key breaks the MAC. Key confirmation MACs prove both ended with the same K.
+ * The viewer's invitation (QR link fragment, or a short typed code) carries a one-time secret. Both sides run CPace
+ * (protocol/pake.ts) with it through the server and derive the pair key from CPace's K and the whole transcript
+ * (both IDs, both names, both shares). Key confirmation MACs prove both ended with the same key. A server that
+ * relays or fakes one side sees nothing it can test a guessed secret on offline; each attempt it makes is one online
+ * guess, and an invitation is burned by its first attempt, right or wrong, on both sides.
+ *
+ * Links and codes share this one path: CPace with a link's 128-bit secret is as strong as the ECDH+MAC it replaced,
+ * and one code path is one thing to get right and to test.
  */
 import * as v from 'valibot';
-import {
-  deriveSharedSecret,
-  fromBase64Url,
-  importMacKey,
-  macMatches,
-  macOf,
-  newEcdhKeyPair,
-  randomBytes,
-  toBase64Url,
-  transcript,
-} from './crypto.ts';
+import { fromBase64Url, importMacKey, macMatches, macOf, randomBytes, toBase64Url, transcript } from './crypto.ts';
+import { CPACE_DSI, cpaceStart, newCpaceSid } from './pake.ts';
 import { NameSchema, PeerIdSchema, parseWith, type Parsed } from './schema.ts';
 
-/** How long an invitation can be used. */
+/** How long an invitation can be used: by the viewer from when it made it, by the camera from when it got it. */
 export const INVITATION_TTL_MS = 5 * 60_000;
 
 /** Bytes of secret in a QR/link invitation. */
 const LINK_SECRET_BYTES = 16;
 
-const PROTOCOL = 'pawcam-pair-v1';
+const PROTOCOL = 'pawcam-pair-v2';
 
 /** What the phone needs to pair: whom to contact (a viewer ID, or a short code's rendezvous ID) and the secret. */
 export interface Invitation {
@@ -34,7 +30,7 @@ export interface Invitation {
   rendezvousId: string;
   /** The one-time secret. */
   secret: Uint8Array<ArrayBuffer>;
-  /** Epoch ms after which the viewer refuses it. */
+  /** Epoch ms after which it is refused (each side keeps its own clock on it). */
   expiresAt: number;
 }
 
@@ -71,18 +67,41 @@ export function parseInvitation(text: string): Parsed<Invitation> {
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const CODE_HANDLE_CHARS = 6;
 const CODE_SECRET_CHARS = 8;
+const SHORT_CODE_PREFIX = 'pair-';
+
+/** Bits of secret in a short code (8 base32 characters). */
+export const SHORT_CODE_SECRET_BITS = CODE_SECRET_CHARS * 5;
 
 /** Peer ID a viewer registers while its short code is open; the camera sends its request there. */
 export function shortCodeRendezvousId(handle: string): string {
-  return `pair-${handle.toLowerCase()}`;
+  return `${SHORT_CODE_PREFIX}${handle.toLowerCase()}`;
+}
+
+/** Whether an invitation is a typed short code (rather than a link naming the viewer itself). */
+export function isShortCodeInvitation(invitation: Pick<Invitation, 'rendezvousId'>): boolean {
+  return invitation.rendezvousId.startsWith(SHORT_CODE_PREFIX);
+}
+
+/** Options of newShortCode. */
+export interface ShortCodeOptions {
+  /**
+   * TEST ONLY: fewer secret bits (the rest of the characters are '0'), so an adversary test can search every code
+   * offline in an instant. The format is unchanged; only the viewer that makes the code is weakened.
+   */
+  secretBits?: number;
 }
 
 /**
  * A short typed code `XXXXXX-XXXX-XXXX`: 30 bits name a temporary rendezvous ID, 40 bits are the secret.
- * Weaker than the link's 128 bits (see docs/SECURITY.md); it is the fallback when the phone cannot scan.
+ * Weaker than the link's 128 bits, but fed to CPace: a guess can only be tried online, once per code (docs/SECURITY.md).
  */
-export function newShortCode(now: number): { code: string; invitation: Invitation } {
-  const chars = Array.from(randomBytes(CODE_HANDLE_CHARS + CODE_SECRET_CHARS), (b) => CODE_ALPHABET[b & 31]!).join('');
+export function newShortCode(now: number, options: ShortCodeOptions = {}): { code: string; invitation: Invitation } {
+  const bits = Math.max(0, Math.min(SHORT_CODE_SECRET_BITS, Math.floor(options.secretBits ?? SHORT_CODE_SECRET_BITS)));
+  const random = randomBytes(CODE_HANDLE_CHARS + CODE_SECRET_CHARS);
+  const chars = Array.from(random, (b, i) => {
+    const charBits = i < CODE_HANDLE_CHARS ? 5 : Math.max(0, Math.min(5, bits - 5 * (i - CODE_HANDLE_CHARS)));
+    return CODE_ALPHABET[b & ((1 << charBits) - 1)]!;
+  }).join('');
   const handle = chars.slice(0, CODE_HANDLE_CHARS);
   const secret = chars.slice(CODE_HANDLE_CHARS);
   const code = `${handle}-${secret.slice(0, 4)}-${secret.slice(4)}`;
@@ -92,8 +111,11 @@ export function newShortCode(now: number): { code: string; invitation: Invitatio
   };
 }
 
-/** Parse a typed short code (case, spaces and dashes forgiven; O→0, I/L→1). */
-export function parseShortCode(text: string): Parsed<Invitation> {
+/**
+ * Parse a typed short code (case, spaces and dashes forgiven; O→0, I/L→1). The camera did not make the code, so it
+ * gives it its own lifetime from `now`: a code typed and left waiting expires here too.
+ */
+export function parseShortCode(text: string, now: number = Date.now()): Parsed<Invitation> {
   const clean = text
     .toUpperCase()
     .replace(/[\s-]/g, '')
@@ -105,28 +127,27 @@ export function parseShortCode(text: string): Parsed<Invitation> {
   const handle = clean.slice(0, CODE_HANDLE_CHARS);
   return {
     ok: true,
-    // The expiry is enforced by the viewer that issued the code.
-    value: { rendezvousId: shortCodeRendezvousId(handle), secret: new TextEncoder().encode(clean.slice(CODE_HANDLE_CHARS)), expiresAt: Number.MAX_SAFE_INTEGER },
+    value: { rendezvousId: shortCodeRendezvousId(handle), secret: new TextEncoder().encode(clean.slice(CODE_HANDLE_CHARS)), expiresAt: now + INVITATION_TTL_MS },
   };
 }
 
-const PubSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{87}$/)); // 65-byte uncompressed P-256 point
+const ShareSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/)); // x-coordinate of a P-256 point, 32 bytes
+const SidSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/)); // 16-byte CPace session ID
 const MacSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/)); // 32-byte HMAC-SHA-256
 
-/** Pairing messages (envelope kinds `pair-*`). */
+/** Pairing messages (envelope kinds `pair-*`). The camera starts; it is CPace's initiator. */
 export const PairRequestSchema = v.strictObject({
   kind: v.literal('pair-request'),
   cameraId: PeerIdSchema,
   name: NameSchema,
-  pub: PubSchema,
-  mac: MacSchema,
+  sid: SidSchema,
+  pub: ShareSchema,
 });
 export const PairAcceptSchema = v.strictObject({
   kind: v.literal('pair-accept'),
   viewerId: PeerIdSchema,
   name: NameSchema,
-  pub: PubSchema,
-  mac: MacSchema,
+  pub: ShareSchema,
   confirm: MacSchema,
 });
 export const PairDoneSchema = v.strictObject({ kind: v.literal('pair-done'), confirm: MacSchema });
@@ -144,68 +165,80 @@ export interface Pairing {
   key: Uint8Array<ArrayBuffer>;
 }
 
-async function secretKey(inv: Invitation): Promise<CryptoKey> {
-  return importMacKey(inv.secret);
+function decode(text: string, length: number): Uint8Array<ArrayBuffer> | null {
+  const bytes = fromBase64Url(text);
+  return bytes && bytes.length === length ? (bytes as Uint8Array<ArrayBuffer>) : null;
 }
 
-function decodePub(pub: string): Uint8Array<ArrayBuffer> {
-  const bytes = fromBase64Url(pub);
-  if (!bytes || bytes.length !== 65) throw new Error('malformed public key');
-  return bytes as Uint8Array<ArrayBuffer>;
+/** What CPace's keys are derived from: K and the whole transcript, so a changed ID, name or share gives other keys. */
+interface Keys {
+  pairKey: Uint8Array<ArrayBuffer>;
+  confirmKey: CryptoKey;
 }
 
-async function pairKey(
-  priv: CryptoKey,
-  peerPub: Uint8Array<ArrayBuffer>,
-  inv: Invitation,
-  cameraId: string,
-  viewerId: string,
-  cameraPub: Uint8Array<ArrayBuffer>,
-  viewerPub: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  return deriveSharedSecret(priv, peerPub, inv.secret, transcript(`${PROTOCOL} key`, cameraId, viewerId, cameraPub, viewerPub));
+async function deriveKeys(k: Uint8Array<ArrayBuffer>, invitation: Invitation, request: PairRequest, viewerId: string, viewerName: string, viewerShare: string): Promise<Keys> {
+  // CPace ISK = H(lv(DSI || "_ISK", sid, K) || transcript(MSGa, MSGb)), here as HKDF-SHA-256 over K with the
+  // length-prefixed transcript as info; the pair key and the confirmation key are separate outputs.
+  const isk = transcript(`${CPACE_DSI}_ISK`, PROTOCOL, invitation.rendezvousId, request.sid, request.pub, request.cameraId, request.name, viewerShare, viewerId, viewerName);
+  const ikm = await globalThis.crypto.subtle.importKey('raw', k, 'HKDF', false, ['deriveBits']);
+  const derive = async (label: string) =>
+    new Uint8Array(await globalThis.crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: transcript(label, isk) }, ikm, 256));
+  const pairKey = await derive(`${PROTOCOL} pair key`);
+  const confirmRaw = await derive(`${PROTOCOL} confirm`);
+  const confirmKey = await importMacKey(confirmRaw);
+  confirmRaw.fill(0);
+  return { pairKey, confirmKey };
 }
 
-/** Camera side, step 1: the request to send to `invitation.rendezvousId`, and the state to finish with. */
+/** CPace's channel identifier: the rendezvous this invitation names. */
+const channelId = (invitation: Invitation): Uint8Array<ArrayBuffer> => transcript(PROTOCOL, invitation.rendezvousId);
+
+/**
+ * Camera side, step 1: the request to send to `invitation.rendezvousId`, and the state to finish with. The request
+ * carries no MAC: a CPace share reveals nothing about the secret, so there is nothing to test a guessed code on.
+ */
 export async function cameraStartPairing(
   invitation: Invitation,
   cameraId: string,
   cameraName: string,
 ): Promise<{ request: PairRequest; finish: (accept: PairAccept) => Promise<{ pairing: Pairing; done: PairDone } | null> }> {
-  const { pair, publicRaw } = await newEcdhKeyPair();
-  const sk = await secretKey(invitation);
-  const pub = toBase64Url(publicRaw);
-  const mac = await macOf(sk, transcript(PROTOCOL, 'request', invitation.rendezvousId, cameraId, cameraName, publicRaw));
+  const sid = newCpaceSid();
+  const party = await cpaceStart(invitation.secret, channelId(invitation), sid);
+  const request: PairRequest = { kind: 'pair-request', cameraId, name: cameraName, sid: toBase64Url(sid), pub: toBase64Url(party.share) };
+  let used = false;
   return {
-    request: { kind: 'pair-request', cameraId, name: cameraName, pub, mac },
-    /** Step 3: check the viewer's accept; null when it does not verify (tampered, or another secret). */
+    request,
+    /**
+     * Step 3: check the viewer's accept; null when it does not verify (another secret, or tampered). One accept
+     * only: a second call returns null, so a party in the middle gets one guess per request.
+     */
     async finish(accept) {
-      let viewerPub: Uint8Array<ArrayBuffer>;
-      try {
-        viewerPub = decodePub(accept.pub);
-      } catch {
+      if (used) return null;
+      used = true;
+      // Trust boundary: the accept must come from the viewer the invitation names (a link's rendezvous ID is that
+      // viewer's own ID) — a code's temporary rendezvous may name any viewer.
+      if (!isShortCodeInvitation(invitation) && accept.viewerId !== invitation.rendezvousId) return null;
+      const viewerShare = decode(accept.pub, 32);
+      if (!viewerShare) return null;
+      const k = await party.sharedSecret(viewerShare);
+      if (!k) return null;
+      const keys = await deriveKeys(k, invitation, request, accept.viewerId, accept.name, accept.pub);
+      k.fill(0);
+      if (!(await macMatches(keys.confirmKey, transcript(PROTOCOL, 'viewer-confirm'), accept.confirm))) {
+        keys.pairKey.fill(0);
         return null;
       }
-      const data = transcript(PROTOCOL, 'accept', invitation.rendezvousId, cameraId, publicRaw, accept.viewerId, accept.name, viewerPub);
-      if (!(await macMatches(sk, data, accept.mac))) return null;
-      let key: Uint8Array<ArrayBuffer>;
-      try {
-        key = await pairKey(pair.privateKey, viewerPub, invitation, cameraId, accept.viewerId, publicRaw, viewerPub);
-      } catch {
-        return null;
-      }
-      const k = await importMacKey(key);
-      if (!(await macMatches(k, transcript(PROTOCOL, 'viewer-confirm'), accept.confirm))) return null;
-      const confirm = await macOf(k, transcript(PROTOCOL, 'camera-confirm'));
-      return { pairing: { peerId: accept.viewerId, peerName: accept.name, key }, done: { kind: 'pair-done', confirm } };
+      const confirm = await macOf(keys.confirmKey, transcript(PROTOCOL, 'camera-confirm'));
+      return { pairing: { peerId: accept.viewerId, peerName: accept.name, key: keys.pairKey }, done: { kind: 'pair-done', confirm } };
     },
   };
 }
 
 /**
- * Viewer side, step 2: check a camera's request against the invitation; on success the accept to send back and
- * a check of the camera's final confirmation. Null when the request does not verify. `fromId` is the sender ID
- * the server stamped; it must match the camera ID the request names.
+ * Viewer side, step 2: answer a camera's request. Nothing in a request can be checked against the secret, so an
+ * answer is always made (null only for a malformed request, or one whose camera ID is not the sender the server
+ * stamped); whether the camera knew the secret shows only in its `pair-done`, checked by `confirmDone`. The
+ * caller must burn the invitation on the first request either way: that is what limits a guesser to one try.
  */
 export async function viewerAcceptPairing(
   invitation: Invitation,
@@ -215,28 +248,19 @@ export async function viewerAcceptPairing(
   viewerName: string,
 ): Promise<{ accept: PairAccept; pairing: Pairing; confirmDone: (done: PairDone) => Promise<boolean> } | null> {
   if (request.cameraId !== fromId) return null;
-  let cameraPub: Uint8Array<ArrayBuffer>;
-  try {
-    cameraPub = decodePub(request.pub);
-  } catch {
-    return null;
-  }
-  const sk = await secretKey(invitation);
-  const data = transcript(PROTOCOL, 'request', invitation.rendezvousId, request.cameraId, request.name, cameraPub);
-  if (!(await macMatches(sk, data, request.mac))) return null;
-  const { pair, publicRaw } = await newEcdhKeyPair();
-  let key: Uint8Array<ArrayBuffer>;
-  try {
-    key = await pairKey(pair.privateKey, cameraPub, invitation, request.cameraId, viewerId, cameraPub, publicRaw);
-  } catch {
-    return null;
-  }
-  const k = await importMacKey(key);
-  const mac = await macOf(sk, transcript(PROTOCOL, 'accept', invitation.rendezvousId, request.cameraId, cameraPub, viewerId, viewerName, publicRaw));
-  const confirm = await macOf(k, transcript(PROTOCOL, 'viewer-confirm'));
+  const sid = decode(request.sid, 16);
+  const cameraShare = decode(request.pub, 32);
+  if (!sid || !cameraShare) return null;
+  const party = await cpaceStart(invitation.secret, channelId(invitation), sid);
+  const k = await party.sharedSecret(cameraShare);
+  if (!k) return null;
+  const pub = toBase64Url(party.share);
+  const keys = await deriveKeys(k, invitation, request, viewerId, viewerName, pub);
+  k.fill(0);
+  const confirm = await macOf(keys.confirmKey, transcript(PROTOCOL, 'viewer-confirm'));
   return {
-    accept: { kind: 'pair-accept', viewerId, name: viewerName, pub: toBase64Url(publicRaw), mac, confirm },
-    pairing: { peerId: request.cameraId, peerName: request.name, key },
-    confirmDone: (done) => macMatches(k, transcript(PROTOCOL, 'camera-confirm'), done.confirm),
+    accept: { kind: 'pair-accept', viewerId, name: viewerName, pub, confirm },
+    pairing: { peerId: request.cameraId, peerName: request.name, key: keys.pairKey },
+    confirmDone: (done) => macMatches(keys.confirmKey, transcript(PROTOCOL, 'camera-confirm'), done.confirm),
   };
 }
