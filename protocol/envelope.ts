@@ -4,6 +4,7 @@
  * so the stock PeerJS client ignores our traffic and we never depend on its connection objects.
  */
 import * as v from 'valibot';
+import { HangupReasonSchema } from './hangup.ts';
 import { PairAcceptSchema, PairDoneSchema, PairErrorSchema, PairRequestSchema } from './pairing.ts';
 import { HexIdSchema, NameSchema, PeerIdSchema, parseWith, type Parsed } from './schema.ts';
 
@@ -84,7 +85,7 @@ const HangupEnvelopeSchema = v.strictObject({
   v: v.literal(ENVELOPE_VERSION),
   kind: v.literal('hangup'),
   sid: HexIdSchema,
-  reason: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  reason: v.optional(HangupReasonSchema),
 });
 
 const version = { v: v.literal(ENVELOPE_VERSION) };

@@ -15,6 +15,7 @@ import {
   type SignalEnvelope,
 } from '../../../protocol/envelope.ts';
 import { missingCase } from '../../../protocol/errors.ts';
+import { refusal, type KnownHangupReason } from '../../../protocol/hangup.ts';
 import { LAN_ONLY } from '../../../protocol/ice.ts';
 import { viewerBaseId } from '../../../protocol/ids.ts';
 import { TypedEmitter } from '../../../protocol/events.ts';
@@ -190,7 +191,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   }
 
   /** End one viewer's session, telling it why (it re-dials and gets a fresh one). */
-  drop(viewerId: string, reason: string): void {
+  drop(viewerId: string, reason: KnownHangupReason): void {
     const session = this.#sessions.get(viewerId);
     if (session) this.#end(session, reason);
   }
@@ -326,7 +327,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       // A paired viewer's offer that does not verify was changed or replayed on the way (or its clock is far
       // off): refuse it out loud, so its owner sees an error instead of a hang.
       log.warn('refused an offer that did not verify', { viewer: from, sid: envelope.sid, failure });
-      this.#transport.send(from, { v: 1, kind: 'hangup', sid: envelope.sid, reason: `refused: ${failure ?? 'bad-mac'}` });
+      this.#transport.send(from, { v: 1, kind: 'hangup', sid: envelope.sid, reason: refusal(failure ?? 'bad-mac') });
       return;
     }
 
@@ -518,7 +519,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   }
 
   /** Free a session; `notify` (a reason) tells the viewer with a hangup, for ends the viewer did not ask for. */
-  #end(session: Session, notify: string | null): void {
+  #end(session: Session, notify: KnownHangupReason | null): void {
     if (session.ended) return;
     session.ended = true;
     if (this.#sessions.get(session.viewerId) === session) this.#sessions.delete(session.viewerId);

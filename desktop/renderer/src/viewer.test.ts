@@ -8,7 +8,8 @@ import { WebPairKeyStore, memoryKeyRows } from './pairing/pair-key-store.ts';
 import { Settings, defaultSettings } from './settings/settings.ts';
 import { FakeTransport } from './testing/test-fakes.ts';
 import { Viewer } from './viewer.ts';
-import { WatchSession, type DialedPeer, type SimplePeerLike } from './watch/watch-session.ts';
+import type { DialedPeer, SimplePeerLike } from './watch/types.ts';
+import { WatchSession } from './watch/watch-session.ts';
 
 const CAM = `cam-${'a'.repeat(32)}`;
 

@@ -18,7 +18,7 @@ import { Presence, type PresenceState } from './cameras/presence.ts';
 import type { Settings } from './settings/settings.ts';
 import type { CameraStatus, DataMessage } from '../../../protocol/messages.ts';
 import type { LiveState } from './watch/redial.ts';
-import type { EndReason, MicState, Watch, WatchPhase } from './watch/watch-session.ts';
+import type { EndReason, MicState, Watch, WatchPhase } from './watch/types.ts';
 
 const log = createLogger('viewer');
 

@@ -6,7 +6,7 @@ import type { DataMessage } from '../../../../protocol/messages.ts';
 import type { ConnectionStats } from './connection-stats.ts';
 import { isRetryable, RedialWatch } from './redial.ts';
 import { globalTimers } from '../timers.ts';
-import type { EndReason, Watch, WatchEvents, WatchPhase } from './watch-session.ts';
+import type { EndReason, Watch, WatchEvents, WatchPhase } from './types.ts';
 
 /** A single attempt a test drives by hand. */
 class FakeSession extends TypedEmitter<WatchEvents> implements Watch {

@@ -12,7 +12,7 @@ import { createLogger } from '../../../../protocol/log.ts';
 import type { CameraStatus, DataMessage } from '../../../../protocol/messages.ts';
 import type { ConnectionStats } from './connection-stats.ts';
 import { globalTimers, type Timers } from '../timers.ts';
-import type { EndCode, EndReason, MicState, Watch, WatchEvents, WatchPhase } from './watch-session.ts';
+import type { EndCode, EndReason, MicState, Watch, WatchEvents, WatchPhase } from './types.ts';
 
 const log = createLogger('redial');
 

@@ -8,7 +8,7 @@ import type { FetchLike } from '../../../../protocol/ice.ts';
 import { peerClientOptions } from '../../../../protocol/peer-options.ts';
 import { PeerjsTransport, type PeerLike } from '../../../../protocol/transport.ts';
 import { createLogger } from '../../../../protocol/log.ts';
-import type { CreatePeer, PeerInspector, SimplePeerLike } from './watch-session.ts';
+import type { CreatePeer, PeerInspector, SimplePeerLike } from './types.ts';
 
 const log = createLogger('rtc');
 

@@ -3,19 +3,13 @@ import { FRESHNESS_MS, pairMacKey, ReplayGuard, signAnswer, verifyOffer } from '
 import { randomBytes } from '../../../../protocol/crypto.ts';
 import type { SignalAuth, SignalEnvelope } from '../../../../protocol/envelope.ts';
 import { PawcamError } from '../../../../protocol/errors.ts';
+import type { HangupReason } from '../../../../protocol/hangup.ts';
 import type { RtcConfig } from '../../../../protocol/ice.ts';
 import { configureLogging } from '../../../../protocol/log.ts';
 import { encodeDataMessage } from '../../../../protocol/messages.ts';
 import { FakeTransport } from '../testing/test-fakes.ts';
-import {
-  WatchSession,
-  type DialOptions,
-  type EndReason,
-  type PeerInspector,
-  type PeerObserver,
-  type SimplePeerLike,
-  type TrackSender,
-} from './watch-session.ts';
+import type { DialOptions, EndReason, PeerInspector, PeerObserver, SimplePeerLike, TrackSender } from './types.ts';
+import { WatchSession } from './watch-session.ts';
 
 const CAM = `cam-${'c'.repeat(32)}`;
 const OTHER = `cam-${'d'.repeat(32)}`;
@@ -282,7 +276,7 @@ describe('WatchSession', () => {
     expect(s.peer.signals).toEqual([]);
   });
 
-  it.each([
+  it.each<[HangupReason, string, string, RegExp]>([
     ['refused: bad-mac', 'tampered', 'tampered', /arrived altered.*tampering/],
     ['refused: replay', 'tampered', 'tampered', /replayed.*tampering/],
     ['refused: stale', 'clock-skew', 'connection-failed', /the clocks of this computer and the phone differ by more than 2 minutes/],

@@ -1,0 +1,97 @@
+/**
+ * Every sentence the viewer shows a user, in one place (the camera page keeps its own in error-messages.ts). Logic
+ * modules pick a sentence from here; none builds user-facing wording itself, so the wording stays consistent.
+ */
+
+/** Why a watch ended, and what to do about it. */
+export const WATCH_MESSAGES = {
+  stopped: 'Stopped.',
+  cameraOffline: 'The camera is offline.',
+  timeout: 'The camera did not answer in time.',
+  connectionClosed: 'The connection to the camera closed.',
+  connectionLost: 'The connection to the camera was lost.',
+  cameraEnded: 'The camera ended the session.',
+  cameraBusy: 'The camera is busy: it is already sending to as many viewers as it can.',
+  relayUnavailable:
+    'The camera cannot use a relay: its server has no TURN relay, and "Always relay" allows no direct connection. Turn off "Always relay" in Settings, or give the pawcam server a TURN relay.',
+  tamperedAnswer: "The camera's answer was altered in transit — someone may be tampering with the server. Not connected.",
+  tamperedOffer:
+    'The camera refused the connection because our request arrived altered — someone may be tampering with the server. Not connected.',
+  replayedOffer:
+    'The camera refused the connection because our request arrived twice (replayed) — someone may be tampering with the server. Not connected.',
+  cameraClock:
+    'The camera refused the connection: the clocks of this computer and the phone differ by more than 2 minutes. Set both to the network time.',
+  answerClock:
+    "The camera's answer could not be trusted: the clocks of this computer and the phone differ by more than 2 minutes. Set both to the network time.",
+  notPaired: 'This viewer is not paired with that camera. Forget it and pair it again with Add camera.',
+} as const;
+
+/** A watch that failed for a technical reason (`detail` is the error's own message). */
+export function connectionFailedMessage(detail: string): string {
+  return `The connection failed: ${detail}`;
+}
+
+/** "Always relay" could not reach the camera; `turnError` is a TURN server's 401/403 refusal, if one came. */
+export function relayFailureMessage(turnError: number | null): string {
+  return turnError !== null
+    ? `The relay server refused our credentials (TURN error ${turnError}), and "Always relay" allows no other way to the camera.`
+    : 'Could not connect through the relay server: it did not answer or could not reach the camera, and "Always relay" allows no other way.';
+}
+
+/** What the camera controls say when a control did not happen. */
+export const CONTROL_MESSAGES = {
+  notConnected: 'Not connected to the camera.',
+  noAnswer: 'The camera did not answer.',
+  failed: 'The camera could not do that.',
+} as const;
+
+/** Snapshots. */
+export const SNAPSHOT_MESSAGES = {
+  noPicture: 'There is no picture yet.',
+  cannotDraw: 'This browser cannot draw the picture.',
+  cannotEncode: 'The picture could not be encoded as PNG.',
+  notWatching: 'Start watching that camera to take a snapshot of it.',
+} as const;
+
+/** A snapshot file that the web shell refused to save. */
+export function invalidSnapshotMessage(detail: string): string {
+  return `Not a valid snapshot (${detail}).`;
+}
+
+/** The camera list. */
+export const CAMERA_LIST_MESSAGES = {
+  notFound: 'That camera is no longer in the list.',
+  nameTooLong: 'That name is too long (60 characters at most).',
+  nameBadCharacters: 'That name has characters that cannot be used.',
+} as const;
+
+/** The camera list has no room for another camera. */
+export function listFullMessage(max: number): string {
+  return `The list is full (${max} cameras).`;
+}
+
+/** Pairing a camera from this viewer. */
+export const PAIRING_MESSAGES = {
+  codeNotReserved: 'The server would not reserve this code. Make a new one.',
+  notACamera: 'Something that is not a pawcam camera tried to pair. Nothing was saved. Make a new link and try again.',
+  listFull: 'The camera list is full. Forget a camera first, then make a new link.',
+  replyNotVerified: 'The camera could not verify this viewer’s reply, so nothing was saved. Make a new link and try again.',
+  timeout: 'The camera did not finish pairing in time. Nothing was saved. Make a new link and try again.',
+  confirmationNotVerified:
+    'The camera’s confirmation did not verify (someone may have interfered), so nothing was saved. Make a new link and try again.',
+  notSaved: 'The pairing worked, but this viewer could not save it. Forget the camera on the phone, then try again.',
+} as const;
+
+/** Storage and the browser shell. */
+export const STORAGE_MESSAGES = {
+  keysVolatile: 'This browser does not keep data for this site, so cameras paired now are forgotten when this tab closes.',
+  settingsRefused: 'The browser refused to store the settings (storage full or disabled).',
+  settingsVolatile: 'This browser does not keep settings for this site, so this viewer gets a new identity each time it opens.',
+  keysNotThroughApi: 'The web viewer keeps pair keys in IndexedDB, not through the app API.',
+  listVolatile: 'This browser blocks site storage, so the camera list is not kept after this tab closes.',
+} as const;
+
+/** The viewer as a whole. */
+export const VIEWER_MESSAGES = {
+  openElsewhere: 'This viewer is already open in another tab or window. Close the other one and reload this page.',
+} as const;
