@@ -3,6 +3,9 @@
 //   build/icon.png              512×512 app icon (electron-builder makes .ico/.icns from it)
 //   build/runtime/pawcam.png    256×256 window and notification icon
 //   build/runtime/tray*.png     16×16 tray icons (+ @2x 32×32), normal and offline variants
+//   build/runtime/tray*Template.png  the same for the macOS menu bar: black + alpha only. macOS tints a "Template"
+//                               image for light/dark menu bars and the highlighted state (Electron's nativeImage
+//                               marks a file whose name ends in "Template" as such); a coloured icon looks foreign.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,8 +52,11 @@ const PAW = [
   [0.735, 0.415, 0.085, 0.105],
 ];
 
-/** Draw one icon of `size` px: disc `colour`, white paw, optional red "offline" badge. */
-function draw(size, colour, { badge = false } = {}) {
+/**
+ * Draw one icon of `size` px: disc `colour`, white paw, optional red "offline" badge. A `template` icon is the paw
+ * alone in black (dimmed when offline, with a solid badge), since a template image speaks only through its alpha.
+ */
+function draw(size, colour, { badge = false, template = false } = {}) {
   const ss = 4; // supersampling per axis, for smooth edges
   const rgba = new Uint8Array(size * size * 4);
   for (let py = 0; py < size; py++) {
@@ -64,17 +70,32 @@ function draw(size, colour, { badge = false } = {}) {
           const x = (px + (sx + 0.5) / ss) / size;
           const y = (py + (sy + 0.5) / ss) / size;
           let c = null;
-          if (inEllipse(x, y, 0.5, 0.5, 0.48, 0.48)) c = colour;
-          if (c && PAW.some(([cx, cy, rx, ry]) => inEllipse(x, y, cx, cy, rx, ry))) c = [255, 255, 255];
-          if (badge) {
+          let coverage = 1;
+          if (template) {
+            // Without the disc the paw can fill the menu bar's square: scale it up by 1.3 about the centre.
+            const [tx, ty] = [0.5 + (x - 0.5) / 1.3, 0.5 + (y - 0.5) / 1.3];
+            if (PAW.some(([cx, cy, rx, ry]) => inEllipse(tx, ty, cx, cy, rx, ry))) {
+              c = [0, 0, 0];
+              coverage = badge ? 0.45 : 1;
+            }
+            if (badge && inEllipse(x, y, 0.8, 0.8, 0.24, 0.24)) c = null;
+            if (badge && inEllipse(x, y, 0.8, 0.8, 0.17, 0.17)) {
+              c = [0, 0, 0];
+              coverage = 1;
+            }
+          } else {
+            if (inEllipse(x, y, 0.5, 0.5, 0.48, 0.48)) c = colour;
+            if (c && PAW.some(([cx, cy, rx, ry]) => inEllipse(x, y, cx, cy, rx, ry))) c = [255, 255, 255];
+          }
+          if (badge && !template) {
             if (inEllipse(x, y, 0.8, 0.8, 0.22, 0.22)) c = [255, 255, 255];
             if (inEllipse(x, y, 0.8, 0.8, 0.17, 0.17)) c = [220, 38, 38];
           }
           if (!c) continue;
-          r += c[0];
-          g += c[1];
-          b += c[2];
-          a += 1;
+          r += c[0] * coverage;
+          g += c[1] * coverage;
+          b += c[2] * coverage;
+          a += coverage;
         }
       }
       const i = (py * size + px) * 4;
@@ -104,3 +125,7 @@ write(join(here, 'runtime', 'tray.png'), draw(16, ORANGE));
 write(join(here, 'runtime', 'tray@2x.png'), draw(32, ORANGE));
 write(join(here, 'runtime', 'tray-offline.png'), draw(16, GREY, { badge: true }));
 write(join(here, 'runtime', 'tray-offline@2x.png'), draw(32, GREY, { badge: true }));
+write(join(here, 'runtime', 'trayTemplate.png'), draw(16, null, { template: true }));
+write(join(here, 'runtime', 'trayTemplate@2x.png'), draw(32, null, { template: true }));
+write(join(here, 'runtime', 'tray-offlineTemplate.png'), draw(16, null, { template: true, badge: true }));
+write(join(here, 'runtime', 'tray-offlineTemplate@2x.png'), draw(32, null, { template: true, badge: true }));

@@ -59,9 +59,23 @@ export class AppWindows {
   readonly #byContentsId = new Map<number, Tracked>();
   #main: Tracked | null = null;
   #mini: Tracked | null = null;
+  #trayless = false;
 
   constructor(deps: AppWindowsDeps) {
     this.#deps = deps;
+  }
+
+  /**
+   * There is no tray to bring pawcam back from (GNOME without the AppIndicator extension): closing the main window
+   * then minimizes it instead of hiding it, so pawcam stays reachable from the taskbar/dock.
+   */
+  setTrayless(trayless: boolean): void {
+    this.#trayless = trayless;
+  }
+
+  /** True when closing the main window minimizes it (no tray). */
+  get trayless(): boolean {
+    return this.#trayless;
   }
 
   /** The window whose page sent an IPC message, if it is one of ours. */
@@ -84,7 +98,7 @@ export class AppWindows {
         if (this.#deps.isQuitting()) return;
         // The app lives in the tray: closing the window hides it, so presence keeps running for the tray.
         event.preventDefault();
-        main?.win.hide();
+        if (main) this.#putAway(main.win);
       });
       main.win.on('closed', () => {
         this.#main = null;
@@ -122,8 +136,13 @@ export class AppWindows {
   closeFor(webContentsId: number): void {
     const tracked = this.#byContentsId.get(webContentsId);
     if (!tracked) return;
-    if (tracked.kind === 'main') tracked.win.hide();
+    if (tracked.kind === 'main') this.#putAway(tracked.win);
     else tracked.win.close();
+  }
+
+  #putAway(win: BrowserWindow): void {
+    if (this.#trayless) win.minimize();
+    else win.hide();
   }
 
   /** Lock the mini window to the stream's aspect ratio. */
@@ -212,8 +231,11 @@ export class AppWindows {
       if (timer) clearTimeout(timer);
       timer = setTimeout(save, this.#deps.saveDelayMs ?? 500);
     };
-    win.on('moved', saveSoon);
-    win.on('resized', saveSoon);
+    // 'move' and 'resize', not 'moved'/'resized': those two exist only on macOS and Windows, so on Linux the
+    // placement was saved only on close (and lost when the session ended with pawcam in the tray). They fire
+    // continuously while dragging, hence the debounce.
+    win.on('move', saveSoon);
+    win.on('resize', saveSoon);
     win.on('close', save);
     win.on('closed', () => {
       if (timer) clearTimeout(timer);

@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { App, CommandLine, GlobalShortcut } from 'electron';
+import type { App, GlobalShortcut } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { acquireSingleInstance, setupLifecycle } from './lifecycle.ts';
-import { isWaylandSession, platformSwitches, setupPlatformSwitches } from './platform.ts';
 import { setupSnapshotShortcut } from './shortcuts.ts';
 
 class FakeApp extends EventEmitter {
@@ -53,25 +52,6 @@ describe('lifecycle', () => {
     setupLifecycle({ app: app as unknown as App, cleanup: () => new Promise(() => undefined), onActivate: () => undefined, timeoutMs: 20 }).quit();
     await new Promise((r) => setTimeout(r, 60));
     expect(app.quits).toBe(2);
-  });
-});
-
-describe('Wayland switch', () => {
-  const wayland = { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0', DISPLAY: ':0' };
-  it('runs under X11 (XWayland) on a Wayland session so always-on-top works', () => {
-    expect(isWaylandSession(wayland, 'linux')).toBe(true);
-    expect(platformSwitches(wayland, 'linux', [])).toEqual([['ozone-platform', 'x11']]);
-    const appended: string[][] = [];
-    setupPlatformSwitches({ commandLine: { appendSwitch: (n: string, v?: string) => void appended.push([n, v ?? '']) } as CommandLine, env: wayland, platform: 'linux', argv: [] });
-    expect(appended).toEqual([['ozone-platform', 'x11']]);
-  });
-
-  it('leaves X11 sessions, other platforms, explicit choices and XWayland-less sessions alone', () => {
-    expect(platformSwitches({ XDG_SESSION_TYPE: 'x11', DISPLAY: ':0' }, 'linux', [])).toEqual([]);
-    expect(platformSwitches(wayland, 'win32', [])).toEqual([]);
-    expect(platformSwitches(wayland, 'linux', ['--ozone-platform=wayland'])).toEqual([]);
-    expect(platformSwitches({ ...wayland, PAWCAM_NATIVE_WAYLAND: '1' }, 'linux', [])).toEqual([]);
-    expect(platformSwitches({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux', [])).toEqual([]);
   });
 });
 

@@ -1,52 +1,60 @@
 /**
- * pawcam's Electron main process: the only module that imports Electron at run time. It takes the single-instance
- * lock, then calls each feature's setup in order, handing it the Electron pieces it needs.
+ * pawcam's Electron main process: the only module that imports Electron at run time. It picks the display backend
+ * (which may mean starting again), takes the single-instance lock, then calls each feature's setup in order, handing
+ * it the Electron pieces it needs.
  */
 import { BrowserWindow, Menu, Notification, Tray, app, dialog, globalShortcut, ipcMain, nativeImage, protocol, safeStorage, screen, session, shell } from 'electron';
+import { execFile, spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { lanAddresses, startServer } from '../../peer-server/index.ts';
 import { createLogger } from '../../protocol/log.ts';
 import { createIpcHandlers, createTrayActions } from './app-handlers.ts';
+import { appSchemePrivileges, contentSecurityPolicy, serverConnectSources, setupAppProtocol } from './app-scheme.ts';
 import { setupWindows, type AppWindows } from './app-windows.ts';
 import { setupServer } from './embedded-server.ts';
 import { setupIpc } from './ipc.ts';
 import { acquireSingleInstance, setupLifecycle } from './lifecycle.ts';
-import { launchedAtLogin, setStartAtLogin, setupLoginItem, type LoginItemDeps } from './login-item.ts';
+import { HIDDEN_FLAG, launchedAtLogin, setStartAtLogin, setupLoginItem, type LoginItemDeps } from './login-item.ts';
 import { PresenceNotifier, presenceMessage, setupNotifications } from './notifications.ts';
 import { setupPairKeys } from './pair-keys.ts';
-import { APP_ID, ICON_FILES, appPaths } from './paths.ts';
+import { APP_ID, ICON_FILES, appPaths, trayIconFiles } from './paths.ts';
 import { setupPermissions } from './permissions.ts';
-import { setupPlatformSwitches } from './platform.ts';
-import { appSchemePrivileges, contentSecurityPolicy, serverConnectSources, setupAppProtocol } from './app-scheme.ts';
+import { setupDisplayBackend } from './platform.ts';
+import { relaunchPlan, scheduleRelaunch } from './relaunch.ts';
 import { serverInfo } from './server-info.ts';
 import { setupSettings } from './settings.ts';
 import { setupSnapshotShortcut } from './shortcuts.ts';
 import { setupSnapshots } from './snapshots.ts';
+import { busNameHasOwner, needsTrayProbe, setupTrayFallback, trayAvailability } from './tray-availability.ts';
 import { setupTray } from './tray.ts';
 import { createViewerSettings } from './viewer-settings.ts';
 
 const log = createLogger('main');
 
-// Before ready: Chromium switches and the privileged scheme.
-setupPlatformSwitches({ commandLine: app.commandLine, env: process.env, platform: process.platform, argv: process.argv });
-protocol.registerSchemesAsPrivileged([appSchemePrivileges()]);
-
 let windows: AppWindows | null = null;
-if (!acquireSingleInstance(app, () => windows?.showMain())) {
-  app.quit();
-} else {
-  app
-    .whenReady()
-    .then(start)
-    .catch((error: unknown) => {
-      log.error('pawcam could not start', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-      app.exit(1);
-    });
+
+// First of all, before ready: on Wayland, start again under XWayland (the backend cannot be switched from here).
+if (setupDisplayBackend({ app, spawn, env: process.env, platform: process.platform, argv: process.argv, execPath: process.execPath, pid: process.pid }) === 'continue') {
+  protocol.registerSchemesAsPrivileged([appSchemePrivileges()]);
+  if (!acquireSingleInstance(app, () => windows?.showMain())) {
+    app.quit();
+  } else {
+    app
+      .whenReady()
+      .then(start)
+      .catch((error: unknown) => {
+        log.error('pawcam could not start', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        app.exit(1);
+      });
+  }
 }
 
 async function start(): Promise<void> {
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+  // Asked now, answered while settings and the server start: is there a tray to live in (GNOME without AppIndicator)?
+  const trayHost = needsTrayProbe(process.platform, process.env) ? busNameHasOwner(promisify(execFile)) : Promise.resolve(null);
   const paths = appPaths({ appPath: app.getAppPath(), isPackaged: app.isPackaged, resourcesPath: process.resourcesPath });
   const icon = (file: string): string => join(paths.icons, file);
   const notifier = setupNotifications({ Notification, icon: icon(ICON_FILES.app) });
@@ -130,10 +138,11 @@ async function start(): Promise<void> {
   });
   lifecycleQuitting = lifecycle.isQuitting;
 
+  const trayIcons = trayIconFiles(process.platform);
   const tray = setupTray({
     Tray,
     buildMenu: (template) => Menu.buildFromTemplate(template),
-    icons: { normal: nativeImage.createFromPath(icon(ICON_FILES.tray)), offline: nativeImage.createFromPath(icon(ICON_FILES.trayOffline)) },
+    icons: { normal: nativeImage.createFromPath(icon(trayIcons.normal)), offline: nativeImage.createFromPath(icon(trayIcons.offline)) },
     actions: createTrayActions({
       windows: ourWindows,
       setStartAtLogin: async (enabled) => {
@@ -159,8 +168,10 @@ async function start(): Promise<void> {
         title: 'Restart pawcam to use the new server',
         body: 'Server settings take effect when pawcam starts. Click to restart now.',
         onClick: () => {
-          app.relaunch();
-          lifecycle.quit();
+          // The user asked for this restart: the new process shows its window even if this one started at login.
+          const plan = relaunchPlan({ env: process.env, execPath: process.execPath, argv: process.argv, pid: process.pid, dropArgs: [HIDDEN_FLAG] });
+          if (scheduleRelaunch(plan, { app, spawn })) lifecycle.quit();
+          else notifier.show({ title: 'pawcam could not restart itself', body: 'Quit pawcam from the tray and start it again to use the new server.' });
         },
       }),
     showOpenDialog: (parent, options) => dialog.showOpenDialog(parent, options),
@@ -187,6 +198,8 @@ async function start(): Promise<void> {
   });
 
   await setupLoginItem({ ...loginDeps, enabled: settings.get().startAtLogin });
-  ourWindows.showMain(!launchedAtLogin(process.argv, { platform: process.platform, app }));
+  const availability = trayAvailability({ platform: process.platform, env: process.env, watcherPresent: await trayHost });
+  const { mustShowWindow } = setupTrayFallback({ availability, windows: ourWindows, notifier });
+  ourWindows.showMain(mustShowWindow || !launchedAtLogin(process.argv, { platform: process.platform, app }));
   log.info('pawcam started', { server: server.url, embedded: server.embedded });
 }

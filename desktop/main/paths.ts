@@ -27,5 +27,15 @@ export function appPaths(options: { appPath: string; isPackaged: boolean; resour
 export const ICON_FILES = {
   tray: 'tray.png',
   trayOffline: 'tray-offline.png',
+  /** macOS menu bar: black + alpha. nativeImage makes a file named `…Template` a template image, tinted by macOS. */
+  trayTemplate: 'trayTemplate.png',
+  trayOfflineTemplate: 'tray-offlineTemplate.png',
   app: 'pawcam.png',
 } as const;
+
+/** The tray's icon files on `platform`: template images in the macOS menu bar, the coloured paw elsewhere. */
+export function trayIconFiles(platform: NodeJS.Platform): { normal: string; offline: string } {
+  return platform === 'darwin'
+    ? { normal: ICON_FILES.trayTemplate, offline: ICON_FILES.trayOfflineTemplate }
+    : { normal: ICON_FILES.tray, offline: ICON_FILES.trayOffline };
+}

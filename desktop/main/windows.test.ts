@@ -46,6 +46,8 @@ class FakeWindow extends EventEmitter {
   alwaysOnTop: [boolean, string | undefined] | null = null;
   aspectRatio = 0;
   allWorkspaces = false;
+  workspaceOptions: unknown = null;
+  minimized = false;
   bounds: { x: number; y: number; width: number; height: number };
   constructor(readonly options: BrowserWindowConstructorOptions) {
     super();
@@ -59,8 +61,12 @@ class FakeWindow extends EventEmitter {
   setAlwaysOnTop(flag: boolean, level?: string): void {
     this.alwaysOnTop = [flag, level];
   }
-  setVisibleOnAllWorkspaces(flag: boolean): void {
+  setVisibleOnAllWorkspaces(flag: boolean, options?: unknown): void {
     this.allWorkspaces = flag;
+    this.workspaceOptions = options ?? null;
+  }
+  minimize(): void {
+    this.minimized = true;
   }
   setAspectRatio(ratio: number): void {
     this.aspectRatio = ratio;
@@ -134,6 +140,7 @@ describe('window options', () => {
     expect(MINI_ALWAYS_ON_TOP_LEVEL).toBe('floating');
     expect(win.aspectRatio).toBeCloseTo(DEFAULT_ASPECT_RATIO);
     expect(win.allWorkspaces).toBe(true);
+    expect(win.workspaceOptions).toEqual({ visibleOnFullScreen: true, skipTransformProcessType: true });
     expect(win.url).toBe('pawcam://app/index.html?view=mini');
   });
 
@@ -256,9 +263,52 @@ describe('AppWindows', () => {
     const mini = FakeWindow.created[0]!;
     expect(mini.options).toMatchObject({ x: 1500, y: 800, width: 400, height: 225 });
     mini.bounds = { x: 100, y: 50, width: 320, height: 180 };
-    mini.emit('moved');
+    // 'move' is what every platform emits ('moved' is macOS/Windows only, so Linux never saved before close).
+    mini.emit('move');
     await vi.advanceTimersByTimeAsync(20);
     expect(settings.windows.mini).toEqual({ lastDisplayId: '1', byDisplay: { '1': { x: 100, y: 50, width: 320, height: 180 } } });
+  });
+
+  it('on Linux, saves placement while the window stays open: once after a drag or resize settles, not per event', async () => {
+    const windows = make();
+    windows.showMain();
+    const main = FakeWindow.created[0]!;
+    let writes = 0;
+    const update = store.update;
+    store.update = async (change) => {
+      writes++;
+      return update(change);
+    };
+    try {
+      for (let step = 0; step < 30; step++) {
+        main.bounds = { x: 10 + step * 5, y: 20, width: 900 + step, height: 600 };
+        main.emit(step % 2 === 0 ? 'move' : 'resize');
+        await vi.advanceTimersByTimeAsync(5);
+      }
+      expect(writes).toBe(0);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(writes).toBe(1);
+      expect(settings.windows.main.byDisplay['1']).toEqual({ x: 155, y: 20, width: 929, height: 600 });
+      expect(main.destroyed).toBe(false);
+    } finally {
+      store.update = update;
+    }
+  });
+
+  it('without a tray, closing the main window minimizes it (pawcam stays reachable) instead of hiding it', () => {
+    const windows = make();
+    windows.setTrayless(true);
+    windows.showMain();
+    const main = FakeWindow.created[0]!;
+    main.visible = true;
+    main.close();
+    expect(main.destroyed).toBe(false);
+    expect(main.visible).toBe(true);
+    expect(main.minimized).toBe(true);
+    main.minimized = false;
+    windows.closeFor(main.webContents.id);
+    expect(main.minimized).toBe(true);
+    expect(main.visible).toBe(true);
   });
 
   it('never restores a mini window off-screen', () => {

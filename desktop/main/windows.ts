@@ -3,7 +3,7 @@
  * web preferences (callers cannot pass any), denies navigation and `window.open`, and hands external http(s) links
  * to the system browser. The mini window is frameless, always on top and keeps the camera's aspect ratio.
  */
-import type { BrowserWindow, BrowserWindowConstructorOptions, WebContents, WebPreferences } from 'electron';
+import type { BrowserWindow, BrowserWindowConstructorOptions, VisibleOnAllWorkspacesOptions, WebContents, WebPreferences } from 'electron';
 import { createLogger } from '../../protocol/log.ts';
 import { isAppUrl } from './app-scheme.ts';
 import type { Bounds } from './settings.ts';
@@ -33,6 +33,9 @@ export const SECURE_WEB_PREFERENCES = Object.freeze({
  * dialogs, the screen saver). Windows and Linux/X11 have a single "topmost" layer and ignore the level.
  */
 export const MINI_ALWAYS_ON_TOP_LEVEL = 'floating' as const;
+
+/** The mini window follows the user to every workspace and over full-screen apps (macOS), without Dock flicker. */
+export const MINI_WORKSPACE_OPTIONS = Object.freeze({ visibleOnFullScreen: true, skipTransformProcessType: true } satisfies VisibleOnAllWorkspacesOptions);
 
 /** Aspect ratio of the mini window until the renderer reports the stream's real one. */
 export const DEFAULT_ASPECT_RATIO = 16 / 9;
@@ -164,7 +167,9 @@ export function createWindow(deps: WindowFactoryDeps, spec: WindowSpec): Browser
   hardenWebContents(win.webContents, deps);
   if (spec.kind === 'mini') {
     win.setAlwaysOnTop(true, MINI_ALWAYS_ON_TOP_LEVEL);
-    win.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true });
+    // skipTransformProcessType: without it macOS turns pawcam into a UI-element app and back on every call, which
+    // hides the Dock icon and the main window for a moment (a visible flicker each time the mini window opens).
+    win.setVisibleOnAllWorkspaces(true, MINI_WORKSPACE_OPTIONS);
     win.setAspectRatio(spec.aspectRatio ?? DEFAULT_ASPECT_RATIO);
   }
   if (spec.showWhenReady ?? true) win.once('ready-to-show', () => (spec.kind === 'mini' ? win.showInactive() : win.show()));
