@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { configureLogging } from '../../../../protocol/log.ts';
-import { INVITATION_TTL_MS, cameraStartPairing, newLinkInvitation, type Invitation, type PairAccept } from '../../../../protocol/pairing.ts';
-import { PairingHost, type PairingStatus } from './pairing-host.ts';
+import { INVITATION_TTL_MS, cameraStartPairing, newLinkInvitation, newShortCode, type Invitation, type PairAccept } from '../../../../protocol/pairing.ts';
+import { MAX_FAILED_CODE_ATTEMPTS, PairingHost, type PairingStatus } from './pairing-host.ts';
 import { FakeTransport, ManualTimers } from '../testing/test-fakes.ts';
 
 const VIEWER = 'viewer-test';
@@ -69,7 +69,7 @@ async function errorsTo(s: Setup, via = s.transport) {
 describe('PairingHost', () => {
   beforeAll(() => configureLogging({ sink: () => {} }));
 
-  it('pairs through a link: answers a verified request, keeps the camera only after its confirmation verifies', async () => {
+  it('pairs through a link: answers the request, keeps the camera only after its confirmation verifies', async () => {
     const s = setup();
     const ticket = s.host.createLink();
     expect(ticket.invitation.rendezvousId).toBe(VIEWER);
@@ -161,18 +161,69 @@ describe('PairingHost', () => {
     expect(await errorsTo(s)).toEqual([[CAM, 'expired']]);
   });
 
-  it('answers "invalid" to a request that does not verify (another secret, a forged sender), and stays open', async () => {
+  it('one attempt per invitation: a request with another secret burns it, and nothing is saved', async () => {
     const s = setup();
     const ticket = s.host.createLink();
-    await request(s, newLinkInvitation(VIEWER, s.timers.now()));
+    // A guesser: nothing in a CPace request can be checked, so the viewer answers — and the guesser's finish fails.
+    const guesser = await request(s, newLinkInvitation(VIEWER, s.timers.now()));
+    expect(await guesser.finish(await acceptTo(s.transport))).toBeNull();
+    s.transport.deliver(CAM, { v: 1, kind: 'pair-error', reason: 'invalid' });
+    await s.host.settled();
+    expect(s.host.ticket(ticket.id)?.status).toMatchObject({ phase: 'failed', code: 'pairing-failed' });
+    // The right phone comes too late: the link is used up.
+    await request(s, ticket.invitation, { cameraId: CAM_2 });
+    expect(await errorsTo(s)).toEqual([[CAM_2, 'used']]);
+    expect(s.adopted).toEqual([]);
+  });
+
+  it('a forged sender gets "invalid" and burns the invitation', async () => {
+    const s = setup();
+    const ticket = s.host.createLink();
     await request(s, ticket.invitation, { from: CAM_2 });
-    expect(await errorsTo(s)).toEqual([
-      [CAM, 'invalid'],
-      [CAM_2, 'invalid'],
-    ]);
-    expect(s.host.ticket(ticket.id)?.status).toEqual({ phase: 'waiting' });
-    await request(s, ticket.invitation);
+    expect(await errorsTo(s)).toEqual([[CAM_2, 'invalid']]);
+    expect(s.host.ticket(ticket.id)?.status).toMatchObject({ phase: 'failed' });
+  });
+
+  it('one link at a time: a new link withdraws the open one', async () => {
+    const s = setup();
+    const first = s.host.createLink();
+    const second = s.host.createLink();
+    await request(s, second.invitation);
     await acceptTo(s.transport);
+    await request(s, first.invitation, { cameraId: CAM_2 });
+    await vi.waitFor(() => expect(s.transport.sentOf('pair-error').map((m) => [m.dst, m.envelope.reason])).toEqual([[CAM_2, 'used']]));
+  });
+
+  it(`pauses typed codes after ${MAX_FAILED_CODE_ATTEMPTS} failed attempts in a row until the owner resumes them`, async () => {
+    const s = setup();
+    const paused: boolean[] = [];
+    s.host.on('codes-paused', (p) => paused.push(p));
+    const failOnce = async (i: number) => {
+      const ticket = s.host.createCode();
+      const rendezvous = s.rendezvous[i]!.transport;
+      rendezvous.setState('open');
+      const { invitation: wrong } = newShortCode(s.timers.now());
+      const guesser = await request(s, { ...wrong, rendezvousId: ticket.invitation.rendezvousId }, { via: rendezvous });
+      expect(await guesser.finish(await acceptTo(rendezvous))).toBeNull();
+      rendezvous.deliver(CAM, { v: 1, kind: 'pair-error', reason: 'invalid' });
+      await s.host.settled();
+      return s.host.ticket(ticket.id)!;
+    };
+    expect((await failOnce(0)).status).toMatchObject({ phase: 'failed', code: 'pairing-failed', message: expect.stringMatching(/did not match/) });
+    await failOnce(1);
+    expect(s.host.codesPaused).toBe(false);
+    expect((await failOnce(2)).status).toMatchObject({ phase: 'failed', code: 'pairing-paused' });
+    expect(s.host.codesPaused).toBe(true);
+    expect(paused).toEqual([true]);
+    const refused = s.host.createCode();
+    expect(refused.code).toBeNull();
+    expect(refused.status).toMatchObject({ code: 'pairing-paused', message: expect.stringMatching(/paused/) });
+    expect(s.rendezvous).toHaveLength(3);
+    s.host.resumeCodes();
+    expect(paused).toEqual([true, false]);
+    const again = s.host.createCode();
+    expect(again.code).not.toBeNull();
+    expect(s.rendezvous).toHaveLength(4);
   });
 
   it('answers "expired" to a request it cannot place while no invitation is open (an old link)', async () => {

@@ -1,9 +1,10 @@
 /**
  * The viewer's half of pairing: it makes invitations (a QR/link, or a short typed code), waits for a camera's
  * `pair-request`, answers it, and keeps the camera once the camera's key confirmation verifies. Invitations live in
- * memory only: each works once (burned by the first request that verifies) and expires. Requests for a link arrive
- * on the viewer's own transport; a short code names a temporary rendezvous ID that the viewer registers while the
- * code is shown.
+ * memory only: each is good for one attempt — burned by the first request, right or wrong, since with CPace a wrong
+ * secret shows only at the end — and expires. One link is open at a time. Requests for a link arrive on the viewer's
+ * own transport; a short code names a temporary rendezvous ID that the viewer registers while the code is shown.
+ * After MAX_FAILED_CODE_ATTEMPTS failed code attempts in a row, typed codes pause until the owner resumes them.
  */
 import type { Envelope } from '../../../../protocol/envelope.ts';
 import { TypedEmitter } from '../../../../protocol/events.ts';
@@ -13,12 +14,13 @@ import {
   newLinkInvitation,
   newShortCode,
   viewerAcceptPairing,
+  SHORT_CODE_SECRET_BITS,
   type Invitation,
   type PairDone,
   type PairRequest,
 } from '../../../../protocol/pairing.ts';
 import type { SignalTransport, TransportState } from '../../../../protocol/transport.ts';
-import { globalTimers, type Timers } from '../timers.ts';
+import { realTimers, type Timers } from '../../../../protocol/timers.ts';
 
 const log = createLogger('pairing-host');
 
@@ -28,6 +30,10 @@ export const CONFIRM_TIMEOUT_MS = 20_000;
 const MAX_PAST = 8;
 /** How long after its expiry a past invitation is still recognised. */
 const PAST_KEEP_MS = 30 * 60_000;
+/** Failed short-code attempts in a row after which typed codes pause until the owner resumes them. */
+export const MAX_FAILED_CODE_ATTEMPTS = 3;
+/** localStorage key of the test-only short-code strength (adversary tests; see newShortCode). */
+export const TEST_CODE_BITS_KEY = 'pawcam.test.shortCodeSecretBits';
 
 /** Where a ticket (one invitation on screen) is. */
 export type PairingStatus =
@@ -38,7 +44,7 @@ export type PairingStatus =
   /** A camera's request verified; waiting for its confirmation. */
   | { readonly phase: 'pairing'; readonly cameraName: string }
   | { readonly phase: 'paired'; readonly cameraId: string; readonly cameraName: string; readonly replaced: boolean }
-  | { readonly phase: 'failed'; readonly code: 'pairing-failed' | 'pairing-expired'; readonly message: string };
+  | { readonly phase: 'failed'; readonly code: 'pairing-failed' | 'pairing-expired' | 'pairing-paused'; readonly message: string };
 
 /** One invitation as the pairing panel shows it. */
 export interface PairingTicket {
@@ -69,12 +75,16 @@ export interface PairingHostOptions {
   canAdopt: (cameraId: string) => boolean;
   timers?: Timers;
   confirmTimeoutMs?: number;
+  /** TEST ONLY: bits of secret in short codes (default: the full 40; localStorage TEST_CODE_BITS_KEY sets it in e2e). */
+  shortCodeSecretBits?: number;
 }
 
 /** Events of PairingHost. */
 export type PairingHostEvents = {
   /** A ticket's status changed. */
   change: (ticket: PairingTicket) => void;
+  /** Typed codes were paused (too many failed attempts) or resumed. */
+  'codes-paused': (paused: boolean) => void;
 };
 
 interface Pending {
@@ -98,11 +108,13 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
   readonly #inflight = new Set<Promise<void>>();
   #unsubscribe: (() => void) | null = null;
   #nextId = 1;
+  #failedCodeAttempts = 0;
+  #codesPaused = false;
 
   constructor(options: PairingHostOptions) {
     super();
     this.#options = options;
-    this.#timers = options.timers ?? globalTimers;
+    this.#timers = options.timers ?? realTimers;
   }
 
   /** Listen for requests on the viewer's transport. */
@@ -123,15 +135,40 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
     return pending ? view(pending) : undefined;
   }
 
-  /** A new link invitation: the camera sends its request to this viewer's ID. */
+  /** Whether typed codes are paused after MAX_FAILED_CODE_ATTEMPTS failed attempts in a row. */
+  get codesPaused(): boolean {
+    return this.#codesPaused;
+  }
+
+  /** The owner allows typed codes again. */
+  resumeCodes(): void {
+    if (!this.#codesPaused) return;
+    log.info('typed-code pairing resumed by the owner');
+    this.#codesPaused = false;
+    this.#failedCodeAttempts = 0;
+    this.emit('codes-paused', false);
+  }
+
+  /**
+   * A new link invitation: the camera sends its request to this viewer's ID. Any other open link is withdrawn: a
+   * request cannot say which link it is for (it carries no MAC), so only one may be open.
+   */
   createLink(): PairingTicket {
+    for (const pending of this.#pending.values()) {
+      if (pending.kind === 'link' && pending.state === 'open') this.#close(pending);
+    }
     const invitation = newLinkInvitation(this.#options.viewerId, this.#timers.now());
     return view(this.#add('link', invitation, null, { phase: 'waiting' }));
   }
 
-  /** A new short code: a temporary rendezvous ID is registered while it is shown. */
+  /** A new short code: a temporary rendezvous ID is registered while it is shown. While paused, a failed ticket. */
   createCode(): PairingTicket {
-    const { code, invitation } = newShortCode(this.#timers.now());
+    if (this.#codesPaused) {
+      const paused = this.#add('code', newShortCode(this.#timers.now()).invitation, null, PAUSED_STATUS);
+      this.#close(paused);
+      return view(paused);
+    }
+    const { code, invitation } = newShortCode(this.#timers.now(), { secretBits: this.#options.shortCodeSecretBits ?? testCodeBits() });
     const pending = this.#add('code', invitation, code, { phase: 'preparing' });
     const rendezvous = this.#options.openRendezvous(invitation.rendezvousId, newRegistrationToken());
     pending.rendezvous = rendezvous;
@@ -189,50 +226,60 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
   }
 
   async #onRequest(via: SignalTransport, from: string, request: PairRequest): Promise<void> {
-    // Trust boundary: anyone can send a request to a viewer's ID. Only one whose MAC verifies with an invitation's
-    // secret (and that comes from the camera it names: the server stamps `from`) gets anywhere.
-    const candidates = [...this.#pending.values()]
-      .filter((p) => p.invitation.rendezvousId === via.id)
-      .sort((a, b) => rank(a) - rank(b));
+    // Trust boundary: anyone who can reach this ID can send a request, and nothing in it can be checked against the
+    // secret (CPace). So the first request for an open invitation burns it, right or wrong: one guess per
+    // invitation, and a wrong one shows as a failure (and counts toward the typed-code pause).
+    const candidates = [...this.#pending.values()].filter((p) => p.invitation.rendezvousId === via.id).sort((a, b) => b.id - a.id);
     if (candidates.length === 0) {
       log.debug('ignored a pairing request: no invitation out', { from });
       return;
     }
-    const viewerName = this.#options.viewerName();
-    for (const pending of candidates) {
-      let accepted: Awaited<ReturnType<typeof viewerAcceptPairing>> = null;
-      try {
-        accepted = await viewerAcceptPairing(pending.invitation, request, from, this.#options.viewerId, viewerName);
-      } catch (error) {
-        log.debug('checking a pairing request threw', { error: String(error) });
-      }
-      if (!accepted) continue;
-      if (pending.state === 'used') {
-        log.warn('refused a pairing request for a used invitation', { from });
-        via.send(from, { v: 1, kind: 'pair-error', reason: 'used' });
-        accepted.pairing.key.fill(0);
-        return;
-      }
-      if (pending.state === 'closed' || pending.invitation.expiresAt < this.#timers.now()) {
-        log.info('refused a pairing request for an expired invitation', { from });
-        via.send(from, { v: 1, kind: 'pair-error', reason: 'expired' });
-        accepted.pairing.key.fill(0);
-        return;
-      }
-      pending.state = 'used';
-      this.#timers.clearTimeout(pending.timer);
-      pending.timer = null;
-      await this.#complete(pending, via, from, request, accepted);
+    const pending = candidates.find((p) => p.state === 'open');
+    if (!pending) {
+      // Nothing is open: an old link (used, or expired or withdrawn, perhaps before this page was reloaded).
+      const reason = candidates[0]!.state === 'used' && candidates[0]!.invitation.expiresAt >= this.#timers.now() ? 'used' : 'expired';
+      log.info('refused a pairing request for no open invitation', { from, reason });
+      via.send(from, { v: 1, kind: 'pair-error', reason });
       return;
     }
-    if (candidates.some((p) => p.state === 'open')) {
-      log.warn('refused a pairing request that did not verify', { from });
-      via.send(from, { v: 1, kind: 'pair-error', reason: 'invalid' });
-    } else {
-      // Nothing is open: most likely an old link (used or expired before this page was reloaded).
-      log.info('refused a pairing request for no open invitation', { from });
+    if (pending.invitation.expiresAt < this.#timers.now()) {
+      log.info('refused a pairing request for an expired invitation', { from });
       via.send(from, { v: 1, kind: 'pair-error', reason: 'expired' });
+      this.#expire(pending);
+      return;
     }
+    pending.state = 'used';
+    this.#timers.clearTimeout(pending.timer);
+    pending.timer = null;
+    let accepted: Awaited<ReturnType<typeof viewerAcceptPairing>> = null;
+    try {
+      accepted = await viewerAcceptPairing(pending.invitation, request, from, this.#options.viewerId, this.#options.viewerName());
+    } catch (error) {
+      log.debug('answering a pairing request threw', { error: String(error) });
+    }
+    if (!accepted) {
+      log.warn('refused a malformed pairing request', { from });
+      via.send(from, { v: 1, kind: 'pair-error', reason: 'invalid' });
+      this.#attemptFailed(pending, 'A pairing request that was not valid used up this ' + noun(pending) + '. Nothing was saved. Make a new one.');
+      this.#close(pending);
+      return;
+    }
+    await this.#complete(pending, via, from, request, accepted);
+  }
+
+  /** A code or link attempt failed: say so, and pause typed codes after too many failed attempts in a row. */
+  #attemptFailed(pending: Pending, message: string): void {
+    if (pending.kind !== 'code') {
+      this.#setStatus(pending, { phase: 'failed', code: 'pairing-failed', message });
+      return;
+    }
+    this.#failedCodeAttempts++;
+    if (this.#failedCodeAttempts >= MAX_FAILED_CODE_ATTEMPTS && !this.#codesPaused) {
+      log.warn('typed-code pairing paused after failed attempts', { failed: this.#failedCodeAttempts });
+      this.#codesPaused = true;
+      this.emit('codes-paused', true);
+    }
+    this.#setStatus(pending, this.#codesPaused ? PAUSED_STATUS : { phase: 'failed', code: 'pairing-failed', message });
   }
 
   async #complete(
@@ -243,9 +290,7 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
     accepted: NonNullable<Awaited<ReturnType<typeof viewerAcceptPairing>>>,
   ): Promise<void> {
     const key = accepted.pairing.key;
-    const fail = (message: string): void => {
-      this.#setStatus(pending, { phase: 'failed', code: 'pairing-failed', message });
-    };
+    const fail = (message: string): void => this.#attemptFailed(pending, message);
     try {
       if (!isCameraId(from)) {
         via.send(from, { v: 1, kind: 'pair-error', reason: 'invalid' });
@@ -260,7 +305,11 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
       this.#setStatus(pending, { phase: 'pairing', cameraName: request.name });
       const done = await this.#waitDone(via, from, () => via.send(from, { v: 1, ...accepted.accept }));
       if (done === 'refused') {
-        fail('The camera could not verify this viewer’s reply, so nothing was saved. Make a new link and try again.');
+        fail(
+          pending.kind === 'code'
+            ? 'The phone’s code did not match (mistyped, or someone guessed). This code is used up and nothing was saved. Make a new one.'
+            : 'The camera could not verify this viewer’s reply, so nothing was saved. Make a new link and try again.',
+        );
         return;
       }
       if (done === 'timeout' || done === 'gone') {
@@ -281,6 +330,7 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
         return;
       }
       log.info('paired with a camera', { cameraId: from, replaced });
+      if (pending.kind === 'code') this.#failedCodeAttempts = 0;
       this.#setStatus(pending, { phase: 'paired', cameraId: from, cameraName: request.name, replaced });
     } finally {
       key.fill(0);
@@ -345,9 +395,28 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
   }
 }
 
-/** Open invitations are tried first. */
-function rank(pending: Pending): number {
-  return pending.state === 'open' ? 0 : 1;
+const PAUSED_STATUS: PairingStatus = {
+  phase: 'failed',
+  code: 'pairing-paused',
+  message: `Typed codes are paused: ${MAX_FAILED_CODE_ATTEMPTS} attempts in a row failed, so someone may be guessing. Use the QR code, or allow typed codes again.`,
+};
+
+function noun(pending: Pending): string {
+  return pending.kind === 'code' ? 'code' : 'link';
+}
+
+/** TEST ONLY: the short-code strength an adversary e2e test asked for (undefined: the full strength). */
+function testCodeBits(): number | undefined {
+  let value: string | null = null;
+  try {
+    value = globalThis.localStorage?.getItem(TEST_CODE_BITS_KEY) ?? null;
+  } catch {
+    return undefined;
+  }
+  const bits = value === null ? NaN : Number(value);
+  if (!Number.isInteger(bits) || bits < 16 || bits >= SHORT_CODE_SECRET_BITS) return undefined;
+  log.warn('TEST ONLY: short codes are weakened', { bits });
+  return bits;
 }
 
 function view(pending: Pending): PairingTicket {
