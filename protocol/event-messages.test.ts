@@ -34,7 +34,7 @@ describe('parseEventMessage', () => {
       { t: 'clip-chunk', eventId: ID, offset: 0, total: CLIP_CHUNK_BYTES, sha256: 'a'.repeat(64), mimeType: 'video/webm;codecs=vp8,opus', startedAt: AT - 3000, data },
       { t: 'event-ack', id: ID },
       { t: 'clip-ack', eventId: ID, offset: 100, status: 'resume' },
-      { t: 'events-dropped', items: [{ eventId: ID, kind: 'motion', at: AT, what: 'clip', reason: 'quota' }], more: 0 },
+      { t: 'events-dropped', items: [{ eventId: ID, kind: 'motion', at: AT, what: 'clip', reason: 'quota' }], more: 0, upTo: 1 },
       { t: 'events-dropped-ack', upTo: 3 },
       { ...DEFAULT_DETECTION_SETTINGS, motion: { ...DEFAULT_DETECTION_SETTINGS.motion, zones: { cols: 2, rows: 2, cells: '0110' } }, quietHours: { startMinute: 1320, endMinute: 420 } },
     ];
@@ -60,7 +60,7 @@ describe('parseEventMessage', () => {
     expect(parseEventMessage(JSON.stringify(zones('011'))).ok).toBe(false);
     expect(parseEventMessage(JSON.stringify(zones('0000'))).ok).toBe(false);
     const item = { eventId: ID, kind: 'motion', at: AT, what: 'event', reason: 'quota' };
-    expect(parseEventMessage(JSON.stringify({ t: 'events-dropped', items: Array(MAX_DROPPED_ITEMS + 1).fill(item), more: 0 })).ok).toBe(false);
+    expect(parseEventMessage(JSON.stringify({ t: 'events-dropped', items: Array(MAX_DROPPED_ITEMS + 1).fill(item), more: 0, upTo: 0 })).ok).toBe(false);
     expect(parseEventMessage(JSON.stringify({ ...DEFAULT_DETECTION_SETTINGS, cooldownSec: -1 })).ok).toBe(false);
     expect(isEventMessageType('status')).toBe(false);
   });

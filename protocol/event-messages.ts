@@ -117,6 +117,8 @@ const DroppedNoticeSchema = v.strictObject({
   ),
   /** Drops not listed (the list is bounded). */
   more: Int(0, 1e9),
+  /** The camera's running count of drops up to this notice; the desktop echoes it in its ack. */
+  upTo: Int(0, 1e9),
 });
 
 /** Desktop → camera: the notice was shown; the camera clears those entries. */

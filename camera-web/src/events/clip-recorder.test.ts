@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { configureLogging } from '../../../protocol/log.ts';
-import { FakeTimers, flush } from '../testing/fake-timers.ts';
+import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
 import { ClipRecorder, pickClipMimeType, type Clip, type ClipRecorderOptions, type RecorderLike } from './clip-recorder.ts';
 
 beforeEach(() => configureLogging({ sink: () => undefined }));

@@ -12,7 +12,7 @@
  * rotation, one more while a clip is being finished). That is the price — two encoders — and why the factory
  * should record a small, low-frame-rate copy of the camera track rather than the full stream.
  */
-import type { Timers } from '../../../protocol/transport.ts';
+import type { Timers } from '../../../protocol/timers.ts';
 import { createLogger } from '../../../protocol/log.ts';
 
 const log = createLogger('clip-recorder');

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { configureLogging } from '../../../protocol/log.ts';
 import { FrameSampler, rgbaToLuma, sampleSize, type CanvasLike } from './frame-sampler.ts';
-import { FakeTimers } from '../testing/fake-timers.ts';
+import { FakeTimers } from '../../../protocol/testing/timers.ts';
 
 beforeEach(() => configureLogging({ sink: () => undefined }));
 

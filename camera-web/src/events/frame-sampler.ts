@@ -4,7 +4,7 @@
  * and would run 60 times a second when it is not; detection must run at a low, steady rate whether or not anyone
  * is watching. Also takes the small JPEG thumbnail an event carries.
  */
-import type { Timers } from '../../../protocol/transport.ts';
+import type { Timers } from '../../../protocol/timers.ts';
 import { createLogger } from '../../../protocol/log.ts';
 
 const log = createLogger('frame-sampler');

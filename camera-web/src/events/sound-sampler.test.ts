@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeTimers } from '../testing/fake-timers.ts';
+import { FakeTimers } from '../../../protocol/testing/timers.ts';
 import { LoudnessPatternClassifier, type SoundDetection } from './sound-classifier.ts';
 import { SoundSampler, analyserSize, type AnalyserLike, type AudioContextLike } from './sound-sampler.ts';
 import { audioWithBursts } from './testing/synthetic.ts';

@@ -7,7 +7,7 @@
  * analyser's last window 20 times a second costs almost nothing and sees every burst longer than ~50 ms, which is
  * all the loudness heuristic needs. A trained model wanting every sample can bring a worklet with it.
  */
-import type { Timers } from '../../../protocol/transport.ts';
+import type { Timers } from '../../../protocol/timers.ts';
 import type { SoundClassifier, SoundDetection } from './sound-classifier.ts';
 
 /** The part of an AnalyserNode we use. */
