@@ -4,7 +4,7 @@
  * SDP, forges a sender or replays an old offer is caught here.
  */
 import { importMacKey, macMatches, macOf, randomBytes, toBase64Url, transcript } from './crypto.ts';
-import type { SignalAuth } from './envelope.ts';
+import type { CameraStandby, SignalAuth } from './envelope.ts';
 
 /** How far a signed timestamp may be from our clock (phones and PCs keep NTP time; this allows for drift). */
 export const FRESHNESS_MS = 120_000;
@@ -54,7 +54,8 @@ function answerData(c: AnswerContext, nonce: string, ts: number) {
 function pingData(c: PingContext, ts: number) {
   return transcript('pawcam-ping-v1', c.viewerId, c.cameraId, c.nonce, ts);
 }
-function pongData(c: PingContext, name: string) {
+function pongData(c: PingContext, name: string, standby?: CameraStandby) {
+  if (standby) return transcript('pawcam-pong-standby-v1', c.cameraId, c.viewerId, c.nonce, name, standby.need, standby.since);
   return transcript('pawcam-pong-v1', c.cameraId, c.viewerId, c.nonce, name);
 }
 
@@ -107,14 +108,14 @@ export function verifyPing(key: CryptoKey, c: PingContext, auth: SignalAuth, now
   return check(key, pingData(c, auth.ts), auth, now, null);
 }
 
-/** Camera: MAC a pong so the viewer knows the camera (not the server) answered. */
-export function signPong(key: CryptoKey, c: PingContext, name: string): Promise<string> {
-  return macOf(key, pongData(c, name));
+/** Camera: MAC a pong (with what a page not yet streaming waits for) so the viewer knows the camera answered. */
+export function signPong(key: CryptoKey, c: PingContext, name: string, standby?: CameraStandby): Promise<string> {
+  return macOf(key, pongData(c, name, standby));
 }
 
-/** Viewer: check a pong. */
-export function verifyPong(key: CryptoKey, c: PingContext, name: string, mac: string): Promise<boolean> {
-  return macMatches(key, pongData(c, name), mac);
+/** Viewer: check a pong (its standby, when it has one, is covered too). */
+export function verifyPong(key: CryptoKey, c: PingContext, name: string, mac: string, standby?: CameraStandby): Promise<boolean> {
+  return macMatches(key, pongData(c, name, standby), mac);
 }
 
 /** Remembers nonces inside the freshness window so an offer is never answered twice; bounded in size. */

@@ -71,13 +71,27 @@ const PingEnvelopeSchema = v.strictObject({
   auth: v.optional(SignalAuthSchema),
 });
 
-/** Presence answer, camera → viewer, with the camera's display name. */
+/**
+ * What a camera page that is open but not streaming waits for, told in its pongs: `tap` — someone must tap the phone
+ * (the camera permission is not kept, so the page cannot start the camera by itself after a reload).
+ */
+export const CameraStandbySchema = v.strictObject({
+  need: v.picklist(['tap']),
+  /** Since when it waits, ms since the epoch (the viewer shows the time). */
+  since: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 53 - 1)),
+});
+/** A camera page waiting for something before it can stream. */
+export type CameraStandby = v.InferOutput<typeof CameraStandbySchema>;
+
+/** Presence answer, camera → viewer, with the camera's display name (and, before it streams, what it waits for). */
 const PongEnvelopeSchema = v.strictObject({
   v: v.literal(ENVELOPE_VERSION),
   kind: v.literal('pong'),
   nonce: HexIdSchema,
   name: v.optional(NameSchema),
   mac: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/))),
+  /** Covered by the MAC: a server cannot make a streaming camera look stuck, or a stuck one look ready. */
+  standby: v.optional(CameraStandbySchema),
 });
 
 /** Either side ends a watch session. */
