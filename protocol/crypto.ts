@@ -54,14 +54,45 @@ export async function importMacKey(raw: Uint8Array<ArrayBuffer>, extractable = f
   return subtle().importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, extractable, ['sign', 'verify']);
 }
 
+/** Computes HMAC-SHA-256 (base64url) with a key held elsewhere (the desktop's main process), or throws. */
+export type RemoteMac = (data: Uint8Array<ArrayBuffer>) => Promise<string>;
+
+const remoteMacs = new WeakMap<object, RemoteMac>();
+
+/**
+ * A handle for an HMAC-SHA-256 key that lives elsewhere: every MAC helper here (and so every signer in auth.ts)
+ * takes it where it takes a CryptoKey, and computes through `mac`. It holds no key material: script that has it can
+ * use the key while the holder allows, never read it.
+ */
+export function remoteMacKey(mac: RemoteMac): CryptoKey {
+  const handle = Object.freeze({
+    type: 'secret' as const,
+    extractable: false,
+    algorithm: Object.freeze({ name: 'HMAC', hash: Object.freeze({ name: 'SHA-256' }), length: 256 }),
+    usages: Object.freeze(['sign', 'verify']),
+  });
+  remoteMacs.set(handle, mac);
+  return handle as unknown as CryptoKey;
+}
+
 /** HMAC-SHA-256 of `data`, base64url. */
 export async function macOf(key: CryptoKey, data: Uint8Array<ArrayBuffer>): Promise<string> {
+  const remote = remoteMacs.get(key);
+  if (remote) return remote(data);
   return toBase64Url(new Uint8Array(await subtle().sign('HMAC', key, data)));
 }
 
-/** Check a base64url HMAC in constant time (WebCrypto's verify). */
+/** Check a base64url HMAC in constant time (WebCrypto's verify; a remote key's MAC compared without early exit). */
 export async function macMatches(key: CryptoKey, data: Uint8Array<ArrayBuffer>, mac: string): Promise<boolean> {
   const bytes = fromBase64Url(mac);
   if (!bytes || bytes.length !== 32) return false;
+  const remote = remoteMacs.get(key);
+  if (remote) {
+    const expected = fromBase64Url(await remote(data));
+    if (!expected || expected.length !== 32) return false;
+    let diff = 0;
+    for (let i = 0; i < 32; i++) diff |= expected[i]! ^ bytes[i]!;
+    return diff === 0;
+  }
   return subtle().verify('HMAC', key, bytes as Uint8Array<ArrayBuffer>, data);
 }

@@ -106,8 +106,15 @@ export const ipcContract = {
     args: v.tuple([PeerIdSchema, v.pipe(v.instance(Uint8Array), v.length(32))]),
     result: v.null(),
   },
-  /** A camera's pair key, or null when not paired; the renderer imports it as a non-extractable CryptoKey. */
-  loadPairKey: { channel: 'pairing:load-key', args: v.tuple([PeerIdSchema]), result: v.nullable(v.instance(Uint8Array)) },
+  /**
+   * HMAC-SHA-256 (base64url) of `data` with a camera's pair key, or null when not paired. The key never leaves main:
+   * a compromised renderer can use it while it runs, but cannot carry it away.
+   */
+  macWithPairKey: {
+    channel: 'pairing:mac',
+    args: v.tuple([PeerIdSchema, v.pipe(v.instance(Uint8Array), v.maxLength(256 * 1024))]),
+    result: v.nullable(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/))),
+  },
   /** Forget a camera's pair key. */
   deletePairKey: { channel: 'pairing:delete-key', args: v.tuple([PeerIdSchema]), result: v.null() },
   getSettings: { channel: 'settings:get', args: v.tuple([]), result: ViewerSettingsSchema },

@@ -1,5 +1,6 @@
 import type { BrowserWindow } from 'electron';
 import { describe, expect, it } from 'vitest';
+import { importMacKey, macOf } from '../../protocol/crypto.ts';
 import type { ViewerCommand } from '../../protocol/ipc.ts';
 import { viewerBaseId } from '../../protocol/ids.ts';
 import { createIpcHandlers, createTrayActions, viewerConfig } from './app-handlers.ts';
@@ -33,7 +34,7 @@ function setup() {
     },
     snapshots: { save: async () => ({ ok: true, path: '/d/x.png' }) },
     pairKeys: {
-      load: async (id) => (keys.has(id) ? Uint8Array.from(keys.get(id)!) : null),
+      mac: async (id, data) => (keys.has(id) ? macOf(await importMacKey(Uint8Array.from(keys.get(id)!)), Uint8Array.from(data)) : null),
       save: async (id, key) => void keys.set(id, Uint8Array.from(key)),
       delete: async (id) => void keys.delete(id),
       deleteMany: async (ids) => ids.forEach((id) => keys.delete(id)),
@@ -97,12 +98,13 @@ describe('IPC handlers', () => {
 
 describe('pair keys over IPC', () => {
   const key = Uint8Array.from({ length: 32 }, (_, i) => i);
+  const DATA = new TextEncoder().encode('offer transcript');
 
-  it('the main window saves, loads and deletes; forgetting a camera deletes its key', async () => {
+  it('the main window saves, MACs with and deletes (the key never comes back); forgetting a camera deletes its key', async () => {
     const t = setup();
     await t.handlers.savePairKey(ctx('main'), camera.id, key);
     await t.handlers.savePairKey(ctx('main'), other.id, key);
-    expect(await t.handlers.loadPairKey(ctx('main'), camera.id)).toEqual(key);
+    expect(await t.handlers.macWithPairKey(ctx('main'), camera.id, DATA)).toBe(await macOf(await importMacKey(Uint8Array.from(key)), DATA));
     // The camera list never had `other` (it is mid-pairing): saving the list keeps its key.
     await t.handlers.saveCameras(ctx('main'), [camera]);
     expect([...t.keys.keys()]).toEqual([camera.id, other.id]);
@@ -111,15 +113,15 @@ describe('pair keys over IPC', () => {
     expect([...t.keys.keys()]).toEqual([other.id]);
     await t.handlers.deletePairKey(ctx('main'), other.id);
     expect(t.keys.size).toBe(0);
-    expect(await t.handlers.loadPairKey(ctx('main'), other.id)).toBeNull();
+    expect(await t.handlers.macWithPairKey(ctx('main'), other.id, DATA)).toBeNull();
   });
 
-  it('the mini window loads only its own camera\'s key and cannot save or delete', async () => {
+  it('the mini window MACs only with its own camera\'s key and cannot save or delete', async () => {
     const t = setup();
     await t.handlers.savePairKey(ctx('main'), camera.id, key);
     await t.handlers.savePairKey(ctx('main'), other.id, key);
-    expect(await t.handlers.loadPairKey(ctx('mini', 2, camera.id), camera.id)).toEqual(key);
-    expect(() => t.handlers.loadPairKey(ctx('mini', 2, camera.id), other.id)).toThrow(/its own camera/);
+    expect(await t.handlers.macWithPairKey(ctx('mini', 2, camera.id), camera.id, DATA)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(() => t.handlers.macWithPairKey(ctx('mini', 2, camera.id), other.id, DATA)).toThrow(/its own camera/);
     await expect(Promise.resolve().then(() => t.handlers.savePairKey(ctx('mini', 2, camera.id), camera.id, key))).rejects.toThrow(/main window/);
     await expect(Promise.resolve().then(() => t.handlers.deletePairKey(ctx('mini', 2, camera.id), camera.id))).rejects.toThrow(/main window/);
     expect(t.keys.size).toBe(2);

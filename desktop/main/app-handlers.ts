@@ -42,7 +42,7 @@ export interface AppHandlerDeps {
   serverInfo: () => ServerInfo;
   windows: Pick<AppWindows, 'showMain' | 'openMini' | 'closeFor' | 'send' | 'setAspectRatio'>;
   snapshots: { save(request: SnapshotRequest): Promise<SnapshotResult> };
-  pairKeys: Pick<PairKeyStore, 'load' | 'save' | 'delete' | 'deleteMany'>;
+  pairKeys: Pick<PairKeyStore, 'mac' | 'save' | 'delete' | 'deleteMany'>;
   viewerSettings: ViewerSettingsActions;
   /** New camera states for the tray and notifications. */
   onCameraStates(states: TrayCamera[]): void;
@@ -81,12 +81,12 @@ export function createIpcHandlers(deps: AppHandlerDeps): IpcHandlers {
       await deps.pairKeys.save(cameraId, key);
       return null;
     },
-    loadPairKey: (context, cameraId) => {
-      // The mini window gets the key of the camera it shows, and no other.
+    macWithPairKey: (context, cameraId, data) => {
+      // The mini window uses the key of the camera it shows, and no other.
       if (context.window.kind === 'mini' && context.window.cameraId !== cameraId) {
         throw new PawcamError('malformed-message', "The mini window can only use its own camera's pairing.");
       }
-      return deps.pairKeys.load(cameraId);
+      return deps.pairKeys.mac(cameraId, data);
     },
     deletePairKey: async (context, cameraId) => {
       mainOnly(context, 'forget a pairing');

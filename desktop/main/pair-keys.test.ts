@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { importMacKey, macOf } from '../../protocol/crypto.ts';
 import { PAIR_KEYS_FILE, WEAK_PROTECTION_NOTICE, setupPairKeys, type KeyCipher } from './pair-keys.ts';
 
 let dir: string;
@@ -130,6 +131,30 @@ describe('pair keys at rest', () => {
     const reopened = await open(cipher);
     expect(await reopened.store.load(CAM_A)).toBeNull();
     expect(await reopened.store.load(CAM_B)).toEqual(keyOf(2));
+  });
+
+  it('MACs with a stored key in main (the bytes stay here), follows replacement and forgetting, and caches the key', async () => {
+    const { cipher, state } = fakeCipher();
+    const { store } = await open(cipher);
+    const data = new TextEncoder().encode('offer transcript');
+    const expected = async (key: Uint8Array) => macOf(await importMacKey(Uint8Array.from(key) as Uint8Array<ArrayBuffer>), data);
+    expect(await store.mac(CAM_A, data)).toBeNull();
+    await store.save(CAM_A, keyOf(1));
+    expect(await store.mac(CAM_A, data)).toBe(await expected(keyOf(1)));
+    state.locked = true;
+    // Cached: no keychain call per MAC.
+    expect(await store.mac(CAM_A, data)).toBe(await expected(keyOf(1)));
+    state.locked = false;
+    await store.save(CAM_A, keyOf(2));
+    expect(await store.mac(CAM_A, data)).toBe(await expected(keyOf(2)));
+    await store.delete(CAM_A);
+    expect(await store.mac(CAM_A, data)).toBeNull();
+    await store.save(CAM_B, keyOf(3));
+    state.locked = true;
+    const reopened = await open(cipher);
+    await expect(reopened.store.mac(CAM_B, data)).rejects.toMatchObject({ code: 'pairing-failed' });
+    state.locked = false;
+    expect(await reopened.store.mac(CAM_B, data)).toBe(await expected(keyOf(3)));
   });
 
   it('a key it cannot decrypt (locked keyring) is a clear error and the file is left alone', async () => {

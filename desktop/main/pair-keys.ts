@@ -9,6 +9,7 @@ import { copyFile, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SafeStorage } from 'electron';
 import * as v from 'valibot';
+import { importMacKey, macOf } from '../../protocol/crypto.ts';
 import { PawcamError } from '../../protocol/errors.ts';
 import { createLogger } from '../../protocol/log.ts';
 import { PeerIdSchema, parseJsonWith } from '../../protocol/schema.ts';
@@ -75,6 +76,8 @@ export class PairKeyStore {
   #queue: Promise<void> = Promise.resolve();
   #warnedWeak = false;
   readonly #unusable: string | null;
+  /** Decrypted keys as non-extractable CryptoKeys in main, so a MAC does not ask the OS keychain each time. */
+  readonly #macKeys = new Map<string, Promise<CryptoKey | null>>();
 
   /** `unusable`: why the file could not be read at all; then every call fails instead of overwriting it. */
   constructor(deps: PairKeyDeps, entries: Record<string, string> = {}, unusable: string | null = null) {
@@ -118,12 +121,42 @@ export class PairKeyStore {
     return key;
   }
 
+  /**
+   * HMAC-SHA-256 of `data` with a camera's pair key (base64url), or null when none is stored. This is how the
+   * renderer signs and checks: the key stays in main (issue 12: keys never leave main as bytes).
+   */
+  async mac(cameraId: string, data: Uint8Array): Promise<string | null> {
+    let pending = this.#macKeys.get(cameraId);
+    if (!pending) {
+      pending = this.#importForMac(cameraId);
+      this.#macKeys.set(cameraId, pending);
+      // A failed decryption (a locked keyring) is not remembered: the next call tries again.
+      pending.catch(() => {
+        if (this.#macKeys.get(cameraId) === pending) this.#macKeys.delete(cameraId);
+      });
+    }
+    const key = await pending;
+    return key ? macOf(key, Uint8Array.from(data)) : null;
+  }
+
+  async #importForMac(cameraId: string): Promise<CryptoKey | null> {
+    const raw = await this.load(cameraId);
+    if (!raw) return null;
+    try {
+      return await importMacKey(raw);
+    } finally {
+      raw.fill(0);
+    }
+  }
+
   /** Encrypt and store a camera's pair key (replacing any old one). Refuses when the OS offers no encryption. */
   async save(cameraId: string, key: Uint8Array): Promise<void> {
     this.#checkUsable();
     if (key.byteLength !== PAIR_KEY_BYTES) throw new PawcamError('pairing-failed', 'A pair key must be 32 bytes.');
     const copy = Uint8Array.from(key);
+    this.#macKeys.delete(cameraId);
     await this.#serial(() => this.#encryptAndCommit(cameraId, copy));
+    this.#macKeys.delete(cameraId);
   }
 
   async #encryptAndCommit(cameraId: string, key: Uint8Array): Promise<void> {
@@ -156,6 +189,7 @@ export class PairKeyStore {
   /** Forget several cameras' keys in one write. */
   async deleteMany(cameraIds: readonly string[]): Promise<void> {
     this.#checkUsable();
+    for (const id of cameraIds) this.#macKeys.delete(id);
     await this.#serial(async () => {
       const present = cameraIds.filter((id) => Object.hasOwn(this.#entries, id));
       if (present.length === 0) return;
@@ -191,6 +225,8 @@ export class PairKeyStore {
       throw new PawcamError('pairing-failed', 'pawcam could not save its pairings to disk. Details are in its log.', { cause: error });
     }
     this.#entries = next;
+    // Keys imported before this change may be stale (replaced or forgotten): import again on the next MAC.
+    this.#macKeys.clear();
   }
 
   // Linux without a keyring: Chromium encrypts with a hard-coded key (docs/SECURITY.md, "Not protected").

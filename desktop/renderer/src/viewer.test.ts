@@ -30,7 +30,7 @@ function fakeApi(cameras: CameraEntry[]) {
     closeWindow: async () => null,
     openExternal: async () => null,
     savePairKey: async () => null,
-    loadPairKey: async () => null,
+    macWithPairKey: async () => null,
     deletePairKey: async () => null,
     getSettings: async () => defaultSettings('T'),
     updateSettings: async (patch) => ({ ...defaultSettings('T'), ...patch }) as ViewerSettings,

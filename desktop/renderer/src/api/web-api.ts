@@ -193,7 +193,7 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
       return null;
     },
     savePairKey: noPairKeysHere,
-    loadPairKey: noPairKeysHere,
+    macWithPairKey: noPairKeysHere,
     deletePairKey: noPairKeysHere,
     getSettings: async () => getSettings(),
     updateSettings: async (patch) => updateSettings(patch),

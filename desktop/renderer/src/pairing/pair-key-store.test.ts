@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pairMacKey, signPing, verifyPing } from '../../../../protocol/auth.ts';
-import { randomBytes } from '../../../../protocol/crypto.ts';
+import { macOf, randomBytes } from '../../../../protocol/crypto.ts';
 import { configureLogging } from '../../../../protocol/log.ts';
 import { DesktopPairKeyStore, WebPairKeyStore, createPairKeyStore, memoryKeyRows, type PairKeyStore } from './pair-key-store.ts';
 
@@ -13,24 +13,24 @@ async function sameKey(key: CryptoKey, raw: Uint8Array<ArrayBuffer>): Promise<bo
   return (await verifyPing(other, CTX, await signPing(key, CTX, 1000), 1000)) === null;
 }
 
-/** main's side of the pair-key IPC: bytes by camera, counting calls. */
+/** main's side of the pair-key IPC: bytes by camera (MACs computed here, as main does), counting calls. */
 function fakeMain() {
   const stored = new Map<string, Uint8Array>();
-  const calls = { save: 0, load: 0, delete: 0 };
+  const calls = { save: 0, mac: 0, delete: 0 };
   const api = {
     stored,
     calls,
-    loadResult: undefined as unknown,
+    macResult: undefined as unknown,
     savePairKey: async (id: string, raw: Uint8Array) => {
       calls.save++;
       stored.set(id, new Uint8Array(raw));
       return null;
     },
-    loadPairKey: async (id: string): Promise<Uint8Array<ArrayBuffer> | null> => {
-      calls.load++;
-      if (api.loadResult !== undefined) return api.loadResult as Uint8Array<ArrayBuffer>;
+    macWithPairKey: async (id: string, data: Uint8Array): Promise<string | null> => {
+      calls.mac++;
+      if (api.macResult !== undefined) return api.macResult as string;
       const raw = stored.get(id);
-      return raw ? new Uint8Array(raw) : null;
+      return raw ? macOf(await pairMacKey(new Uint8Array(raw)), Uint8Array.from(data)) : null;
     },
     deletePairKey: async (id: string) => {
       calls.delete++;
@@ -84,14 +84,14 @@ describe('WebPairKeyStore', () => {
 describe('DesktopPairKeyStore', () => {
   beforeAll(() => configureLogging({ sink: () => {} }));
 
-  it('hands the bytes to main and keeps only an imported CryptoKey', async () => {
+  it('hands the bytes to main once; the page holds a handle whose MACs main computes', async () => {
     const main = fakeMain();
     await roundTrip(new DesktopPairKeyStore(main));
     expect(main.calls.save).toBe(1);
     expect(main.calls.delete).toBe(1);
   });
 
-  it('asks main once per camera and caches the key', async () => {
+  it('asks main once per camera whether it is paired, then signs and checks through main', async () => {
     const main = fakeMain();
     const raw = randomBytes(32);
     main.stored.set(CAM, new Uint8Array(raw));
@@ -99,28 +99,31 @@ describe('DesktopPairKeyStore', () => {
     const [a, b] = await Promise.all([store.load(CAM), store.load(CAM)]);
     expect(a).toBe(b);
     expect(await store.load(CAM)).toBe(a);
-    expect(main.calls.load).toBe(1);
+    expect(main.calls.mac).toBe(1);
     expect(await sameKey(a!, raw)).toBe(true);
+    expect(main.calls.mac).toBe(2);
+    // Nothing on the handle is key material.
+    expect(JSON.stringify(a)).not.toMatch(/[A-Za-z0-9_-]{43}/);
   });
 
-  it('wipes the bytes it got from main once imported', async () => {
+  it('refuses a malformed MAC from main and asks again next time', async () => {
     const main = fakeMain();
-    const handed = randomBytes(32);
-    main.loadResult = handed;
-    expect(await new DesktopPairKeyStore(main).load(CAM)).not.toBeNull();
-    expect(handed.every((b) => b === 0)).toBe(true);
-  });
-
-  it('refuses malformed bytes from main and asks again next time', async () => {
-    const main = fakeMain();
-    main.loadResult = new Uint8Array(5);
+    main.macResult = 'short';
     const store = new DesktopPairKeyStore(main);
     await expect(store.load(CAM)).rejects.toMatchObject({ code: 'malformed-message' });
-    main.loadResult = 'not bytes';
+    main.macResult = new Uint8Array(32);
     await expect(store.load(CAM)).rejects.toMatchObject({ code: 'malformed-message' });
-    main.loadResult = undefined;
+    main.macResult = undefined;
     expect(await store.load(CAM)).toBeNull();
-    expect(main.calls.load).toBe(3);
+    expect(main.calls.mac).toBe(3);
+  });
+
+  it('a handle whose camera main has forgotten fails to sign (not-paired)', async () => {
+    const main = fakeMain();
+    main.stored.set(CAM, randomBytes(32));
+    const key = (await new DesktopPairKeyStore(main).load(CAM))!;
+    main.stored.delete(CAM);
+    await expect(signPing(key, CTX, 1000)).rejects.toMatchObject({ code: 'not-paired' });
   });
 
   it('wipes the caller\'s bytes even when main refuses to save', async () => {

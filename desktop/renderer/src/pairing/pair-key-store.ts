@@ -1,10 +1,11 @@
 /**
- * Where the viewer keeps each camera's pair key. Script on the page only ever holds a key as a non-extractable
- * HMAC CryptoKey: raw bytes from a pairing (or from main's safeStorage) are imported once and wiped at once.
- * Web shell: the CryptoKey itself lives in IndexedDB. Desktop shell: main keeps the bytes encrypted at rest.
+ * Where the viewer keeps each camera's pair key. Script on the page never holds stored key bytes: raw bytes from a
+ * pairing are handed over once and wiped at once. Web shell: a non-extractable CryptoKey in IndexedDB. Desktop
+ * shell: main keeps the key (encrypted at rest) and computes the MACs; the page holds a handle.
  */
 import * as v from 'valibot';
 import { pairMacKey } from '../../../../protocol/auth.ts';
+import { remoteMacKey, transcript } from '../../../../protocol/crypto.ts';
 import { PawcamError } from '../../../../protocol/errors.ts';
 import type { PawcamApi, ViewerConfig } from '../../../../protocol/ipc.ts';
 import { createLogger } from '../../../../protocol/log.ts';
@@ -41,8 +42,9 @@ export function memoryKeyRows(): KeyRows {
   };
 }
 
-/** A pair key as it crosses IPC: exactly 32 bytes. */
-const RawKeySchema = v.pipe(v.instance(Uint8Array), v.length(32));
+/** A MAC as it comes back over IPC: 32 bytes base64url, or null when main holds no key for the camera. */
+const MacResultSchema = v.nullable(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/)));
+const PROBE = transcript('pawcam-key-probe-v1');
 
 /** Web shell: non-extractable CryptoKeys stored as they are (IndexedDB can hold CryptoKey objects). */
 export class WebPairKeyStore implements PairKeyStore {
@@ -92,13 +94,17 @@ export class WebPairKeyStore implements PairKeyStore {
   }
 }
 
-/** Desktop shell: main keeps the bytes (encrypted with safeStorage); the page caches the imported CryptoKey. */
+/**
+ * Desktop shell: main keeps the key (encrypted at rest with safeStorage) and computes every MAC with it; the page
+ * holds only a handle (protocol/crypto.ts remoteMacKey) that asks main over IPC. The bytes cross IPC once, from the
+ * pairing to main, and never come back.
+ */
 export class DesktopPairKeyStore implements PairKeyStore {
-  readonly #api: Pick<PawcamApi, 'savePairKey' | 'loadPairKey' | 'deletePairKey'>;
-  /** Imported keys by camera, as promises so concurrent loads make one IPC call. */
+  readonly #api: Pick<PawcamApi, 'savePairKey' | 'macWithPairKey' | 'deletePairKey'>;
+  /** Handles by camera, as promises so concurrent loads make one IPC call. */
   readonly #cache = new Map<string, Promise<CryptoKey | null>>();
 
-  constructor(api: Pick<PawcamApi, 'savePairKey' | 'loadPairKey' | 'deletePairKey'>) {
+  constructor(api: Pick<PawcamApi, 'savePairKey' | 'macWithPairKey' | 'deletePairKey'>) {
     this.#api = api;
   }
 
@@ -106,8 +112,7 @@ export class DesktopPairKeyStore implements PairKeyStore {
     try {
       // IPC copies the bytes to main; our copy is wiped below either way.
       await this.#api.savePairKey(cameraId, raw);
-      const key = await pairMacKey(raw);
-      this.#cache.set(cameraId, Promise.resolve(key));
+      this.#cache.set(cameraId, Promise.resolve(this.#handle(cameraId)));
     } finally {
       raw.fill(0);
     }
@@ -116,7 +121,7 @@ export class DesktopPairKeyStore implements PairKeyStore {
   load(cameraId: string): Promise<CryptoKey | null> {
     const cached = this.#cache.get(cameraId);
     if (cached) return cached;
-    const loading = this.#fetch(cameraId);
+    const loading = this.#probe(cameraId);
     this.#cache.set(cameraId, loading);
     // A failed load is not remembered: the next ping or watch asks main again.
     loading.catch(() => {
@@ -130,29 +135,33 @@ export class DesktopPairKeyStore implements PairKeyStore {
     await this.#api.deletePairKey(cameraId);
   }
 
-  async #fetch(cameraId: string): Promise<CryptoKey | null> {
-    const stored: unknown = await this.#api.loadPairKey(cameraId);
-    if (stored === null) return null;
-    // The bytes cross IPC: checked like any other untrusted input.
-    const parsed = parseWith(RawKeySchema, stored);
-    if (!parsed.ok) {
-      if (stored instanceof Uint8Array) stored.fill(0);
-      throw new PawcamError('malformed-message', `the app returned a malformed pair key (${parsed.error})`);
-    }
-    const raw = new Uint8Array(parsed.value);
-    parsed.value.fill(0);
-    try {
-      return await pairMacKey(raw);
-    } finally {
-      raw.fill(0);
-    }
+  /** Whether main holds a key for the camera (a MAC of a fixed probe), as a handle. */
+  async #probe(cameraId: string): Promise<CryptoKey | null> {
+    const mac = await this.#mac(cameraId, PROBE);
+    return mac === null ? null : this.#handle(cameraId);
+  }
+
+  #handle(cameraId: string): CryptoKey {
+    return remoteMacKey(async (data) => {
+      const mac = await this.#mac(cameraId, data);
+      if (mac === null) throw new PawcamError('not-paired', 'this camera is no longer paired');
+      return mac;
+    });
+  }
+
+  async #mac(cameraId: string, data: Uint8Array<ArrayBuffer>): Promise<string | null> {
+    const result: unknown = await this.#api.macWithPairKey(cameraId, data);
+    // What crosses IPC is checked like any other untrusted input.
+    const parsed = parseWith(MacResultSchema, result);
+    if (!parsed.ok) throw new PawcamError('malformed-message', `the app returned a malformed MAC (${parsed.error})`);
+    return parsed.value;
   }
 }
 
 /** The key store of this shell. */
 export function createPairKeyStore(
   config: Pick<ViewerConfig, 'shell'>,
-  api: Pick<PawcamApi, 'savePairKey' | 'loadPairKey' | 'deletePairKey'>,
+  api: Pick<PawcamApi, 'savePairKey' | 'macWithPairKey' | 'deletePairKey'>,
   webRows: () => Promise<KeyRows>,
 ): PairKeyStore {
   return config.shell === 'desktop' ? new DesktopPairKeyStore(api) : new WebPairKeyStore(webRows());
