@@ -77,4 +77,18 @@ describe('parseCli', () => {
   ])('refuses %j', (argv) => {
     expect(parseCli(argv, {})).toMatchObject({ kind: 'error' });
   });
+
+  it('reads the enrollment-era flags and the enroll/owner subcommands', () => {
+    expect(parseCli(['--open', '--rendezvous-only', '--public-url', 'https://cam.example.org', '--rendezvous', 'https://rv.example.org:8443'], {})).toMatchObject({
+      kind: 'run',
+      options: { open: true, rendezvousOnly: true, publicUrl: 'https://cam.example.org/', connectUrls: ['https://rv.example.org:8443/'] },
+    });
+    expect(parseCli([], { PAWCAM_OPEN: '1' })).toMatchObject({ options: { open: true } });
+    expect(parseCli(['--public-url', 'ftp://x.example'], {})).toMatchObject({ kind: 'error', message: expect.stringMatching(/public-url/) });
+    expect(parseCli(['enroll', '--data-dir', '/d', '--ttl', '2'], {})).toMatchObject({ kind: 'enroll', options: { dataDir: '/d' }, ttlMs: 7_200_000, revoke: null });
+    expect(parseCli(['enroll', '--revoke', '0123abcd'], {})).toMatchObject({ kind: 'enroll', revoke: '0123abcd' });
+    expect(parseCli(['enroll', '--revoke', 'nope'], {})).toMatchObject({ kind: 'error' });
+    expect(parseCli(['enroll', '--ttl', '0'], {})).toMatchObject({ kind: 'error' });
+    expect(parseCli(['owner'], {})).toMatchObject({ kind: 'owner' });
+  });
 });

@@ -87,10 +87,46 @@ describe('cli', () => {
     expect(output()).toContain('"msg":"shutting down"');
   });
 
+  it('prints the owner link once; `enroll` mints a credential the running server accepts, once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'pawcam-cli-'));
+    dirs.push(dataDir);
+    const { child, output, exited } = runCli(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir]);
+    const [, secret] = await waitForOutput(child, output, /\/viewer\/#owner=([0-9a-f]{32})/);
+    await waitForOutput(child, output, /"msg":"listening"/);
+    expect(JSON.stringify(JSON.parse(await readFile(join(dataDir, 'enrollment.json'), 'utf8')))).not.toContain(secret);
+    const [url] = output().match(/https:\/\/127\.0\.0\.1:\d+/) ?? [];
+    const ca = await readFile(join(dataDir, 'tls', 'cert.pem'), 'utf8');
+
+    const enroll = runCli(['enroll', '--data-dir', dataDir, '--ttl', '2', '--note', 'test phone']);
+    expect(await enroll.exited).toBe(0);
+    const [, credential] = enroll.output().match(/#enroll=([0-9a-f]{40})/) ?? [];
+    expect(credential).toBeDefined();
+    const post = (body: unknown) =>
+      new Promise<number>((resolve, reject) => {
+        const req = https.request(`${url}/enroll`, { method: 'POST', ca, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(body));
+      });
+    expect(await post({ id: 'cam-cli', token: 'ab'.repeat(16), enrollment: credential })).toBe(200);
+    expect(await post({ id: 'cam-cli2', token: 'cd'.repeat(16), enrollment: credential })).toBe(403);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    // A restart does not print it again.
+    const again = runCli(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir]);
+    await waitForOutput(again.child, again.output, /fingerprint:/);
+    expect(again.output()).not.toContain('#owner=');
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  });
+
   it('prints help and exits 0', async () => {
     const { output, exited } = runCli(['--help']);
     expect(await exited).toBe(0);
-    for (const flag of ['--data-dir', 'PAWCAM_PORT', '--allow-origin', '--trust-proxy', '--stun', '--turn ', '--turn-secret ', '--turn-secret-file', '--turn-ttl', 'PAWCAM_TURN_SECRET']) {
+    for (const flag of ['--data-dir', '--open', '--rendezvous-only', '--public-url', 'enroll', 'PAWCAM_PORT', '--allow-origin', '--trust-proxy', '--stun', '--turn ', '--turn-secret ', '--turn-secret-file', '--turn-ttl', 'PAWCAM_TURN_SECRET']) {
       expect(output()).toContain(flag);
     }
   });

@@ -1,8 +1,10 @@
 /** `npm run server`: run peer-server standalone, print where to point the phone, stop cleanly on SIGINT/SIGTERM. */
 import { configureLogging, createLogger } from '../protocol/log.ts';
 import { HELP, parseCli } from './cli-options.ts';
+import { leaveRequest } from './enrollment.ts';
 import { jsonLineSink } from './json-log.ts';
-import { displayUrls, lanAddresses } from './network.ts';
+import { displayUrls, lanAddresses, unreachableFromPhone } from './network.ts';
+import { defaultDataDir } from './paths.ts';
 import { startServer, type RunningServer, type ServerOptions } from './server.ts';
 
 const log = createLogger('cli');
@@ -20,6 +22,10 @@ async function main(): Promise<void> {
     process.stderr.write(`pawcam server: ${command.message}\nRun with --help for the options.\n`);
     process.exit(2);
   }
+  if (command.kind === 'enroll' || command.kind === 'owner') {
+    process.stdout.write(await ownerCommand(command));
+    return;
+  }
   configureLogging({ sink: jsonLineSink(process.stdout), level: command.logLevel });
 
   let running: RunningServer;
@@ -34,11 +40,55 @@ async function main(): Promise<void> {
   handleSignals(running);
 }
 
+/** Where links for a phone point: the public URL, else the first LAN address, else localhost. */
+function linkBase(options: ServerOptions, port: number): string {
+  if (options.publicUrl) return options.publicUrl.replace(/\/+$/, '');
+  const urls = displayUrls(options.http ? 'http' : 'https', options.host ?? '0.0.0.0', port, lanAddresses());
+  return urls.find((u) => !unreachableFromPhone(new URL(u).hostname)) ?? urls.at(-1)!;
+}
+
+/** `enroll` / `owner`: leave the request for the server (running or not) and print what to open. */
+async function ownerCommand(command: { kind: 'enroll' | 'owner'; options: ServerOptions; ttlMs?: number; note?: string; revoke?: string | null }): Promise<string> {
+  const dataDir = command.options.dataDir ?? defaultDataDir();
+  const base = linkBase(command.options, command.options.port ?? 8443);
+  if (command.kind === 'owner') {
+    const secret = await leaveRequest(dataDir, { op: 'owner' });
+    return `New owner credential (the old owner link no longer works once the server takes this in):\n  ${base}/viewer/#owner=${secret}\nKeep it private: it lets whoever holds it enroll devices.\n`;
+  }
+  if (command.revoke) {
+    await leaveRequest(dataDir, { op: 'revoke', id: command.revoke });
+    return `Enrollment ${command.revoke} is revoked (the server takes this in at once when it is next asked, or at start).\n`;
+  }
+  const credential = await leaveRequest(dataDir, { op: 'mint', ttlMs: command.ttlMs ?? 0, note: command.note ?? '', now: Date.now() });
+  const hours = Math.round((command.ttlMs ?? 0) / 3600_000);
+  return [
+    `Enrollment credential ${credential!.slice(0, 8)} (single use, valid ${hours} h; revoke with --revoke ${credential!.slice(0, 8)}):`,
+    `  ${credential}`,
+    'Open this on the phone to enroll its camera page:',
+    `  ${base}/#enroll=${credential}`,
+    '',
+  ].join('\n');
+}
+
 function banner(options: ServerOptions, running: RunningServer): string {
   const scheme = options.http ? 'http' : 'https';
   const urls = displayUrls(scheme, options.host ?? '0.0.0.0', running.port, lanAddresses());
-  const lines = ['', 'pawcam server is running.', 'Open the camera page on the phone:', ...urls.map((u) => `  ${u}/`)];
-  lines.push('Watch in a browser at', ...urls.map((u) => `  ${u}/viewer/`));
+  const lines = ['', `pawcam server is running${options.open ? ' in OPEN MODE (anyone may register)' : ''}.`];
+  if (options.rendezvousOnly) {
+    lines.push('Rendezvous only: no pages are served here. Signaling, ICE and enrollment at', ...urls.map((u) => `  ${u}/`));
+  } else {
+    lines.push('Open the camera page on the phone:', ...urls.map((u) => `  ${u}/`));
+    lines.push('Watch in a browser at', ...urls.map((u) => `  ${u}/viewer/`));
+  }
+  if (running.newOwnerSecret) {
+    const base = linkBase(options, running.port);
+    lines.push(
+      '',
+      'OWNER LINK — shown only this once; open it in the web viewer to own this server (enroll devices, pair):',
+      options.rendezvousOnly ? `  owner credential: ${running.newOwnerSecret} (in your viewer: <viewer URL>#owner=${running.newOwnerSecret})` : `  ${base}/viewer/#owner=${running.newOwnerSecret}`,
+      'Lost it? `npm run server -- owner` makes a new one.',
+    );
+  }
   if (running.certFingerprint) {
     lines.push(`Certificate SHA-256 fingerprint: ${running.certFingerprint}`);
     if (!options.cert) {

@@ -16,9 +16,12 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-/** A plain-HTTP server on loopback (TLS is covered in server.test.ts) with its own data dir. */
+/**
+ * A plain-HTTP server on loopback (TLS is covered in server.test.ts) with its own data dir. Open mode, where the
+ * first registration binds an ID: these tests are about binding and abuse limits (closed enrollment: enrollment.test.ts).
+ */
 async function start(options: ServerOptions = {}): Promise<RunningServer> {
-  const server = await startServer({ host: '127.0.0.1', port: 0, http: true, expireTimeoutMs: 500, logger: captureLogs([]), dataDir: await tempDir(), ...options });
+  const server = await startServer({ open: true, host: '127.0.0.1', port: 0, http: true, expireTimeoutMs: 500, logger: captureLogs([]), dataDir: await tempDir(), ...options });
   servers.push(server);
   return server;
 }
@@ -185,10 +188,12 @@ describe('abuse limits', () => {
     await open(server, 'cam-1', 'a');
   });
 
-  it('answers OPEN when the owner reclaims its ID while the server still holds its old socket', async () => {
+  it('answers OPEN when the owner reclaims its ID while the server still holds its old socket, and closes the old one saying why', async () => {
     const server = await start();
     const camera = await open(server, 'cam-home', 'camera');
     const again = await open(server, 'cam-home', 'camera');
+    expect(await camera.ofType('ERROR')).toEqual({ type: 'ERROR', payload: { msg: 'superseded' } });
+    expect(await camera.closed).toEqual({ code: 4409, reason: 'superseded' });
     const viewer = await open(server, 'viewer-a', 'viewer');
     viewer.send({ type: 'OFFER', dst: 'cam-home', payload: offer('00112233') });
     expect(await again.ofType('OFFER')).toMatchObject({ src: 'viewer-a' });

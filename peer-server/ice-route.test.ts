@@ -19,7 +19,7 @@ async function start(options: ServerOptions = {}): Promise<RunningServer> {
     await mkdir(join(webRoot, page), { recursive: true });
     await writeFile(join(webRoot, page, 'index.html'), '<!doctype html><title>test</title>');
   }
-  const server = await startServer({ host: '127.0.0.1', port: 0, http: true, logger: captureLogs([]), dataDir, webRoot, ...options });
+  const server = await startServer({ open: true, host: '127.0.0.1', port: 0, http: true, logger: captureLogs([]), dataDir, webRoot, ...options });
   servers.push(server);
   return server;
 }

@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import type { Logger } from '../protocol/log.ts';
 import { PeerIdSchema, parseWith } from '../protocol/schema.ts';
 import { clientAddress, normaliseOrigin, originAllowed } from './origin.ts';
-import { KeyedLimiter, throttledLogger, type BucketRate } from './rate-limit.ts';
+import { KeyedLimiter, limitKey, throttledLogger, type BucketRate } from './rate-limit.ts';
 import { TOKEN_PATTERN } from './registrations.ts';
 import { iceServersFor, type IceConfig } from './turn.ts';
 
@@ -19,7 +19,7 @@ export const IceRequestSchema = v.object({ id: PeerIdSchema, token: v.pipe(v.str
 export interface IceLimits {
   /** Per authenticated peer ID (default a burst of 20, then one every 3 s: a camera answers several viewers). */
   perId: BucketRate;
-  /** Per client address, counted before authentication (default a burst of 60, then one a second). */
+  /** Per client address (IPv6: per /64), counted before authentication (default a burst of 60, then one a second). */
   perAddress: BucketRate;
 }
 
@@ -76,7 +76,7 @@ export function iceRouter(deps: IceRouteDeps): Router {
     '/ice',
     (req, res, next) => {
       if (!cors(req, res)) return;
-      const address = clientAddress(req, deps.trustProxy);
+      const address = limitKey(clientAddress(req, deps.trustProxy));
       if (!perAddress.take(address, now())) {
         res.setHeader('Retry-After', String(perAddress.retryAfter(address, now())));
         log.warn('/ice rate exceeded for an address', { remote: address });

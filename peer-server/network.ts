@@ -1,6 +1,6 @@
 /** The machine's LAN addresses and the URLs a phone can open, for the certificate's names and the start banner. */
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 
 /** A non-loopback address of this machine. */
 export interface LanAddress {
@@ -51,4 +51,11 @@ export function displayUrls(scheme: 'http' | 'https', bindHost: string, port: nu
   if (!families) return [`${scheme}://${urlHost(bindHost)}:${port}`];
   const lan = addresses.filter((a) => families.includes(a.family)).map((a) => `${scheme}://${urlHost(a.address)}:${port}`);
   return [...lan, `${scheme}://localhost:${port}`];
+}
+
+/** Loopback or link-local: no use to a phone (169.254/16 is the IPv4 link-local range; lanAddresses drops fe80::/10). */
+export function unreachableFromPhone(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1' || /^fe[89ab]/.test(bare)) return true;
+  return isIP(bare) === 4 && (bare.startsWith('127.') || bare.startsWith('169.254.'));
 }

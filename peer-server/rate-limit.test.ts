@@ -50,3 +50,15 @@ describe('throttledLogger', () => {
     expect(records.at(-1)?.fields).toEqual({ i: 5, suppressed: 3 });
   });
 });
+
+describe('limitKey', () => {
+  it('counts an IPv6 /64 as one client and IPv4 (also IPv4-mapped) per address', async () => {
+    const { limitKey } = await import('./rate-limit.ts');
+    expect(limitKey('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(limitKey('::1')).toBe('0:0:0:0::/64');
+    expect(limitKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(limitKey('192.0.2.7')).toBe('192.0.2.7');
+  });
+});

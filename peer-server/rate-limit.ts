@@ -111,3 +111,21 @@ export function throttledLogger(log: Logger, rate: BucketRate = { burst: 10, per
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+/**
+ * The key an address is limited under: an IPv4 address as is, an IPv6 address by its /64 (one home or VPS gets a
+ * whole /64, so counting single IPv6 addresses would hand one client 2^64 fresh allowances). IPv4-mapped IPv6
+ * (`::ffff:1.2.3.4`, how a dual-stack socket reports IPv4 peers) counts as the IPv4 address.
+ */
+export function limitKey(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '').toLowerCase();
+  const [head = '', tail = ''] = bare.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = bare.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  if (groups.length < 4 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g) && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(g))) return bare.slice(0, 45);
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

@@ -9,6 +9,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { Logger } from '../protocol/log.ts';
+import { viewerBaseId } from '../protocol/ids.ts';
 import { shortCodeRendezvousId } from '../protocol/pairing.ts';
 import { PeerIdSchema, parseJsonWith } from '../protocol/schema.ts';
 
@@ -19,7 +20,7 @@ export const TOKEN_PATTERN = /^[0-9a-fA-F]{32,128}$/;
 export interface RegistrationLimits {
   /** A binding unused this long is forgotten (default 90 days). */
   retentionMs: number;
-  /** Short-code rendezvous IDs (`pair-…`) live minutes; their bindings are forgotten sooner (default 1 day). */
+  /** Short-code rendezvous IDs (`pair-…`) live minutes; their bindings are forgotten sooner (default 1 hour). */
   ephemeralRetentionMs: number;
   /** New IDs are refused once this many are bound (default 100,000). */
   maxEntries: number;
@@ -29,16 +30,16 @@ export interface RegistrationLimits {
 
 export const DEFAULT_REGISTRATION_LIMITS: RegistrationLimits = {
   retentionMs: 90 * 24 * 60 * 60 * 1000,
-  ephemeralRetentionMs: 24 * 60 * 60 * 1000,
+  ephemeralRetentionMs: 60 * 60 * 1000,
   maxEntries: 100_000,
   writeDelayMs: 2000,
 };
 
 /**
- * What `claim` decided: a new binding, the owner back, another token's ID, the table full, or a new binding that
- * `mayBind` refused (a rate limit).
+ * What `claim` decided: a new binding, the owner back, another token's ID, the table full, a new binding that
+ * `mayBind` refused (a rate limit), or (closed server) an ID nobody enrolled.
  */
-export type ClaimResult = 'bound' | 'owner' | 'taken' | 'full' | 'limited';
+export type ClaimResult = 'bound' | 'owner' | 'taken' | 'full' | 'limited' | 'unbound';
 
 /** A lastSeen this close to the stored one is not worth a write. */
 const SEEN_GRANULARITY_MS = 60 * 60 * 1000;
@@ -83,10 +84,30 @@ export class Registrations {
   }
 
   /**
-   * May the holder of `token` register `id`? An unbound ID is bound to it ('bound'), unless the table is full or
-   * `mayBind` says no ('limited'); a bound one is allowed only with the same token ('owner'). Hashes are compared in constant time.
+   * May the holder of `token` register `id`? A bound ID is allowed only with the same token ('owner'). An unbound ID
+   * is bound to it ('bound') on an open server, unless the table is full or `mayBind` says no ('limited'); a closed
+   * server binds IDs only through `bind` (enrollment) and answers 'unbound'. A sub-ID `<base>_<tag>` is never bound
+   * itself: it is the base's holder's, so it is allowed with the base's token only (nobody else can pre-register
+   * another viewer's `_mini`). Hashes are compared in constant time.
    */
-  claim(id: string, token: string, now: number, mayBind: () => boolean = () => true): ClaimResult {
+  claim(id: string, token: string, now: number, mayBind: () => boolean = () => true, open = true): ClaimResult {
+    const base = viewerBaseId(id);
+    if (base !== id) return this.matches(base, token, now) ? 'owner' : this.#byId.has(base) || !open ? 'taken' : 'unbound';
+    if (!open && !this.#byId.has(id)) return 'unbound';
+    return this.bind(id, token, now, mayBind);
+  }
+
+  /** Does `token` hold the live binding of `id`? */
+  matches(id: string, token: string, now: number): boolean {
+    const binding = this.#byId.get(id);
+    if (!binding || this.#expired(id, binding, now)) return false;
+    if (!timingSafeEqual(binding.hash, hashToken(token))) return false;
+    this.touch(id, now);
+    return true;
+  }
+
+  /** Bind `id` to `token` (an enrolled device, or a first registration on an open server); see `claim`. */
+  bind(id: string, token: string, now: number, mayBind: () => boolean = () => true): ClaimResult {
     const hash = hashToken(token);
     const binding = this.#byId.get(id);
     if (binding && !this.#expired(id, binding, now)) {

@@ -1,7 +1,8 @@
 /**
  * peer-server: the self-hosted rendezvous. One HTTP(S) server carries the PeerServer relay at `/peerjs`, the built
- * camera page at `/`, the web viewer at `/viewer/`, `/healthz` and `POST /ice`. It relays envelopes and never sees
- * media or keys.
+ * camera page at `/` and the web viewer at `/viewer/` (not with `rendezvousOnly`), `/healthz`, `POST /ice` and the
+ * enrollment API. It relays envelopes and never sees media or keys. Closed by default: an ID registers only once
+ * the owner enrolled it (enrollment.ts).
  */
 import express, { type ErrorRequestHandler } from 'express';
 import http from 'node:http';
@@ -12,10 +13,13 @@ import { PawcamError } from '../protocol/errors.ts';
 import { createLogger, type Logger } from '../protocol/log.ts';
 import { PEER_KEY, PEER_PATH } from '../protocol/peer-options.ts';
 import { loadOrCreateSelfSigned, readCertificatePair, type TlsMaterial } from './cert.ts';
+import { DEFAULT_ENROLL_LIMITS, enrollRouter, fromLoopback, ownerAuthorized, type EnrollLimits } from './enroll-route.ts';
+import { EnrollmentStore, type EnrollmentInfo } from './enrollment.ts';
 import { DEFAULT_ICE_LIMITS, iceRouter, type IceLimits } from './ice-route.ts';
-import { loopbackUrl } from './network.ts';
+import { displayUrls, lanAddresses, loopbackUrl, unreachableFromPhone, type LanAddress } from './network.ts';
 import { OnlinePeers } from './online-peers.ts';
-import { clientAddress, parseAllowedOrigins } from './origin.ts';
+import { clientAddress, normaliseOrigin, parseAllowedOrigins } from './origin.ts';
+import { REFUSAL } from '../protocol/server-messages.ts';
 import { defaultDataDir, defaultWebRoot, serverVersion } from './paths.ts';
 import { Registrations, type RegistrationLimits } from './registrations.ts';
 import type { RelayTransform } from './relay-transform.ts';
@@ -70,7 +74,23 @@ export interface ServerOptions {
   /** Lifetime of minted TURN credentials in seconds (default 600). */
   turnTtlSeconds?: number;
   /** Abuse limits, for tuning and tests (defaults in DEFAULT_RELAY_LIMITS, DEFAULT_ICE_LIMITS, registrations.ts). */
-  limits?: { relay?: Partial<RelayLimits>; ice?: Partial<IceLimits>; registrations?: Partial<RegistrationLimits> };
+  limits?: { relay?: Partial<RelayLimits>; ice?: Partial<IceLimits>; registrations?: Partial<RegistrationLimits>; enroll?: Partial<EnrollLimits> };
+  /**
+   * OPEN MODE (`--open`): anyone may register a new ID (the first registration binds it), and with it get TURN
+   * credentials. Off by default: IDs register only once enrolled by the owner.
+   */
+  open?: boolean;
+  /** Serve no pages: only signaling, ICE and enrollment (the pages come from an origin the owner trusts). */
+  rendezvousOnly?: boolean;
+  /** The URL phones reach this server at from anywhere (e.g. `https://pawcam.example.org`); listed first for the QR. */
+  publicUrl?: string;
+  /**
+   * Rendezvous servers (besides this one) that the pages served here may connect to: they join the pages'
+   * `connect-src` (as `https:` and `wss:` origins). For a page host whose pages use a `--rendezvous-only` server.
+   */
+  connectUrls?: string[];
+  /** The machine's LAN addresses (default: read from the OS); tests pass their own. */
+  lanAddresses?: () => LanAddress[];
   /**
    * Replaces the built-in socket policy (registration binding, origin check, rate limits, queue caps). Tests only:
    * without the built-in policy anyone can take a registered ID while its owner is away.
@@ -92,8 +112,31 @@ export interface RunningServer {
   port: number;
   /** SHA-256 fingerprint of the TLS certificate; null over plain HTTP. */
   certFingerprint: string | null;
+  /**
+   * The owner secret, only on the start that made it (first start, or after the file was lost): show it once as
+   * the owner link `<url>/viewer/#owner=<secret>`. Only its hash is kept.
+   */
+  newOwnerSecret: string | null;
+  /** The owner's in-process rights (the desktop app's embedded server needs no owner secret). */
+  owner: OwnerActions;
+  /** URLs a phone may open (public URL first, then LAN addresses); empty when only loopback is known. */
+  phoneUrls(): string[];
   /** Close every socket and stop listening. */
   close(): Promise<void>;
+}
+
+/** What the owner may do. */
+export interface OwnerActions {
+  /** Mint a single-use enrollment credential. */
+  mint(options?: { ttlMs?: number; note?: string }): Promise<{ credential: string; info: EnrollmentInfo }>;
+  /** Open a code enrollment for a short code's handle (10 minutes, single use). */
+  openCode(handle: string): { expiresAt: number };
+  /** Bind `id` to `token` directly (the owner's own devices); false when the ID is held by another token. */
+  enroll(id: string, token: string): boolean;
+  /** Unredeemed credentials. */
+  list(): EnrollmentInfo[];
+  /** Revoke a credential by its 8-digit name. */
+  revoke(id: string): Promise<boolean>;
 }
 
 /** Default cap on registered peers: 20k sockets fit in ~250 MB of RSS (see npm run bench). */
@@ -108,6 +151,8 @@ const CLEANUP_OUT_MSGS_MS = 1000;
 const ALIVE_TIMEOUT_MS = 90_000;
 /** How long close() waits for sockets to finish their closing handshake before cutting them. */
 const CLOSE_GRACE_MS = 2000;
+/** WebSocket close code for a socket whose ID connected again elsewhere (4000–4999: for applications). */
+export const SUPERSEDED_CLOSE_CODE = 4409;
 /** How often unused ID registrations are forgotten. */
 const SWEEP_REGISTRATIONS_MS = 60 * 60 * 1000;
 
@@ -118,9 +163,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const secure = !options.http;
   const dataDir = options.dataDir ?? defaultDataDir();
   const trustProxy = options.trustProxy ?? false;
-  const { allowedOrigins, ice } = checkOptions(options);
+  const { allowedOrigins, ice, publicUrl, connectUrls } = checkOptions(options);
+  const open = options.open ?? false;
   const tls = secure ? await loadTls(options, dataDir, log) : null;
   const registrations = await Registrations.open(dataDir, log, options.limits?.registrations);
+  const { store: enrollment, newOwnerSecret } = await EnrollmentStore.open(dataDir, log);
+  if (open) log.warn('OPEN MODE: anyone who can reach this server may register IDs and get TURN credentials (--open)');
 
   const app = express();
   app.disable('x-powered-by');
@@ -128,6 +176,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   server.on('tlsClientError', (error: Error) => log.debug('TLS handshake failed', { error: error.message }));
   await listen(server, options.port ?? DEFAULT_PORT, host);
   server.on('error', (error) => log.error('server error', { error: error.message }));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
+  const supersede = (old: { send(text: string): void; close(code: number, reason: string): void }, id: string): void => {
+    log.info('closed the superseded socket of a reclaimed ID', { id });
+    try {
+      old.send(JSON.stringify({ type: 'ERROR', payload: { msg: REFUSAL.superseded } }));
+      old.close(SUPERSEDED_CLOSE_CODE, REFUSAL.superseded);
+    } catch (error) {
+      log.debug('could not close a superseded socket', { id, error: String(error) });
+    }
+  };
 
   // Routes are mounted only once listening: mounting PeerServer starts its timers, which it never stops.
   const online = new OnlinePeers();
@@ -140,6 +199,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         isOnline: (id) => online.has(id),
         allowedOrigins,
         trustProxy,
+        open,
         limits: { ...DEFAULT_RELAY_LIMITS, ...options.limits?.relay },
         // PeerServer drops a held message at the first sweep after expire_timeout; allow for a late timer.
         queueHoldMs: expireTimeoutMs + 2 * CLEANUP_OUT_MSGS_MS + 1000,
@@ -168,11 +228,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // Runs before PeerServer's listener. When a client reclaims its ID while the server still holds its old socket
       // (a phone that changed networks), PeerServer swaps sockets without sending OPEN, and the PeerJS client would
       // wait for it until the old socket times out (alive_timeout, 90 s). Tell it.
+      // The old socket stays open after the swap (PeerServer forgets it), so the client on it believes it is still
+      // registered and never hears another message (issue 14: a second viewer tab silently broke the first). Close
+      // it with a reason its client shows, and that stops it from reclaiming the ID in turn.
       wss.on('connection', (socket, request) => {
         const query = new URL(request.url ?? '/', 'https://pawcam.invalid').searchParams;
         const id = query.get('id');
         const token = query.get('token');
-        if (id && token && query.get('key') === PEER_KEY && online.holds(id, token)) socket.send(JSON.stringify({ type: 'OPEN' }));
+        if (!id || !token || query.get('key') !== PEER_KEY || !online.holds(id, token)) return;
+        const old = online.socketOf(id);
+        socket.send(JSON.stringify({ type: 'OPEN' }));
+        if (old && old !== socket) supersede(old as { send(text: string): void; close(code: number, reason: string): void }, id);
       });
       return wss;
     },
@@ -189,12 +255,40 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log.debug('peer left', { id: client.getId(), peersOnline: online.count });
   });
 
-  app.use(securityHeaders(secure));
+  const readLan = options.lanAddresses ?? lanAddresses;
+  const phoneUrls = (): string[] => {
+    const lan = displayUrls(secure ? 'https' : 'http', host, port, readLan())
+      .filter((u) => !unreachableFromPhone(new URL(u).hostname))
+      .map((u) => `${u}/`);
+    return [...(publicUrl ? [publicUrl] : []), ...lan.filter((u) => u !== publicUrl)].slice(0, 32);
+  };
+  const serverInfo = (): { phoneUrls: string[]; rendezvousUrl: string | null; loopbackOnly: boolean; open: boolean; pages: boolean } => {
+    const urls = phoneUrls();
+    return { phoneUrls: urls, rendezvousUrl: publicUrl ?? null, loopbackOnly: urls.length === 0, open, pages: !options.rendezvousOnly };
+  };
+
+  app.use(securityHeaders(secure, connectUrls));
   app.use(PEER_PATH, peerServer);
-  app.get('/healthz', (_req, res) => {
+  // Health for anyone; how many peers are online only for the owner or a caller on this machine.
+  app.get('/healthz', (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ ok: true, version: serverVersion, peersOnline: online.count });
+    if (fromLoopback(req, trustProxy) || ownerAuthorized(req, enrollment)) {
+      return void res.json({ ok: true, version: serverVersion, peersOnline: online.count, registrations: registrations.size });
+    }
+    res.json({ ok: true });
   });
+  app.use(
+    enrollRouter({
+      log,
+      store: enrollment,
+      registrations,
+      allowedOrigins,
+      trustProxy,
+      open,
+      limits: { ...DEFAULT_ENROLL_LIMITS, ...options.limits?.enroll },
+      serverInfo,
+    }),
+  );
   app.use(
     iceRouter({
       log,
@@ -205,17 +299,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       limits: { ...DEFAULT_ICE_LIMITS, ...options.limits?.ice },
     }),
   );
-  app.use(pagesRouter(options.webRoot ?? defaultWebRoot()));
+  if (options.rendezvousOnly) {
+    app.use((_req, res) => {
+      res.status(404).type('text/plain').send('Not found: this is a rendezvous-only pawcam server (no pages).\n');
+    });
+  } else {
+    app.use(pagesRouter(options.webRoot ?? defaultWebRoot()));
+  }
   app.use(errorHandler(log));
 
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
   const url = loopbackUrl(secure ? 'https' : 'http', host, port);
   log.info('listening', {
     url,
     host,
     port,
     tls: tls ? (tls.selfSigned ? 'self-signed' : 'provided') : 'off',
+    mode: open ? 'open' : 'closed',
+    pages: !options.rendezvousOnly,
+    publicUrl,
     fingerprint: tls?.fingerprint,
     stun: ice.stunUrls.length,
     turn: ice.turnUrls.length,
@@ -241,6 +342,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     clearTimeout(force);
     online.clear();
     await registrations.flush();
+    await enrollment.flush();
     log.info('closed', { url });
   };
 
@@ -248,6 +350,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     url,
     port,
     certFingerprint: tls?.fingerprint ?? null,
+    newOwnerSecret,
+    owner: {
+      mint: (o = {}) => enrollment.mint(Date.now(), o.ttlMs, o.note),
+      openCode: (handle) => enrollment.openCode(handle, Date.now()),
+      enroll: (id, token) => {
+        const r = registrations.bind(id, token, Date.now());
+        return r === 'bound' || r === 'owner';
+      },
+      list: () => enrollment.list(Date.now()),
+      revoke: (id) => enrollment.revoke(id),
+    },
+    phoneUrls,
     close: () => (closing ??= shutdown()),
   };
 }
@@ -258,8 +372,8 @@ async function loadTls(options: ServerOptions, dataDir: string, log: Logger): Pr
   return loadOrCreateSelfSigned({ dataDir, log });
 }
 
-/** Check the origin and ICE options before anything starts. */
-function checkOptions(options: ServerOptions): { allowedOrigins: Set<string>; ice: IceConfig } {
+/** Check the origin, URL and ICE options before anything starts. */
+function checkOptions(options: ServerOptions): { allowedOrigins: Set<string>; ice: IceConfig; publicUrl: string | undefined; connectUrls: string[] } {
   const ice: IceConfig = {
     stunUrls: options.stunUrls ?? [],
     turnUrls: options.turnUrls ?? [],
@@ -268,7 +382,9 @@ function checkOptions(options: ServerOptions): { allowedOrigins: Set<string>; ic
   };
   try {
     checkIceConfig(ice);
-    return { allowedOrigins: parseAllowedOrigins(options.allowedOrigins ?? []), ice };
+    const publicUrl = options.publicUrl === undefined ? undefined : pageUrl(options.publicUrl, '--public-url');
+    const connectUrls = (options.connectUrls ?? []).map((u) => pageUrl(u, 'a rendezvous URL'));
+    return { allowedOrigins: parseAllowedOrigins(options.allowedOrigins ?? []), ice, publicUrl, connectUrls };
   } catch (error) {
     throw new PawcamError('unknown', error instanceof Error ? error.message : String(error), { cause: error });
   }
@@ -292,4 +408,19 @@ function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     res.status(500).type('text/plain').send('Internal error.\n');
   };
+}
+
+/** An https:// (or http://) server URL as a page address with one trailing slash; throws on anything else. */
+export function pageUrl(text: string, what: string): string {
+  const origin = normaliseOrigin(text);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`${what} is not a URL: ${text}`);
+  }
+  if (!origin || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    throw new Error(`${what} must be an http(s) URL without query or fragment: ${text}`);
+  }
+  return `${origin}${url.pathname.replace(/\/+$/, '')}/`;
 }

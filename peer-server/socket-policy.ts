@@ -10,7 +10,8 @@ import { PEER_KEY } from '../protocol/peer-options.ts';
 import type { ClientFrame } from './frames.ts';
 import { DEFAULT_QUEUE_LIMITS, OfflineQueueGuard, type QueueLimits } from './offline-queue.ts';
 import { clientAddress, originAllowed } from './origin.ts';
-import { KeyedLimiter, TokenBucket, throttledLogger, type BucketRate } from './rate-limit.ts';
+import { REFUSAL } from '../protocol/server-messages.ts';
+import { KeyedLimiter, TokenBucket, limitKey, throttledLogger, type BucketRate } from './rate-limit.ts';
 import { TOKEN_PATTERN, type Registrations } from './registrations.ts';
 import type { Admission, FrameVerdict, SocketInfo, SocketPolicy } from './ws-server.ts';
 
@@ -18,7 +19,7 @@ import type { Admission, FrameVerdict, SocketInfo, SocketPolicy } from './ws-ser
 export interface RelayLimits {
   /** Messages per socket: sustained rate and burst (default 50/s, 200). Trickle ICE sends a few dozen at once. */
   messages: BucketRate;
-  /** Open sockets per client address (default 200). */
+  /** Open sockets per client address (an IPv6 /64 counts as one address; default 200). */
   connectionsPerAddress: number;
   /** New IDs bound per client address (default a burst of 100, then one every 10 s). */
   newIdsPerAddress: BucketRate;
@@ -42,6 +43,11 @@ export interface ServerPolicyDeps {
   allowedOrigins: ReadonlySet<string>;
   trustProxy: boolean;
   limits: RelayLimits;
+  /**
+   * Open server (`--open`): the first registration of an ID binds it. Closed (default): only IDs bound through
+   * enrollment may register, and every refusal reads the same, so nobody learns whether an ID exists.
+   */
+  open: boolean;
   /** The longest PeerServer may hold a message for an absent peer (see OfflineQueueGuard). */
   queueHoldMs: number;
   now?: () => number;
@@ -77,7 +83,7 @@ export function createServerPolicy(deps: ServerPolicyDeps): ServerPolicy {
   function admit(request: IncomingMessage): Admission {
     // Another web page must not open sockets from its visitors' browsers (registering IDs, probing cameras).
     if (!originAllowed(request, deps.allowedOrigins, deps.trustProxy)) return refuse(403, 'Forbidden', { why: 'origin not allowed', origin: String(request.headers.origin).slice(0, 200) });
-    const address = clientAddress(request, deps.trustProxy);
+    const address = limitKey(clientAddress(request, deps.trustProxy));
     if ((connections.get(address) ?? 0) >= limits.connectionsPerAddress) return refuse(429, 'Too Many Connections', { why: 'connections per address' });
 
     const query = new URL(request.url ?? '/', 'https://pawcam.invalid').searchParams;
@@ -87,7 +93,10 @@ export function createServerPolicy(deps: ServerPolicyDeps): ServerPolicy {
     if (!isPeerId(id)) return tell('ERROR', 'Invalid ID');
     if (!TOKEN_PATTERN.test(token)) return tell('ERROR', 'Invalid token: use at least 32 hex digits', { id });
 
-    const claim = registrations.claim(id, token, now(), () => newIds.take(address, now()));
+    const claim = registrations.claim(id, token, now(), () => newIds.take(address, now()), deps.open);
+    // A closed server gives one answer for "nobody enrolled this ID" and "someone else holds it": a stranger learns
+    // neither which IDs exist nor whether their owners are online.
+    if (!deps.open && (claim === 'taken' || claim === 'unbound')) return tell('ERROR', REFUSAL.notEnrolled, { id, why: claim === 'taken' ? 'ID bound to another token' : 'ID not enrolled' });
     switch (claim) {
       case 'bound':
         log.info('bound a new ID to its token', { id, registrations: registrations.size });
@@ -99,6 +108,9 @@ export function createServerPolicy(deps: ServerPolicyDeps): ServerPolicy {
         return tell('ID-TAKEN', 'ID is taken', { id, why: 'ID bound to another token' });
       case 'limited':
         return refuse(429, 'Too Many New IDs', { id, why: 'new IDs per address' });
+      case 'unbound':
+        // Open server: a sub-ID whose base nobody holds.
+        return tell('ERROR', REFUSAL.notEnrolled, { id, why: 'sub-ID of an unbound ID' });
       case 'full':
         log.error('registration table is full; refusing new IDs', { id, registrations: registrations.size });
         return tell('ERROR', 'Server has reached its registration limit', { id });
@@ -127,11 +139,11 @@ export function createServerPolicy(deps: ServerPolicyDeps): ServerPolicy {
     admit,
     inspect,
     opened(socket) {
-      const address = socket.remoteAddress ?? 'unknown';
+      const address = limitKey(socket.remoteAddress ?? 'unknown');
       connections.set(address, (connections.get(address) ?? 0) + 1);
     },
     closed(socket) {
-      const address = socket.remoteAddress ?? 'unknown';
+      const address = limitKey(socket.remoteAddress ?? 'unknown');
       const left = (connections.get(address) ?? 1) - 1;
       if (left > 0) connections.set(address, left);
       else connections.delete(address);

@@ -8,15 +8,22 @@ const SAFE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})
 
 /**
  * The pages' Content-Security-Policy: only their own scripts, media from the camera and peers (blob:, mediastream:),
- * WebSockets to this server. The explicit ws(s)://host source is for browsers (older Safari) whose 'self' does not
+ * WebSockets to this server and the configured rendezvous servers. No inline script (the built pages have none; each
+ * script and preload carries Subresource Integrity, scripts/vite-sri.ts). The explicit ws(s)://host source is for browsers (older Safari) whose 'self' does not
  * cover WebSocket schemes. Styles allow 'unsafe-inline' because Svelte writes `style` attributes from markup.
  */
-export function contentSecurityPolicy(host: string | undefined, secure: boolean): string {
+export function contentSecurityPolicy(host: string | undefined, secure: boolean, connectUrls: readonly string[] = []): string {
   const connect = ["'self'"];
   if (host && SAFE_HOST.test(host)) {
     connect.push(`wss://${host}`);
     // Plain HTTP is for running behind a TLS-terminating proxy, where the page's origin may be either.
     if (!secure) connect.push(`ws://${host}`);
+  }
+  // The configured rendezvous servers, and no other: a page that was tricked into another rendezvous URL cannot
+  // reach it (and a `#pair=` link naming one is refused by the page before it tries).
+  for (const url of connectUrls) {
+    const { protocol, host: h } = new URL(url);
+    connect.push(`${protocol}//${h}`, `${protocol === 'https:' ? 'wss' : 'ws'}://${h}`);
   }
   return [
     "default-src 'none'",
@@ -39,9 +46,9 @@ export function contentSecurityPolicy(host: string | undefined, secure: boolean)
 const PERMISSIONS_POLICY = 'camera=(self), microphone=(self), geolocation=(), payment=(), usb=(), serial=(), display-capture=()';
 
 /** Security headers on every response. No HSTS: with a self-signed certificate it would make the warning unskippable. */
-export function securityHeaders(secure: boolean): RequestHandler {
+export function securityHeaders(secure: boolean, connectUrls: readonly string[] = []): RequestHandler {
   return (req, res, next) => {
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host, secure));
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host, secure, connectUrls));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Permissions-Policy', PERMISSIONS_POLICY);

@@ -176,6 +176,9 @@ function guardedSocketClass({ log, policy, relay }: SocketServerDeps): typeof Gu
     // PeerServer relays by calling send() on the destination's socket with the stamped frame: the one place where a
     // test can see (and rewrite) exactly what a destination receives, queued deliveries included.
     override send(data: unknown, ...rest: unknown[]): void {
+      // PeerServer answers a message for an absent peer with EXPIRE, and one for a present peer with nothing: that
+      // told anyone with a socket who is online. Never send it; clients learn presence from authenticated pings.
+      if (typeof data === 'string' && data.startsWith('{"type":"EXPIRE"')) return;
       const frame = relay && typeof data === 'string' ? relayedFrame(data) : null;
       if (!relay || !frame) return (super.send as (...a: unknown[]) => void)(data, ...rest);
       for (const out of runTransform(relay.transform, frame, inject, log)) {

@@ -20,3 +20,19 @@ export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 export function parseServerMessage(input: unknown): Parsed<ServerMessage> {
   return parseWith(ServerMessageSchema, input);
 }
+
+/**
+ * Why the server refused or ended a registration, as the `msg` of a PeerServer ERROR (a reason that crosses the wire
+ * is a member of this union, never free text): `not-enrolled` — this ID is not enrolled on this server with this
+ * token (the same answer whether or not the ID exists); `superseded` — the same ID connected again from another
+ * tab or device, and this older socket was closed.
+ */
+export type ServerRefusal = 'not-enrolled' | 'superseded';
+
+/** The members of ServerRefusal by name. */
+export const REFUSAL = { notEnrolled: 'not-enrolled', superseded: 'superseded' } as const satisfies Record<string, ServerRefusal>;
+
+/** A PeerServer error text that is one of our refusals, or null. */
+export function serverRefusal(msg: unknown): ServerRefusal | null {
+  return msg === REFUSAL.notEnrolled || msg === REFUSAL.superseded ? msg : null;
+}
