@@ -3,8 +3,11 @@
  * (which holds the DTLS fingerprint), both peer IDs, the session, a nonce and a timestamp. A server that rewrites
  * SDP, forges a sender or replays an old offer is caught here.
  */
+import * as v from 'valibot';
 import { importMacKey, macMatches, macOf, randomBytes, toBase64Url, transcript } from './crypto.ts';
 import type { CameraStandby, SignalAuth } from './envelope.ts';
+import { viewerBaseId } from './ids.ts';
+import { parseWith } from './schema.ts';
 
 /** How far a signed timestamp may be from our clock (phones and PCs keep NTP time; this allows for drift). */
 export const FRESHNESS_MS = 120_000;
@@ -69,11 +72,11 @@ async function check(
   data: Uint8Array<ArrayBuffer>,
   auth: SignalAuth,
   now: number,
-  replay: ReplayGuard | null,
+  replay: { guard: ReplayGuard; viewerId: string } | null,
 ): Promise<AuthFailure | null> {
   if (!(await macMatches(key, data, auth.mac))) return 'bad-mac';
   if (Math.abs(now - auth.ts) > FRESHNESS_MS) return 'stale';
-  if (replay && !replay.admit(auth.nonce, auth.ts, now)) return 'replay';
+  if (replay && !replay.guard.admit(replay.viewerId, auth.nonce, auth.ts, now)) return 'replay';
   return null;
 }
 
@@ -84,7 +87,7 @@ export function signOffer(key: CryptoKey, c: OfferContext, now: number): Promise
 
 /** Camera: check an offer (MAC, freshness, never the same nonce twice). Null when it verifies. */
 export function verifyOffer(key: CryptoKey, c: OfferContext, auth: SignalAuth, now: number, replay: ReplayGuard): Promise<AuthFailure | null> {
-  return check(key, offerData(c, auth.nonce, auth.ts), auth, now, replay);
+  return check(key, offerData(c, auth.nonce, auth.ts), auth, now, { guard: replay, viewerId: c.viewerId });
 }
 
 /** Camera: sign an answer to the offer with nonce `c.offerNonce`. */
@@ -118,24 +121,94 @@ export function verifyPong(key: CryptoKey, c: PingContext, name: string, mac: st
   return macMatches(key, pongData(c, name, standby), mac);
 }
 
-/** Remembers nonces inside the freshness window so an offer is never answered twice; bounded in size. */
-export class ReplayGuard {
-  readonly #seen = new Map<string, number>();
-  readonly #max: number;
+/** Where a ReplayGuard keeps its nonces across reloads (the camera page: localStorage). */
+export interface ReplayStore {
+  /** The last snapshot saved (anything: it is parsed), or null. */
+  load(): unknown;
+  save(snapshot: ReplaySnapshot): void;
+}
 
-  constructor(max = 4096) {
-    this.#max = max;
+/** Fresh nonces by viewer (base ID): `[nonce, signed timestamp]`. */
+export type ReplaySnapshot = Record<string, [string, number][]>;
+
+const ReplaySnapshotSchema = v.record(
+  v.pipe(v.string(), v.maxLength(200)),
+  v.pipe(v.array(v.tuple([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())])), v.maxLength(4096)),
+);
+
+/** Options of ReplayGuard. */
+export interface ReplayGuardOptions {
+  /** Fresh nonces kept per viewer; past that, that viewer alone is refused until its nonces age out. */
+  maxPerViewer?: number;
+  /** Viewers tracked at once (only paired viewers get here: the MAC is checked first). */
+  maxViewers?: number;
+  store?: ReplayStore;
+}
+
+/**
+ * Remembers offer nonces inside the freshness window so an offer is never answered twice. One partition per viewer
+ * (sub-IDs count as their viewer): a viewer that floods fills only its own, so it cannot lock other viewers out.
+ * With a store, the nonces survive a reload, so a captured offer cannot be replayed to a freshly reloaded camera.
+ */
+export class ReplayGuard {
+  readonly #seen = new Map<string, Map<string, number>>();
+  readonly #maxPerViewer: number;
+  readonly #maxViewers: number;
+  readonly #store: ReplayStore | null;
+
+  constructor(options: ReplayGuardOptions = {}) {
+    this.#maxPerViewer = options.maxPerViewer ?? 256;
+    this.#maxViewers = options.maxViewers ?? 1024;
+    this.#store = options.store ?? null;
+    if (this.#store) this.#restore(this.#store);
   }
 
-  /** True the first time a fresh nonce is seen; false for a repeat (or when full of fresh nonces: fail closed). */
-  admit(nonce: string, ts: number, now: number): boolean {
-    for (const [n, t] of this.#seen) {
-      if (Math.abs(now - t) > FRESHNESS_MS) this.#seen.delete(n);
+  /** True the first time a fresh nonce is seen from this viewer; false for a repeat (or when its partition is full). */
+  admit(viewerId: string, nonce: string, ts: number, now: number): boolean {
+    const viewer = viewerBaseId(viewerId);
+    for (const [id, nonces] of this.#seen) {
+      for (const [n, t] of nonces) if (Math.abs(now - t) > FRESHNESS_MS) nonces.delete(n);
+      if (nonces.size === 0) this.#seen.delete(id);
     }
-    if (this.#seen.has(nonce)) return false;
-    if (this.#seen.size >= this.#max) return false;
-    this.#seen.set(nonce, ts);
+    let nonces = this.#seen.get(viewer);
+    if (nonces?.has(nonce)) return false;
+    // Fail closed, for this viewer alone.
+    if (nonces && nonces.size >= this.#maxPerViewer) return false;
+    if (!nonces) {
+      if (this.#seen.size >= this.#maxViewers) return false;
+      nonces = new Map();
+      this.#seen.set(viewer, nonces);
+    }
+    nonces.set(nonce, ts);
+    this.#persist();
     return true;
+  }
+
+  #persist(): void {
+    if (!this.#store) return;
+    const snapshot: ReplaySnapshot = {};
+    for (const [id, nonces] of this.#seen) snapshot[id] = [...nonces];
+    try {
+      this.#store.save(snapshot);
+    } catch {
+      // Storage full or gone: the guard still works in memory for this visit.
+    }
+  }
+
+  #restore(store: ReplayStore): void {
+    let stored: unknown;
+    try {
+      stored = store.load();
+    } catch {
+      return;
+    }
+    if (stored === null || stored === undefined) return;
+    // Storage is shared with anything else on the origin: parsed like any other untrusted input.
+    const parsed = parseWith(ReplaySnapshotSchema, stored);
+    if (!parsed.ok) return;
+    for (const [id, entries] of Object.entries(parsed.value).slice(0, this.#maxViewers)) {
+      this.#seen.set(viewerBaseId(id), new Map(entries.slice(-this.#maxPerViewer)));
+    }
   }
 }
 

@@ -189,12 +189,31 @@ describe('signal authentication', () => {
     expect(await verifyPong(key, pctx, 'Evil cam', mac)).toBe(false);
   });
 
-  it('the replay guard stays bounded and fails closed', () => {
-    const g = new ReplayGuard(3);
-    expect(g.admit('a', NOW, NOW)).toBe(true);
-    expect(g.admit('b', NOW, NOW)).toBe(true);
-    expect(g.admit('c', NOW, NOW)).toBe(true);
-    expect(g.admit('d', NOW, NOW)).toBe(false);
-    expect(g.admit('e', NOW + FRESHNESS_MS + 10, NOW + FRESHNESS_MS + 10)).toBe(true);
+  it('the replay guard stays bounded and fails closed — for the flooding viewer alone', () => {
+    const g = new ReplayGuard({ maxPerViewer: 3 });
+    const V2 = 'viewer-ffffffffffffffffffffffffffffffff';
+    expect(g.admit(VIEWER, 'a', NOW, NOW)).toBe(true);
+    expect(g.admit(VIEWER, 'b', NOW, NOW)).toBe(true);
+    expect(g.admit(`${VIEWER}_mini`, 'c', NOW, NOW)).toBe(true);
+    expect(g.admit(VIEWER, 'd', NOW, NOW)).toBe(false);
+    expect(g.admit(`${VIEWER}_x`, 'd', NOW, NOW)).toBe(false);
+    // Another viewer is not locked out by the first one's flood; the same nonce from it is its own.
+    expect(g.admit(V2, 'a', NOW, NOW)).toBe(true);
+    expect(g.admit(V2, 'a', NOW, NOW)).toBe(false);
+    expect(g.admit(VIEWER, 'e', NOW + FRESHNESS_MS + 10, NOW + FRESHNESS_MS + 10)).toBe(true);
+  });
+
+  it('the replay guard survives a reload through its store, and ignores a damaged one', () => {
+    let saved: unknown = null;
+    const store = { load: () => saved, save: (s: unknown) => void (saved = JSON.parse(JSON.stringify(s))) };
+    const before = new ReplayGuard({ store });
+    expect(before.admit(VIEWER, 'n1', NOW, NOW)).toBe(true);
+    const after = new ReplayGuard({ store });
+    expect(after.admit(VIEWER, 'n1', NOW, NOW + 1000)).toBe(false);
+    expect(after.admit(VIEWER, 'n2', NOW, NOW + 1000)).toBe(true);
+    saved = { [VIEWER]: 'garbage' };
+    expect(new ReplayGuard({ store }).admit(VIEWER, 'n1', NOW, NOW)).toBe(true);
+    const throwing = { load: () => { throw new Error('no storage'); }, save: () => { throw new Error('full'); } };
+    expect(new ReplayGuard({ store: throwing }).admit(VIEWER, 'n1', NOW, NOW)).toBe(true);
   });
 });

@@ -73,6 +73,8 @@ export interface CameraSessionsOptions {
   cameraId: string;
   /** Pair keys of the paired viewers; a viewer without one gets nothing from this camera. */
   keyring: ViewerKeyring;
+  /** Offer nonces already answered (with a store, they survive a reload); a memory-only guard by default. */
+  replay?: ReplayGuard;
   /** The camera's display name (sent in pongs and the data-channel hello). */
   name: string;
   /** ICE configuration per session (IceKeeper); host candidates only by default, so no third party is contacted. */
@@ -127,7 +129,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   readonly #cameraId: string;
   readonly #keyring: ViewerKeyring;
   /** One replay guard for the camera: no offer nonce is ever answered twice. */
-  readonly #replay = new ReplayGuard();
+  readonly #replay: ReplayGuard;
   /** Keyed by viewer ID: one session per viewer. */
   readonly #sessions = new Map<string, Session>();
   /** Keyed by viewer ID: the offer being checked (a newer offer from the same viewer supersedes it). */
@@ -152,6 +154,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     this.#timers = options.timers ?? realTimers;
     this.#cameraId = options.cameraId;
     this.#keyring = options.keyring;
+    this.#replay = options.replay ?? new ReplayGuard();
     this.#unsubscribe = [
       this.#transport.on('message', (from, envelope) => this.#guard('envelope', () => this.#onEnvelope(from, envelope))),
       this.#transport.on('expire', (peerId) => this.#guard('expire', () => this.#onExpire(peerId))),

@@ -19,6 +19,8 @@ import type { KeepAwake } from '../device/keep-awake.ts';
 import type { LocalCamera } from '../media/local-camera.ts';
 import type { PairedViewers } from '../pairing/paired-viewers.ts';
 import { pairWithViewer, type PairingOutcome } from '../pairing/pairing-flow.ts';
+import { ReplayGuard } from '../../../protocol/auth.ts';
+import { localReplayStore, pageStorage } from './replay-store.ts';
 import { BatteryWatch, StatusReporter, browserBattery } from '../status/status-reporter.ts';
 import { TalkBack, browserPlayers } from '../talk/talk-back.ts';
 
@@ -115,6 +117,7 @@ export function createStation(options: StationOptions): Station {
         name: options.name,
         cameraId: identity.id,
         keyring: viewers,
+        replay: new ReplayGuard({ store: localReplayStore(pageStorage()) }),
         ice,
       });
       sessions = answering;
