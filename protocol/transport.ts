@@ -8,11 +8,17 @@ import { relayTypeOf, parseEnvelope, type Envelope } from './envelope.ts';
 import { PawcamError } from './errors.ts';
 import { TypedEmitter } from './events.ts';
 import { createLogger } from './log.ts';
-import { parseServerMessage } from './server-messages.ts';
+import type { EnrollOutcome } from './enrollment.ts';
+import { parseServerMessage, serverRefusal } from './server-messages.ts';
+import { realTimers, type Timers } from './timers.ts';
 
 const log = createLogger('transport');
 
-/** Where the transport is: connecting, open, waiting to retry, refused because the ID is held, or closed by us. */
+/**
+ * Where the transport is: connecting, open, waiting to retry, refused for good, or closed by us. `id-taken` is every
+ * refusal a retry cannot fix; its error's code says which: `id-taken` (another device holds the ID), `not-enrolled`
+ * (a closed server, and no enrollment that works), `superseded` (this ID connected again from another tab or device).
+ */
 export type TransportState = 'connecting' | 'open' | 'retrying' | 'id-taken' | 'closed';
 
 /** Extra facts with a state change. */
@@ -56,18 +62,7 @@ export interface PeerLike {
 /** Make a PeerJS peer registering `id` with `token` (the app passes `(id, token) => new Peer(id, {...})`). */
 export type PeerFactory = (id: string, token: string) => PeerLike;
 
-/** Timers, injectable for tests. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  now(): number;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-  now: () => Date.now(),
-};
+export type { Timers } from './timers.ts';
 
 /** Options of PeerjsTransport. */
 export interface PeerjsTransportOptions {
@@ -81,6 +76,11 @@ export interface PeerjsTransportOptions {
   maxQueue?: number;
   /** Give up on a connection attempt that has not opened after this long, and retry. */
   openTimeoutMs?: number;
+  /**
+   * Enroll the ID at a closed server (peer-server's `POST /enroll`) when the server says it is not enrolled; the
+   * transport then connects again. Without it, or when it is refused, "not enrolled" is final.
+   */
+  enroll?: () => Promise<EnrollOutcome>;
 }
 
 /** SignalTransport over a PeerJS client, reconnecting with backoff for as long as it is not closed. */
@@ -92,6 +92,9 @@ export class PeerjsTransport extends TypedEmitter<TransportEvents> implements Si
   readonly #timers: Timers;
   readonly #maxQueue: number;
   readonly #openTimeoutMs: number;
+  readonly #enroll: (() => Promise<EnrollOutcome>) | null;
+  /** Enrolled since the last refusal: a second "not enrolled" right after is final (no loop). */
+  #enrolled = false;
   readonly #queue: { dst: string; envelope: Envelope }[] = [];
   #state: TransportState = 'closed';
   #peer: PeerLike | null = null;
@@ -107,6 +110,7 @@ export class PeerjsTransport extends TypedEmitter<TransportEvents> implements Si
     this.#timers = options.timers ?? realTimers;
     this.#maxQueue = options.maxQueue ?? 64;
     this.#openTimeoutMs = options.openTimeoutMs ?? 10_000;
+    this.#enroll = options.enroll ?? null;
   }
 
   get state(): TransportState {
@@ -172,6 +176,7 @@ export class PeerjsTransport extends TypedEmitter<TransportEvents> implements Si
       if (!current()) return;
       this.#clearOpenTimer();
       this.#backoff.reset();
+      this.#enrolled = false;
       this.#setState('open', {});
       this.#flush();
     });
@@ -186,6 +191,22 @@ export class PeerjsTransport extends TypedEmitter<TransportEvents> implements Si
         return;
       }
       const message = err instanceof Error ? err.message : String(type ?? err);
+      // Our server's refusals arrive as PeerServer ERROR messages, which PeerJS raises as 'server-error'.
+      const refusal = type === 'server-error' ? serverRefusal(message) : null;
+      if (refusal === 'superseded') {
+        // Reclaiming would supersede the other tab in turn, and the two would take the ID from each other forever.
+        this.#refuse(new PawcamError('superseded', 'this ID connected again from another tab or device, so the server closed this connection'));
+        return;
+      }
+      if (refusal === 'not-enrolled') {
+        this.#dropPeer();
+        if (!this.#enroll || this.#enrolled) {
+          this.#refuse(new PawcamError('not-enrolled', 'the server does not know this device: it needs an enrollment from the server’s owner (scan a pairing QR code)'));
+          return;
+        }
+        void this.#enrollThenConnect(peer);
+        return;
+      }
       this.#scheduleRetry(new PawcamError('server-unreachable', `signaling server: ${message}`, { cause: err }));
     });
     peer.on('disconnected', () => {
@@ -194,6 +215,40 @@ export class PeerjsTransport extends TypedEmitter<TransportEvents> implements Si
     peer.on('close', () => {
       if (current()) this.#scheduleRetry(new PawcamError('server-unreachable', 'the signaling connection closed'));
     });
+  }
+
+  async #enrollThenConnect(refusedBy: PeerLike): Promise<void> {
+    this.#peer = refusedBy; // stays "current" while enrolling, so close() or a retry can supersede this attempt
+    let outcome: EnrollOutcome;
+    try {
+      outcome = await this.#enroll!();
+    } catch (error) {
+      if (this.#peer !== refusedBy) return;
+      this.#peer = null;
+      this.#scheduleRetry(error instanceof PawcamError ? error : new PawcamError('server-unreachable', 'could not enroll with the server', { cause: error }));
+      return;
+    }
+    if (this.#peer !== refusedBy) return;
+    this.#peer = null;
+    switch (outcome) {
+      case 'enrolled':
+        log.info('enrolled with the server; connecting again');
+        this.#enrolled = true;
+        this.#connect();
+        return;
+      case 'rate-limited':
+        this.#scheduleRetry(new PawcamError('not-enrolled', 'the server is limiting enrollment attempts; trying again shortly'));
+        return;
+      case 'refused':
+        this.#refuse(new PawcamError('not-enrolled', 'the server refused this device’s enrollment (the link or code was used, expired or revoked): ask for a new pairing QR code'));
+        return;
+    }
+  }
+
+  #refuse(error: PawcamError): void {
+    this.#dropPeer();
+    log.warn('the server refused this connection for good', { code: error.code });
+    this.#setState('id-taken', { error });
   }
 
   #onServerMessage(data: unknown): void {

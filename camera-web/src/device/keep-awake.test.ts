@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { configureLogging } from '../../../protocol/log.ts';
 import { KeepAwake, type AwakeState, type AwakeVideoLike, type VisibilityLike, type WakeLockLike, type WakeLockSentinelLike } from './keep-awake.ts';
-import { flush } from '../testing/fake-timers.ts';
+import { flush } from '../../../protocol/testing/timers.ts';
 
 beforeEach(() => configureLogging({ sink: () => undefined }));
 

@@ -4,7 +4,7 @@ import type { ControlMessage, DataMessage } from '../../../protocol/messages.ts'
 import type { AnsweringPeer } from '../station/camera-sessions.ts';
 import { limitSessions, replaceOnSessions, runControl, type ControlDeps, type SessionPeers } from './controls.ts';
 import { LocalCamera, type CaptureEnv } from './local-camera.ts';
-import { FakePc, FakeSender, FakeStream, FakeTrack } from '../testing/media-fakes.ts';
+import { FakePc, FakeSender, FakeStream, FakeTrack } from '../../../protocol/testing/media.ts';
 
 beforeEach(() => configureLogging({ sink: () => undefined }));
 

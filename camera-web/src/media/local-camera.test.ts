@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { configureLogging } from '../../../protocol/log.ts';
 import { LocalCamera, hasTorch, type CaptureEnv } from './local-camera.ts';
-import { FakeStream, FakeTrack } from '../testing/media-fakes.ts';
+import { FakeStream, FakeTrack } from '../../../protocol/testing/media.ts';
 
 beforeEach(() => configureLogging({ sink: () => undefined }));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { limitVideo, onRemoteTrack, peerConnectionOf, replaceSentTrack, sentVideo } from './peer-media.ts';
-import { FakePc, FakeSender, FakeTrack, fakePeerWith } from '../testing/media-fakes.ts';
+import { FakePc, FakeSender, FakeTrack, fakePeerWith } from '../../../protocol/testing/media.ts';
 
 describe('peer-media: the RTCPeerConnection under simple-peer', () => {
   it('finds simple-peer\'s connection, and nothing in an object without one', () => {

@@ -1,63 +1,21 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../protocol/envelope.ts';
-import { TypedEmitter } from '../../../protocol/events.ts';
 import { configureLogging } from '../../../protocol/log.ts';
 import { newLinkInvitation, newShortCode, parseShortCode, viewerAcceptPairing, type Invitation, type PairRequest, type Pairing } from '../../../protocol/pairing.ts';
-import type { Timers, TransportEvents, TransportState } from '../../../protocol/transport.ts';
+import { FakeTimers } from '../../../protocol/testing/timers.ts';
+import { FakeTransport } from '../../../protocol/testing/transport.ts';
 import { pairWithViewer, type PairingFlowOptions } from './pairing-flow.ts';
 
 const CAMERA = 'cam-0123456789abcdef0123456789abcdef';
 const VIEWER = 'viewer-00112233445566778899aabbccddeeff';
 
-class FakeTransport extends TypedEmitter<TransportEvents> {
-  state: TransportState = 'open';
-  readonly sent: { dst: string; envelope: Envelope }[] = [];
-  onSend: (dst: string, envelope: Envelope) => void = () => undefined;
-  send(dst: string, envelope: Envelope): void {
-    this.sent.push({ dst, envelope });
-    this.onSend(dst, envelope);
-  }
-  deliver(from: string, envelope: Envelope): void {
-    this.emit('message', from, envelope);
-  }
-  setState(state: TransportState): void {
-    this.state = state;
-    this.emit('state', state, {});
-  }
-  expire(peerId: string): void {
-    this.emit('expire', peerId);
-  }
-}
 
-/** Timers whose timeouts fire only when a test says so. */
-class ManualTimers implements Timers {
-  time = Date.now();
-  readonly pending = new Map<number, () => void>();
-  #next = 1;
-  setTimeout(fn: () => void): unknown {
-    const id = this.#next++;
-    this.pending.set(id, fn);
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  now(): number {
-    return this.time;
-  }
-  fireAll(): void {
-    for (const [id, fn] of [...this.pending]) {
-      this.pending.delete(id);
-      fn();
-    }
-  }
-}
 
 beforeEach(() => configureLogging({ sink: () => undefined }));
 
 function setup(invitation: Invitation) {
   const transport = new FakeTransport();
-  const timers = new ManualTimers();
+  const timers = new FakeTimers(Date.now());
   const saved: { viewerId: string; name: string; key: Uint8Array }[] = [];
   const options: PairingFlowOptions = {
     transport,

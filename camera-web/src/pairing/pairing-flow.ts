@@ -6,8 +6,10 @@
 import type { Envelope } from '../../../protocol/envelope.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import { cameraStartPairing, type Invitation, type PairAccept, type Pairing } from '../../../protocol/pairing.ts';
-import type { SignalTransport, Timers } from '../../../protocol/transport.ts';
+import type { Timers } from '../../../protocol/timers.ts';
+import type { SignalTransport } from '../../../protocol/transport.ts';
 import type { PairingFailure } from './pairing-text.ts';
+import { realTimers } from '../../../protocol/timers.ts';
 
 const log = createLogger('pairing-flow');
 
@@ -29,11 +31,6 @@ export interface PairingFlowOptions {
   openTimeoutMs?: number;
 }
 
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-  now: () => Date.now(),
-};
 
 type Reply = { kind: 'accept'; accept: PairAccept } | { kind: 'error'; reason: 'expired' | 'used' | 'invalid' } | { kind: 'timeout' } | { kind: 'unreachable' };
 

@@ -2,34 +2,17 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { FRESHNESS_MS, pairMacKey, signOffer, signPing, verifyAnswer, verifyPong } from '../../../protocol/auth.ts';
 import { randomBytes } from '../../../protocol/crypto.ts';
 import type { Envelope, SignalAuth } from '../../../protocol/envelope.ts';
-import { TypedEmitter } from '../../../protocol/events.ts';
 import { configureLogging, type LogRecord } from '../../../protocol/log.ts';
 import { encodeDataMessage } from '../../../protocol/messages.ts';
-import type { TransportEvents, TransportState } from '../../../protocol/transport.ts';
-import { FakeTimers } from '../testing/fake-timers.ts';
+import { FakeTimers } from '../../../protocol/testing/timers.ts';
+import { FakeTransport } from '../../../protocol/testing/transport.ts';
 import { CameraSessions, type AnsweringPeer, type AnsweringPeerOptions, type ViewerKeyring } from './camera-sessions.ts';
 import type { IceChoice, IceSource } from './ice-keeper.ts';
-import { FakePc, FakeTrack } from '../testing/media-fakes.ts';
+import { FakePc, FakeTrack } from '../../../protocol/testing/media.ts';
 
 const NOW = 1_800_000_000_000;
 const CAMERA = 'cam-0123456789abcdef0123456789abcdef';
 
-class FakeTransport extends TypedEmitter<TransportEvents> {
-  readonly sent: { dst: string; envelope: Envelope }[] = [];
-  send(dst: string, envelope: Envelope): void {
-    this.sent.push({ dst, envelope });
-  }
-  /** The server relays `envelope` from `from` (typed loosely: tests also push garbage through). */
-  deliver(from: string, envelope: unknown): void {
-    this.emit('message', from, envelope as Envelope);
-  }
-  expire(peerId: string): void {
-    this.emit('expire', peerId);
-  }
-  announce(state: TransportState): void {
-    this.emit('state', state, {});
-  }
-}
 
 class FakePeer implements AnsweringPeer {
   static created: FakePeer[] = [];
@@ -642,8 +625,8 @@ describe('CameraSessions: media hooks and cleanup', () => {
     const { transport, sessions, dial } = await setup();
     await dial('viewer-a', '0000000a');
     FakePeer.created[0]!.fire('connect');
-    transport.announce('retrying');
-    transport.announce('open');
+    transport.setState('retrying');
+    transport.setState('open');
     expect(FakePeer.created[0]!.destroyed).toBe(false);
     expect(sessions.viewerCount).toBe(1);
   });

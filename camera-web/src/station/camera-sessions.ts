@@ -20,10 +20,12 @@ import { LAN_ONLY } from '../../../protocol/ice.ts';
 import { viewerBaseId } from '../../../protocol/ids.ts';
 import { TypedEmitter } from '../../../protocol/events.ts';
 import { createLogger } from '../../../protocol/log.ts';
-import type { SignalTransport, Timers } from '../../../protocol/transport.ts';
+import type { Timers } from '../../../protocol/timers.ts';
+import type { SignalTransport } from '../../../protocol/transport.ts';
 import type { IceChoice, IceSource } from './ice-keeper.ts';
 import type { ViewerKeyring } from '../pairing/paired-viewers.ts';
 import { onRemoteTrack, peerConnectionOf } from '../media/peer-media.ts';
+import { realTimers } from '../../../protocol/timers.ts';
 
 export type { ViewerKeyring } from '../pairing/paired-viewers.ts';
 
@@ -111,11 +113,6 @@ interface Check {
 /** Most signals held per offer being checked (a browser trickles a dozen candidates at most). */
 const MAX_HELD_SIGNALS = 64;
 
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-  now: () => Date.now(),
-};
 
 /** Answers viewers' offers with the camera's stream; emits the live viewer count. */
 export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {

@@ -1,18 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { TypedEmitter } from '../../../protocol/events.ts';
 import type { FetchLike } from '../../../protocol/ice.ts';
 import { configureLogging, type LogRecord } from '../../../protocol/log.ts';
-import type { TransportEvents, TransportState } from '../../../protocol/transport.ts';
 import { IceKeeper, MIN_REFRESH_MS } from './ice-keeper.ts';
-import { FakeTimers, flush } from '../testing/fake-timers.ts';
+import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
+import { FakeTransport } from '../../../protocol/testing/transport.ts';
 
-class FakeTransport extends TypedEmitter<TransportEvents> {
-  state: TransportState = 'connecting';
-  set(state: TransportState): void {
-    this.state = state;
-    this.emit('state', state, {});
-  }
-}
 
 const TURN = { iceServers: [{ urls: ['stun:example.net:3478'] }, { urls: ['turn:example.net:3478'], username: '1:cam', credential: 'c2VjcmV0' }], ttl: 600 };
 const STUN_ONLY = { iceServers: [{ urls: ['stun:example.net:3478'] }], ttl: 600 };
@@ -24,7 +16,7 @@ beforeEach(() => {
 });
 
 function setup(answers: (() => unknown)[]) {
-  const transport = new FakeTransport();
+  const transport = new FakeTransport('connecting');
   const timers = new FakeTimers();
   const requests: { url: string; body: unknown }[] = [];
   const fetch: FetchLike = async (url, init) => {
@@ -43,13 +35,13 @@ describe('IceKeeper', () => {
     keeper.start();
     await flush();
     expect(requests).toEqual([]);
-    transport.set('open');
+    transport.setState('open');
     await flush();
     expect(requests).toEqual([{ url: 'https://pawcam.test:8443/ice', body: { id: 'cam-1', token: 'tok' } }]);
     expect(keeper.current).toEqual(STUN_ONLY);
     // The server restarted (maybe with TURN now).
-    transport.set('retrying');
-    transport.set('open');
+    transport.setState('retrying');
+    transport.setState('open');
     await flush();
     expect(requests).toHaveLength(2);
     expect(keeper.current).toEqual(TURN);

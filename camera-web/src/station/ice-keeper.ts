@@ -1,21 +1,16 @@
 /**
- * The ICE servers the camera answers with: fetched from our own server (`POST /ice`, for this registered ID and
- * token) each time the signaling connection opens, and again before the minted TURN credentials expire. With no
+ * The ICE servers the camera answers with, from protocol/ice-cache.ts (fetched from our own server's `POST /ice`
+ * for this registered ID and token on every open, refreshed before minted TURN credentials expire). With no
  * answer from the server, sessions use host candidates only (LAN). A viewer's "always relay" request is honoured
  * only with a TURN relay; otherwise the session is refused rather than silently exposing addresses.
  */
-import { Backoff } from '../../../protocol/backoff.ts';
-import { toPawcamError } from '../../../protocol/errors.ts';
+import { IceCache } from '../../../protocol/ice-cache.ts';
 import { LAN_ONLY, fetchIceConfig, rtcConfigFrom, type FetchLike, type IceConfig, type RtcConfig } from '../../../protocol/ice.ts';
-import { createLogger } from '../../../protocol/log.ts';
-import type { SignalTransport, Timers } from '../../../protocol/transport.ts';
+import type { Timers } from '../../../protocol/timers.ts';
+import type { SignalTransport } from '../../../protocol/transport.ts';
 
-const log = createLogger('ice-keeper');
+export { MIN_REFRESH_MS } from '../../../protocol/ice-cache.ts';
 
-/** Share of the credentials' lifetime after which they are fetched again. */
-export const REFRESH_AT = 0.8;
-/** Never refresh more often than this (the server rate-limits /ice per peer). */
-export const MIN_REFRESH_MS = 30_000;
 /** A new session waits at most this long for a fetch in flight before answering with what there is. */
 export const FETCH_WAIT_MS = 4_000;
 
@@ -41,98 +36,42 @@ export interface IceKeeperOptions {
 
 /** Keeps the ICE configuration fresh while the camera is registered. */
 export class IceKeeper implements IceSource {
-  readonly #options: IceKeeperOptions;
-  readonly #timers: Timers;
-  readonly #retry = new Backoff({ initialMs: 5_000, maxMs: 300_000 });
-  #off: (() => void) | null = null;
-  #ice: IceConfig | null = null;
-  #expiresAt = 0;
-  #inflight: Promise<void> | null = null;
-  #timer: unknown = null;
+  readonly #cache: IceCache;
 
   constructor(options: IceKeeperOptions) {
-    this.#options = options;
-    this.#timers = options.timers;
+    const { serverUrl, id, token, fetch } = options;
+    this.#cache = new IceCache({
+      load: () => fetchIceConfig(serverUrl, id, token, fetch),
+      transport: options.transport,
+      timers: options.timers,
+      waitMs: options.fetchWaitMs ?? FETCH_WAIT_MS,
+    });
   }
 
   /** Fetch whenever the transport opens (now, if it is open). */
   start(): void {
-    if (this.#off) return;
-    this.#off = this.#options.transport.on('state', (state) => {
-      // Every (re)open: the server may have restarted with other ICE settings.
-      if (state === 'open') void this.#refresh();
-    });
-    if (this.#options.transport.state === 'open') void this.#refresh();
+    this.#cache.start();
   }
 
   stop(): void {
-    this.#off?.();
-    this.#off = null;
-    this.#schedule(null);
+    this.#cache.stop();
   }
 
-  /** The servers we have now (null before the first successful fetch). */
+  /** The servers we have now (null before the first successful fetch, or once they expired). */
   get current(): IceConfig | null {
-    return this.#ice;
+    return this.#cache.usable;
   }
 
   async choose(relayOnly: boolean): Promise<IceChoice> {
-    const waitFor = this.#inflight ?? (relayOnly && !this.#valid() && this.#options.transport.state === 'open' ? this.#refresh() : null);
-    if (waitFor) await this.#bounded(waitFor);
-    const ice = relayOnly ? (this.#valid() ? this.#ice : null) : this.#ice;
+    // A relay-only session cannot do without TURN: it asks the server again when what we hold is stale. Others answer
+    // at once with what there is (the camera answers many sessions; the server rate-limits /ice).
+    await this.#cache.ready(relayOnly);
+    const ice = this.#cache.usable;
     if (!ice) return relayOnly ? { ok: false, reason: 'relay-unavailable' } : { ok: true, config: { ...LAN_ONLY, iceServers: [] } };
     try {
       return { ok: true, config: rtcConfigFrom(ice, relayOnly) };
     } catch {
       return { ok: false, reason: 'relay-unavailable' };
     }
-  }
-
-  #valid(): boolean {
-    return this.#ice !== null && this.#timers.now() < this.#expiresAt;
-  }
-
-  #refresh(): Promise<void> {
-    this.#inflight ??= this.#fetch().finally(() => (this.#inflight = null));
-    return this.#inflight;
-  }
-
-  async #fetch(): Promise<void> {
-    const { serverUrl, id, token } = this.#options;
-    try {
-      const ice = await fetchIceConfig(serverUrl, id, token, this.#options.fetch);
-      this.#ice = ice;
-      this.#expiresAt = this.#timers.now() + ice.ttl * 1000;
-      this.#retry.reset();
-      const turn = ice.iceServers.some((s) => s.urls.some((u) => u.startsWith('turn')));
-      log.info('ICE servers from the server', { servers: ice.iceServers.length, turn, ttl: ice.ttl });
-      // A ttl of 0 means nothing expires (no TURN credentials): the next open refreshes it anyway.
-      this.#schedule(ice.ttl > 0 ? Math.max(MIN_REFRESH_MS, ice.ttl * 1000 * REFRESH_AT) : null);
-    } catch (error) {
-      const delay = this.#retry.next();
-      // Host candidates still work on a LAN: keep answering, say why the relay is missing, and try again later.
-      log.warn('could not fetch the ICE servers; answering with LAN candidates only meanwhile', {
-        error: toPawcamError(error).message,
-        retryInMs: delay,
-      });
-      this.#schedule(delay);
-    }
-  }
-
-  #schedule(ms: number | null): void {
-    this.#timers.clearTimeout(this.#timer);
-    this.#timer = null;
-    if (ms === null || !this.#off) return;
-    this.#timer = this.#timers.setTimeout(() => {
-      this.#timer = null;
-      if (this.#off && this.#options.transport.state === 'open') void this.#refresh();
-    }, ms);
-  }
-
-  async #bounded(work: Promise<void>): Promise<void> {
-    let timer: unknown = null;
-    const limit = new Promise<void>((resolve) => (timer = this.#timers.setTimeout(resolve, this.#options.fetchWaitMs ?? FETCH_WAIT_MS)));
-    await Promise.race([work, limit]);
-    this.#timers.clearTimeout(timer);
   }
 }

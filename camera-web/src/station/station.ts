@@ -10,7 +10,7 @@ import { viewerBaseId } from '../../../protocol/ids.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import { peerClientOptions } from '../../../protocol/peer-options.ts';
 import type { Invitation } from '../../../protocol/pairing.ts';
-import { PeerjsTransport, type PeerLike, type Timers } from '../../../protocol/transport.ts';
+import { PeerjsTransport, type PeerLike } from '../../../protocol/transport.ts';
 import type { CameraIdentity } from '../pairing/camera-id.ts';
 import { CameraSessions, type AnsweringPeerConstructor } from './camera-sessions.ts';
 import { limitSessions, replaceOnSessions, runControl, type ControlDeps } from '../media/controls.ts';
@@ -23,14 +23,10 @@ import { ReplayGuard } from '../../../protocol/auth.ts';
 import { localReplayStore, pageStorage } from './replay-store.ts';
 import { BatteryWatch, StatusReporter, browserBattery } from '../status/status-reporter.ts';
 import { TalkBack, browserPlayers } from '../talk/talk-back.ts';
+import { realTimers } from '../../../protocol/timers.ts';
 
 const log = createLogger('station');
 
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-  now: () => Date.now(),
-};
 
 /** What the station streams, and the page pieces the viewers hear about. */
 export interface AnswerOptions {

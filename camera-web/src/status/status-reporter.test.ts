@@ -5,7 +5,7 @@ import type { AnsweringPeer } from '../station/camera-sessions.ts';
 import type { CameraState } from '../media/local-camera.ts';
 import type { SentVideo } from '../media/peer-media.ts';
 import { BatteryWatch, StatusReporter, type BatteryLike, type StatusSources } from './status-reporter.ts';
-import { FakeTimers, flush } from '../testing/fake-timers.ts';
+import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
 
 beforeEach(() => configureLogging({ sink: () => undefined }));
 

@@ -4,7 +4,7 @@
  */
 import { createLogger } from '../../../protocol/log.ts';
 import type { CameraStatus } from '../../../protocol/messages.ts';
-import type { Timers } from '../../../protocol/transport.ts';
+import type { Timers } from '../../../protocol/timers.ts';
 import type { CameraSessions } from '../station/camera-sessions.ts';
 import type { CameraState } from '../media/local-camera.ts';
 import { peerConnectionOf, sentVideo, type SentVideo } from '../media/peer-media.ts';

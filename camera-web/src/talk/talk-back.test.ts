@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { configureLogging } from '../../../protocol/log.ts';
 import { TalkBack, type RemoteAudioPlayer, type Talker } from './talk-back.ts';
-import { FakeTimers, flush } from '../testing/fake-timers.ts';
-import { FakeTrack } from '../testing/media-fakes.ts';
+import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
+import { FakeTrack } from '../../../protocol/testing/media.ts';
 
 beforeEach(() => configureLogging({ sink: () => undefined }));
 

@@ -6,7 +6,7 @@
  */
 import { TypedEmitter } from '../../../protocol/events.ts';
 import { createLogger } from '../../../protocol/log.ts';
-import type { Timers } from '../../../protocol/transport.ts';
+import type { Timers } from '../../../protocol/timers.ts';
 
 const log = createLogger('talk-back');
 

@@ -38,6 +38,18 @@ export function relayFailureMessage(turnError: number | null): string {
     : 'Could not connect through the relay server: it did not answer or could not reach the camera, and "Always relay" allows no other way.';
 }
 
+const RELAY_ADVICE = 'Turn off "Always relay" in Settings, or give the pawcam server a TURN relay.';
+
+/** The server's ICE servers cannot carry "Always relay" (`detail` says why, e.g. no TURN relay). */
+export function relayUnusableMessage(detail: string): string {
+  return `${detail}. ${RELAY_ADVICE}`;
+}
+
+/** "Always relay" is on but the server could not be asked for its relay (`why`: the fetch's error, if known). */
+export function relayConfigMissingMessage(why: string | null): string {
+  return `"Always relay" is on, but the relay settings could not be fetched from the server${why ? ` (${why})` : ''}. ${RELAY_ADVICE}`;
+}
+
 /** What the camera controls say when a control did not happen. */
 export const CONTROL_MESSAGES = {
   notConnected: 'Not connected to the camera.',

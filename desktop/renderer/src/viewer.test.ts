@@ -6,7 +6,7 @@ import { configureLogging } from '../../../protocol/log.ts';
 import { cameraStartPairing } from '../../../protocol/pairing.ts';
 import { WebPairKeyStore, memoryKeyRows } from './pairing/pair-key-store.ts';
 import { Settings, defaultSettings } from './settings/settings.ts';
-import { FakeTransport } from './testing/test-fakes.ts';
+import { FakeTransport } from '../../../protocol/testing/transport.ts';
 import { Viewer } from './viewer.ts';
 import type { DialedPeer, SimplePeerLike } from './watch/types.ts';
 import { WatchSession } from './watch/watch-session.ts';

@@ -3,7 +3,7 @@ import { pairMacKey, signPong, verifyPing } from '../../../../protocol/auth.ts';
 import { randomBytes } from '../../../../protocol/crypto.ts';
 import { configureLogging } from '../../../../protocol/log.ts';
 import { Presence, type PresenceEntry } from './presence.ts';
-import { FakeTransport } from '../testing/test-fakes.ts';
+import { FakeTransport } from '../../../../protocol/testing/transport.ts';
 
 const CAM_A = `cam-${'a'.repeat(32)}`;
 const CAM_B = `cam-${'b'.repeat(32)}`;

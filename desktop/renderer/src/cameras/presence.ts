@@ -6,12 +6,12 @@
  * and a pong counts only when its MAC verifies: only then did the camera itself answer, with its own name.
  */
 import { signPing, verifyPong } from '../../../../protocol/auth.ts';
-import type { Envelope } from '../../../../protocol/envelope.ts';
+import type { CameraStandby, Envelope } from '../../../../protocol/envelope.ts';
 import { TypedEmitter } from '../../../../protocol/events.ts';
 import { randomHex } from '../../../../protocol/ids.ts';
 import { createLogger } from '../../../../protocol/log.ts';
 import type { SignalTransport, TransportState } from '../../../../protocol/transport.ts';
-import { globalTimers, type Timers } from '../timers.ts';
+import { realTimers, type Timers } from '../../../../protocol/timers.ts';
 
 const log = createLogger('presence');
 
@@ -25,6 +25,8 @@ export interface PresenceEntry {
   readonly reportedName?: string;
   /** This viewer holds no pair key for the camera, so it cannot even ask. */
   readonly unpaired?: true;
+  /** The camera page answers but does not stream yet: what it waits for (a tap on the phone), and since when. */
+  readonly standby?: CameraStandby;
 }
 
 /** Events of Presence. */
@@ -78,7 +80,7 @@ export class Presence extends TypedEmitter<PresenceEvents> {
     super();
     this.#transport = options.transport;
     this.#keyFor = options.keyFor;
-    this.#timers = options.timers ?? globalTimers;
+    this.#timers = options.timers ?? realTimers;
     this.#intervalMs = options.intervalMs ?? PING_INTERVAL_MS;
     this.#timeoutMs = options.timeoutMs ?? PONG_TIMEOUT_MS;
     this.#nonce = options.nonce ?? (() => randomHex(8));
@@ -234,27 +236,27 @@ export class Presence extends TypedEmitter<PresenceEvents> {
       log.debug('pong with an unknown nonce', { from });
       return;
     }
-    const { nonce, name, mac } = envelope;
+    const { nonce, name, mac, standby } = envelope;
     if (name === undefined || mac === undefined) {
       log.debug('ignored an unsigned pong', { from });
       return;
     }
-    this.#track(this.#checkPong(from, tracked, nonce, name, mac));
+    this.#track(this.#checkPong(from, tracked, nonce, name, mac, standby));
   }
 
-  async #checkPong(from: string, tracked: Tracked, nonce: string, name: string, mac: string): Promise<void> {
+  async #checkPong(from: string, tracked: Tracked, nonce: string, name: string, mac: string, standby?: CameraStandby): Promise<void> {
     const key = await this.#lookUp(from);
     if (!key) return;
     // Trust boundary: the server relays pongs and could forge one for a camera that is gone; only the camera holds
     // the key that makes this MAC.
-    if (!(await verifyPong(key, { viewerId: this.#transport.id, cameraId: from, nonce }, name, mac))) {
+    if (!(await verifyPong(key, { viewerId: this.#transport.id, cameraId: from, nonce }, name, mac, standby))) {
       log.warn('ignored a pong that did not verify', { from });
       return;
     }
     if (this.#cameras.get(from) !== tracked || !this.#running || !tracked.nonces.includes(nonce)) return;
     tracked.nonces = tracked.nonces.filter((n) => n !== nonce);
     this.#armDeadline(from, tracked);
-    this.#set(from, tracked, { state: 'online', reportedName: name });
+    this.#set(from, tracked, { state: 'online', reportedName: name, ...(standby ? { standby } : {}) });
   }
 
   #onExpire(peerId: string): void {
@@ -271,8 +273,12 @@ export class Presence extends TypedEmitter<PresenceEvents> {
       state: next.state,
       ...(next.reportedName === undefined ? {} : { reportedName: next.reportedName }),
       ...(next.unpaired ? { unpaired: true as const } : {}),
+      ...(next.standby ? { standby: next.standby } : {}),
     };
     tracked.entry = entry;
-    if (prev.state !== entry.state || prev.reportedName !== entry.reportedName || prev.unpaired !== entry.unpaired) this.emit('change', id, entry);
+    const standbyChanged = prev.standby?.need !== entry.standby?.need || prev.standby?.since !== entry.standby?.since;
+    if (prev.state !== entry.state || prev.reportedName !== entry.reportedName || prev.unpaired !== entry.unpaired || standbyChanged) {
+      this.emit('change', id, entry);
+    }
   }
 }

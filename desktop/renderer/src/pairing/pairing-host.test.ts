@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { configureLogging } from '../../../../protocol/log.ts';
 import { INVITATION_TTL_MS, cameraStartPairing, newLinkInvitation, newShortCode, type Invitation, type PairAccept } from '../../../../protocol/pairing.ts';
 import { MAX_FAILED_CODE_ATTEMPTS, PairingHost, type PairingStatus } from './pairing-host.ts';
-import { FakeTransport, ManualTimers } from '../testing/test-fakes.ts';
+import { FakeTimers } from '../../../../protocol/testing/timers.ts';
+import { FakeTransport } from '../../../../protocol/testing/transport.ts';
 
 const VIEWER = 'viewer-test';
 const CAM = `cam-${'a'.repeat(32)}`;
@@ -10,7 +11,7 @@ const CAM_2 = `cam-${'b'.repeat(32)}`;
 
 function setup(options: { full?: boolean; listed?: string[] } = {}) {
   const transport = new FakeTransport('open', VIEWER);
-  const timers = new ManualTimers();
+  const timers = new FakeTimers();
   const rendezvous: { transport: FakeTransport; token: string }[] = [];
   const adopted: { cameraId: string; name: string; key: Uint8Array }[] = [];
   const listed = new Set(options.listed ?? []);
@@ -280,7 +281,7 @@ describe('PairingHost', () => {
     const ticket = s.host.createCode();
     s.host.withdraw(ticket.id);
     expect(s.rendezvous[1]!.transport.closed).toBe(1);
-    expect(s.timers.pending).toBe(0);
+    expect(s.timers.pending.size).toBe(0);
   });
 
   it('says so when the server will not reserve a code', async () => {

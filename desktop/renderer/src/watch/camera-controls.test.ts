@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DataMessage } from '../../../../protocol/messages.ts';
 import { ControlClient, CONTROL_TIMEOUT_MS, type ControlsView } from './camera-controls.ts';
-import { ManualTimers } from '../testing/test-fakes.ts';
+import { FakeTimers } from '../../../../protocol/testing/timers.ts';
 
 function setup(connected = true) {
   const sent: DataMessage[] = [];
   const views: ControlsView[] = [];
-  const timers = new ManualTimers();
+  const timers = new FakeTimers();
   const client = new ControlClient(
     (m) => {
       sent.push(m);

@@ -3,7 +3,7 @@
  * settles it. The UI shows which controls are pending and the camera's error text when one failed.
  */
 import type { ControlMessage, DataMessage } from '../../../../protocol/messages.ts';
-import { globalTimers, type Timers } from '../timers.ts';
+import { realTimers, type Timers } from '../../../../protocol/timers.ts';
 
 /** A control action (switch camera, quality, torch, chime). */
 export type ControlAction = ControlMessage['action'];
@@ -30,7 +30,7 @@ export class ControlClient {
   #nextId = 1;
   #error: string | null = null;
 
-  constructor(send: (message: DataMessage) => boolean, onChange: (view: ControlsView) => void, timers: Timers = globalTimers) {
+  constructor(send: (message: DataMessage) => boolean, onChange: (view: ControlsView) => void, timers: Timers = realTimers) {
     this.#send = send;
     this.#onChange = onChange;
     this.#timers = timers;

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FetchLike } from '../../../../protocol/ice.ts';
 import { configureLogging } from '../../../../protocol/log.ts';
 import { IceSource } from './ice-source.ts';
-import { FakeTransport, ManualTimers } from '../testing/test-fakes.ts';
+import { FakeTransport } from '../../../../protocol/testing/transport.ts';
+import { FakeTimers } from '../../../../protocol/testing/timers.ts';
 
 const TURN = { iceServers: [{ urls: ['stun:turn.example:3478'] }, { urls: ['turn:turn.example:3478?transport=udp'], username: '1:viewer-test', credential: 'c1' }], ttl: 600 };
 const STUN_ONLY = { iceServers: [{ urls: 'stun:turn.example:3478' }], ttl: 600 };
@@ -23,7 +24,7 @@ function fakeIce(reply: unknown = TURN) {
 
 function setup(reply: unknown = TURN, state: 'open' | 'connecting' = 'open') {
   const transport = new FakeTransport(state);
-  const timers = new ManualTimers();
+  const timers = new FakeTimers();
   const { server, fetch } = fakeIce(reply);
   const source = new IceSource({ serverUrl: 'https://pawcam.example:8443/', id: 'viewer-test', token: 'f'.repeat(32), transport, fetch, timers });
   return { transport, timers, server, source };
@@ -91,6 +92,6 @@ describe('IceSource', () => {
     s.source.start();
     await s.source.rtcConfig(false);
     s.source.stop();
-    expect(s.timers.pending).toBe(0);
+    expect(s.timers.pending.size).toBe(0);
   });
 });

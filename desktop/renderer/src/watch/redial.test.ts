@@ -5,7 +5,7 @@ import { configureLogging } from '../../../../protocol/log.ts';
 import type { DataMessage } from '../../../../protocol/messages.ts';
 import type { ConnectionStats } from './connection-stats.ts';
 import { isRetryable, RedialWatch } from './redial.ts';
-import { globalTimers } from '../timers.ts';
+import { realTimers } from '../../../../protocol/timers.ts';
 import type { EndReason, Watch, WatchEvents, WatchPhase } from './types.ts';
 
 /** A single attempt a test drives by hand. */
@@ -83,7 +83,7 @@ function setup(options: { mic?: 'ok' | 'blocked' | 'later' } = {}) {
     ...(options.mic === 'ok' ? { openMic: async () => mic.stream } : {}),
     ...(options.mic === 'blocked' ? { openMic: () => Promise.reject(new DOMException('denied', 'NotAllowedError')) } : {}),
     ...(options.mic === 'later' ? { openMic: () => new Promise<MediaStream>((resolve) => (grant = resolve)) } : {}),
-    timers: globalTimers,
+    timers: realTimers,
     backoff: new Backoff({ initialMs: 500, maxMs: 10_000, jitter: 0 }),
   });
   const states: string[] = [];

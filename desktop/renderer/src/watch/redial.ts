@@ -11,7 +11,7 @@ import { TypedEmitter } from '../../../../protocol/events.ts';
 import { createLogger } from '../../../../protocol/log.ts';
 import type { CameraStatus, DataMessage } from '../../../../protocol/messages.ts';
 import type { ConnectionStats } from './connection-stats.ts';
-import { globalTimers, type Timers } from '../timers.ts';
+import { realTimers, type Timers } from '../../../../protocol/timers.ts';
 import type { EndCode, EndReason, MicState, Watch, WatchEvents, WatchPhase } from './types.ts';
 
 const log = createLogger('redial');
@@ -70,7 +70,7 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     this.cameraId = options.cameraId;
     this.#openSession = options.openSession;
     this.#openMic = options.openMic ?? null;
-    this.#timers = options.timers ?? globalTimers;
+    this.#timers = options.timers ?? realTimers;
     this.#backoff = options.backoff ?? redialBackoff();
   }
 

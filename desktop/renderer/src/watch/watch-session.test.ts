@@ -7,7 +7,7 @@ import type { HangupReason } from '../../../../protocol/hangup.ts';
 import type { RtcConfig } from '../../../../protocol/ice.ts';
 import { configureLogging } from '../../../../protocol/log.ts';
 import { encodeDataMessage } from '../../../../protocol/messages.ts';
-import { FakeTransport } from '../testing/test-fakes.ts';
+import { FakeTransport } from '../../../../protocol/testing/transport.ts';
 import type { DialOptions, EndReason, PeerInspector, PeerObserver, SimplePeerLike, TrackSender } from './types.ts';
 import { WatchSession } from './watch-session.ts';
 

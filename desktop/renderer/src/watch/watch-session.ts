@@ -17,7 +17,7 @@ import { createLogger } from '../../../../protocol/log.ts';
 import { encodeDataMessage, parseDataMessage, type DataMessage } from '../../../../protocol/messages.ts';
 import type { SignalTransport } from '../../../../protocol/transport.ts';
 import { WATCH_MESSAGES } from '../messages.ts';
-import { globalTimers, type Timers } from '../timers.ts';
+import { realTimers, type Timers } from '../../../../protocol/timers.ts';
 import { summarizeStats, type ConnectionStats, type StatsSample } from './connection-stats.ts';
 import * as ends from './end-reasons.ts';
 import type { EndReason, SessionEnd } from './end-reasons.ts';
@@ -102,7 +102,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     this.#getRtcConfig = options.rtcConfig ?? (async () => ({ iceServers: [], iceTransportPolicy: LAN_ONLY.iceTransportPolicy }));
     this.#inspector = options.inspector ?? null;
     this.#talkBack = options.talkBack ?? false;
-    this.#timers = options.timers ?? globalTimers;
+    this.#timers = options.timers ?? realTimers;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.#disconnectGraceMs = options.disconnectGraceMs ?? DISCONNECT_GRACE_MS;
   }

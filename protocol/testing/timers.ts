@@ -1,9 +1,10 @@
-/** Manual clock and timers for unit tests (the Timers interface of protocol/transport.ts). */
-import type { Timers } from '../../../protocol/transport.ts';
+/** Manual clock and timers for unit tests (protocol's injectable `Timers`): time moves only when a test says so. */
+import type { Timers } from '../timers.ts';
 
-/** Timers that fire only when the test advances the clock. */
+/** Timers that fire only when the test advances the clock (or fires them); real awaits still work meanwhile. */
 export class FakeTimers implements Timers {
   time: number;
+  /** Timers not yet fired or cleared, by handle. */
   readonly pending = new Map<number, { at: number; fn: () => void }>();
   #next = 1;
 
@@ -43,7 +44,18 @@ export class FakeTimers implements Timers {
     const ats = [...this.pending.values()].map((t) => t.at);
     return ats.length ? Math.min(...ats) - this.time : null;
   }
+
+  /** Fire every pending timer now, whatever its delay (not those they schedule). */
+  fireAll(): void {
+    for (const [id, timer] of [...this.pending]) {
+      this.pending.delete(id);
+      timer.fn();
+    }
+  }
 }
+
+/** Node's setImmediate (tests run in Node; the kit's types are the browser's). */
+const setImmediate = (globalThis as unknown as { setImmediate: (fn: () => void) => unknown }).setImmediate;
 
 /** Let pending promise callbacks run. */
 export async function flush(rounds = 5): Promise<void> {
