@@ -7,6 +7,10 @@ export type PawcamErrorCode =
   | 'unsupported-browser'
   | 'server-unreachable'
   | 'id-taken'
+  /** The server is closed and this ID is not enrolled with this token (or the enrollment was refused). */
+  | 'not-enrolled'
+  /** The same ID connected again from another tab or device; this connection was closed by the server. */
+  | 'superseded'
   | 'peer-unavailable'
   | 'malformed-message'
   | 'connection-failed'

@@ -24,7 +24,11 @@ const LINK_SECRET_BYTES = 16;
 
 const PROTOCOL = 'pawcam-pair-v2';
 
-/** What the phone needs to pair: whom to contact (a viewer ID, or a short code's rendezvous ID) and the secret. */
+/**
+ * What the phone needs to pair: whom to contact (a viewer ID, or a short code's rendezvous ID) and the secret; a
+ * link also carries what the phone needs to get there: an enrollment credential for the (closed) server and, when
+ * the page is served from elsewhere, the rendezvous server's URL.
+ */
 export interface Invitation {
   /** The peer ID the camera sends its pairing request to. */
   rendezvousId: string;
@@ -32,16 +36,43 @@ export interface Invitation {
   secret: Uint8Array<ArrayBuffer>;
   /** Epoch ms after which it is refused (each side keeps its own clock on it). */
   expiresAt: number;
+  /** A single-use enrollment credential that lets the camera register its ID (40 hex digits). */
+  enrollment?: string;
+  /** The rendezvous server (`https://host[:port]/`), when it is not the origin that served the page. */
+  rendezvous?: string;
 }
+
+/** An enrollment credential as links carry it. */
+const ENROLLMENT_CREDENTIAL = /^[0-9a-f]{40}$/;
 
 /** A new link invitation from viewer `viewerId`. */
 export function newLinkInvitation(viewerId: string, now: number): Invitation {
   return { rendezvousId: viewerId, secret: randomBytes(LINK_SECRET_BYTES), expiresAt: now + INVITATION_TTL_MS };
 }
 
-/** The fragment value of a pairing link: `<rendezvousId>.<secret>.<expiry base36>`. */
+/**
+ * The fragment value of a pairing link: `<rendezvousId>.<secret>.<expiry base36>`, then `&e=<enrollment>` and
+ * `&r=<rendezvous URL, percent-encoded>` when present.
+ */
 export function encodeInvitation(inv: Invitation): string {
-  return `${inv.rendezvousId}.${toBase64Url(inv.secret)}.${inv.expiresAt.toString(36)}`;
+  let out = `${inv.rendezvousId}.${toBase64Url(inv.secret)}.${inv.expiresAt.toString(36)}`;
+  if (inv.enrollment) out += `&e=${inv.enrollment}`;
+  if (inv.rendezvous) out += `&r=${encodeURIComponent(inv.rendezvous)}`;
+  return out;
+}
+
+/** A rendezvous URL as links carry it: https (http only for loopback tests), no credentials, query or fragment. */
+export function parseRendezvousUrl(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return null;
+  if (url.username || url.password || url.search || url.hash || text.length > 300) return null;
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}/`;
 }
 
 /** The link the phone opens: the secret rides in the URL fragment, which browsers never send to the server. */
@@ -51,7 +82,22 @@ export function pairingLink(serverUrl: string, inv: Invitation): string {
 
 /** Parse a `#pair=…` fragment (the whole hash or just the value). */
 export function parseInvitation(text: string): Parsed<Invitation> {
-  const value = text.replace(/^#?(pair=)?/, '');
+  const [value = '', ...params] = text.replace(/^#?(pair=)?/, '').split('&');
+  const extra: { enrollment?: string; rendezvous?: string } = {};
+  for (const param of params) {
+    const [key, raw = ''] = param.split('=', 2);
+    if (key === 'e' && ENROLLMENT_CREDENTIAL.test(raw) && !extra.enrollment) extra.enrollment = raw;
+    else if (key === 'r' && !extra.rendezvous) {
+      let decoded: string | null = null;
+      try {
+        decoded = parseRendezvousUrl(decodeURIComponent(raw));
+      } catch {
+        decoded = null;
+      }
+      if (!decoded) return { ok: false, error: 'invitation.rendezvous: not an https URL' };
+      extra.rendezvous = decoded;
+    } else return { ok: false, error: `invitation.${key === 'e' ? 'enrollment: malformed' : 'params: unexpected'}` };
+  }
   const [id, secret, exp, ...rest] = value.split('.');
   if (rest.length > 0 || !id || !secret || !exp) return { ok: false, error: 'invitation: not a pairing link' };
   const idOk = parseWith(PeerIdSchema, id);
@@ -60,7 +106,7 @@ export function parseInvitation(text: string): Parsed<Invitation> {
   if (!bytes || bytes.length < 5 || bytes.length > 32) return { ok: false, error: 'invitation.secret: malformed' };
   const expiresAt = /^[0-9a-z]{1,12}$/.test(exp) ? parseInt(exp, 36) : NaN;
   if (!Number.isSafeInteger(expiresAt)) return { ok: false, error: 'invitation.expiry: malformed' };
-  return { ok: true, value: { rendezvousId: id, secret: bytes as Uint8Array<ArrayBuffer>, expiresAt } };
+  return { ok: true, value: { rendezvousId: id, secret: bytes as Uint8Array<ArrayBuffer>, expiresAt, ...extra } };
 }
 
 // Short codes: Crockford-style base32 without I, L, O, U so a typed code is hard to get wrong.

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff } from './backoff.ts';
 import type { Envelope } from './envelope.ts';
-import { PeerjsTransport, type PeerLike, type Timers, type TransportState } from './transport.ts';
+import type { EnrollOutcome } from './enrollment.ts';
+import { PawcamError } from './errors.ts';
+import { PeerjsTransport, type PeerLike, type Timers, type TransportState, type TransportStateDetail } from './transport.ts';
 
 type Handler = (arg?: unknown) => void;
 
@@ -59,10 +61,11 @@ class FakeTimers implements Timers {
   }
 }
 
-function setup() {
+function setup(enroll?: () => Promise<EnrollOutcome>) {
   const peers: FakePeer[] = [];
   const timers = new FakeTimers();
   const transport = new PeerjsTransport({
+    enroll,
     id: 'cam-1',
     token: 'tok',
     createPeer: (id, token) => {
@@ -192,3 +195,86 @@ describe('Backoff', () => {
     expect(k.next()).toBe(800);
   });
 });
+
+/** PeerJS raises a PeerServer ERROR message as an error of type 'server-error' carrying the message's text. */
+const serverError = (msg: string) => Object.assign(new Error(msg), { type: 'server-error' });
+
+describe('PeerjsTransport and the server’s refusals', () => {
+  it('stops for good when the server says another tab took the ID over, and says so', () => {
+    const { peers, transport, states, timers } = setup();
+    const details: TransportStateDetail[] = [];
+    transport.on('state', (_s, d) => details.push(d));
+    transport.start();
+    peers[0]!.fire('open');
+    peers[0]!.fire('error', serverError('superseded'));
+    expect(states.at(-1)).toBe('id-taken');
+    expect(details.at(-1)?.error).toBeInstanceOf(PawcamError);
+    expect(details.at(-1)?.error?.code).toBe('superseded');
+    expect(peers[0]!.destroyed).toBe(true);
+    // No reclaiming (which would throw the other tab off in turn).
+    expect(timers.pending).toEqual([]);
+    expect(peers).toHaveLength(1);
+  });
+
+  it('enrolls once when the server does not know the ID, then connects again', async () => {
+    let calls = 0;
+    const { peers, transport, states } = setup(async () => (calls++, 'enrolled'));
+    transport.start();
+    peers[0]!.fire('error', serverError('not-enrolled'));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(calls).toBe(1);
+    expect(peers).toHaveLength(2);
+    peers[1]!.fire('open');
+    expect(states.at(-1)).toBe('open');
+  });
+
+  it('says "not enrolled" for good when enrollment is refused, or refused again right after enrolling', async () => {
+    const refused = setup(async () => 'refused');
+    const details: TransportStateDetail[] = [];
+    refused.transport.on('state', (_s, d) => details.push(d));
+    refused.transport.start();
+    refused.peers[0]!.fire('error', serverError('not-enrolled'));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(refused.states.at(-1)).toBe('id-taken');
+    expect(details.at(-1)?.error?.code).toBe('not-enrolled');
+    expect(refused.peers).toHaveLength(1);
+
+    const loop = setup(async () => 'enrolled');
+    loop.transport.start();
+    loop.peers[0]!.fire('error', serverError('not-enrolled'));
+    await Promise.resolve();
+    await Promise.resolve();
+    loop.peers[1]!.fire('error', serverError('not-enrolled'));
+    expect(loop.states.at(-1)).toBe('id-taken');
+    expect(loop.peers).toHaveLength(2);
+
+    const none = setup();
+    none.transport.start();
+    none.peers[0]!.fire('error', serverError('not-enrolled'));
+    expect(none.states.at(-1)).toBe('id-taken');
+  });
+
+  it('retries when the enrollment cannot be asked (server unreachable) and ignores a result after close()', async () => {
+    let fail = true;
+    const { peers, transport, states, timers } = setup(async () => {
+      if (fail) throw new PawcamError('server-unreachable', 'down');
+      return 'enrolled';
+    });
+    transport.start();
+    peers[0]!.fire('error', serverError('not-enrolled'));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(states.at(-1)).toBe('retrying');
+    fail = false;
+    timers.runNext();
+    peers[1]!.fire('error', serverError('not-enrolled'));
+    transport.close();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(states.at(-1)).toBe('closed');
+    expect(peers).toHaveLength(2);
+  });
+});
+
