@@ -1,0 +1,287 @@
+/**
+ * The desktop's events feature: takes event messages from cameras (over the standby link, once it exists), keeps
+ * them in the index and the clips folder, raises notifications by the alert policy, watches for cameras that stay
+ * offline, writes daily reports and applies retention. Electron-free: the notifier and paths are handed in, so
+ * main.ts wires it with `setupEvents({...})` and tests run it in plain Node.
+ */
+import { join } from 'node:path';
+import {
+  decodeBase64,
+  parseEventMessage,
+  type CameraEventMessage,
+  type DetectionSettings,
+  type DroppedNoticeMessage,
+  type EventKind,
+  type EventMessage,
+} from '../../../protocol/event-messages.ts';
+import { randomHex } from '../../../protocol/ids.ts';
+import { createLogger } from '../../../protocol/log.ts';
+import { realTimers, type Timers } from '../../../protocol/timers.ts';
+import { AlertPolicy, OfflineWatch, localMinuteOfDay, type AlertRules } from './alert-policy.ts';
+import { ClipReceiver } from './clip-receiver.ts';
+import { dayFolder, eventFileName, insideClips, looksLikeJpeg, writeNewFile } from './clip-files.ts';
+import { KIND_TEXT, localHourStarts, writeDailyReport } from './daily-report.ts';
+import { EventIndex, type EventRow } from './event-index.ts';
+import { applyRetention, planRetention, type RetentionPlan, type RetentionPolicy } from './retention.ts';
+
+const log = createLogger('events');
+
+/** The index file's name inside the user-data folder. */
+export const EVENT_INDEX_FILE = 'events.sqlite';
+
+/** A desktop notification (the app's Notifier, with the event's thumbnail as its icon). */
+export interface EventNotifier {
+  show(message: { title: string; body: string; icon?: string; onClick?: () => void }): void;
+}
+
+/** Collaborators of the events feature. */
+export interface EventsDeps {
+  userDataDir: string;
+  /** The clips folder (a setting). */
+  clipsDir(): string;
+  cameraName(cameraId: string): string;
+  /** A camera's detection and alert settings (as last sent to it). */
+  settingsFor(cameraId: string): DetectionSettings;
+  /** Kinds the owner muted for a camera. */
+  mutedKinds?(cameraId: string): readonly EventKind[];
+  retention(): RetentionPolicy;
+  notifier: EventNotifier;
+  /** A notification was clicked: show that moment. */
+  openEvent(cameraId: string, eventId: string): void;
+  /** The unseen counts changed (the tray shows them). */
+  onUnseenChange?(counts: ReadonlyMap<string, number>): void;
+  /** "Camera offline" after this long (default 10 minutes). */
+  offlineAfterMs?: number;
+  timers?: Timers;
+  /** Index path override (tests: `:memory:` is not enough for the crash test, so a temp file). */
+  indexPath?: string;
+}
+
+/** What main and the IPC handlers use. */
+export interface EventsService {
+  /** A data-channel message from `cameraId`; resolves to the reply to send back, or null. Bad input changes nothing. */
+  handleMessage(cameraId: string, raw: unknown): Promise<EventMessage | null>;
+  /** What the viewer knows of a camera's presence (feeds "camera offline for N minutes"). */
+  cameraPresence(cameraId: string, online: boolean, battery?: number | null): void;
+  /** A camera's events of one local day, optionally of some kinds. */
+  listDay(cameraId: string, day: string, kinds?: readonly EventKind[]): EventRow[];
+  /** Delete an event with its clip and thumbnail. */
+  deleteEvent(cameraId: string, id: string): Promise<void>;
+  markSeen(cameraId: string, ids: readonly string[]): void;
+  unseenCounts(): ReadonlyMap<string, number>;
+  /** Write (or rewrite) a day's report; resolves to its path. */
+  writeDailyReport(cameraId: string, day: string): Promise<string>;
+  runRetention(): Promise<RetentionPlan>;
+  close(): void;
+}
+
+/** How often the offline watch looks. */
+const OFFLINE_CHECK_MS = 30_000;
+/** Late events (a delivered backlog) are summarised per camera after this quiet time. */
+const BACKLOG_SUMMARY_MS = 5000;
+
+/** Set up the events feature (not yet wired into main.ts: it needs the standby link of issue 16). */
+export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
+  const timers = deps.timers ?? realTimers;
+  const index = new EventIndex(deps.indexPath ?? join(deps.userDataDir, EVENT_INDEX_FILE));
+  const receiver = new ClipReceiver({ index, clipsDir: deps.clipsDir, cameraName: deps.cameraName, now: () => timers.now() });
+  await receiver.recover().catch((error: unknown) => log.warn('could not recover partly received clips', { error: String(error) }));
+  const rules = (cameraId: string): AlertRules => {
+    const s = deps.settingsFor(cameraId);
+    return { cooldownSec: s.cooldownSec, quietHours: s.quietHours, muted: deps.mutedKinds?.(cameraId) ?? [] };
+  };
+  const policy = new AlertPolicy(rules, localMinuteOfDay);
+  const offline = new OfflineWatch(deps.offlineAfterMs ?? 10 * 60_000);
+  const backlog = new Map<string, { count: number; timer: unknown }>();
+  let closed = false;
+
+  const unseenChanged = (): void => deps.onUnseenChange?.(index.unseenCounts());
+
+  const notify = (row: EventRow): void => {
+    const decision = policy.decide({ cameraId: row.cameraId, kind: row.kind, at: row.at }, timers.now());
+    if (decision.notify) {
+      const name = deps.cameraName(row.cameraId);
+      const body =
+        row.kind === 'camera-offline'
+          ? `No contact since ${clock(row.at)}${row.battery !== null ? `; battery was at ${Math.round(row.battery * 100)} %` : ''}.`
+          : `${clock(row.at)} — click to see that moment.`;
+      deps.notifier.show({
+        title: `${name}: ${KIND_TEXT[row.kind]}`,
+        body,
+        ...(row.thumbnail ? { icon: join(deps.clipsDir(), row.thumbnail) } : {}),
+        onClick: () => deps.openEvent(row.cameraId, row.id),
+      });
+    } else if (decision.reason === 'late') {
+      const entry = backlog.get(row.cameraId) ?? { count: 0, timer: null };
+      entry.count++;
+      timers.clearTimeout(entry.timer);
+      entry.timer = timers.setTimeout(() => {
+        backlog.delete(row.cameraId);
+        deps.notifier.show({ title: `${deps.cameraName(row.cameraId)}: ${entry.count} earlier event(s)`, body: 'Delivered now that pawcam is back in touch with the camera.' });
+      }, BACKLOG_SUMMARY_MS);
+      backlog.set(row.cameraId, entry);
+    }
+  };
+
+  const saveThumbnail = async (cameraId: string, m: CameraEventMessage): Promise<string | null> => {
+    if (!m.thumbnail) return null;
+    const jpeg = decodeBase64(m.thumbnail);
+    if (!looksLikeJpeg(jpeg)) {
+      log.warn('event thumbnail is not a JPEG; ignored', { cameraId, eventId: m.id });
+      return null;
+    }
+    const clipsDir = deps.clipsDir();
+    const name = deps.cameraName(cameraId);
+    try {
+      const path = await writeNewFile(join(clipsDir, dayFolder(name, m.at)), (n) => eventFileName(name, m.at, m.kind, '.jpg', n), jpeg);
+      return insideClips(clipsDir, path);
+    } catch (error) {
+      log.warn('could not save an event thumbnail', { cameraId, error: String(error) });
+      return null;
+    }
+  };
+
+  const onEvent = async (cameraId: string, m: CameraEventMessage): Promise<EventMessage> => {
+    // A resent event (its ack was lost) is acknowledged again without a second thumbnail or notification.
+    if (index.getEvent(cameraId, m.id)) return { t: 'event-ack', id: m.id };
+    const row: EventRow = {
+      cameraId,
+      id: m.id,
+      kind: m.kind,
+      at: m.at,
+      durationMs: m.durationMs,
+      strength: m.strength,
+      levelDbfs: m.levelDbfs,
+      battery: null,
+      thumbnail: await saveThumbnail(cameraId, m),
+      clip: null,
+      clipBytes: 0,
+      clipExpected: m.clip,
+      seen: false,
+      receivedAt: timers.now(),
+    };
+    // The ack goes out only after this commit: then the camera may forget the event.
+    index.insertEvent(row);
+    notify(row);
+    unseenChanged();
+    return { t: 'event-ack', id: m.id };
+  };
+
+  const onDropped = (cameraId: string, m: DroppedNoticeMessage): EventMessage => {
+    const now = timers.now();
+    index.recordDropped(m.items.map((i) => ({ cameraId, eventId: i.eventId, kind: i.kind, at: i.at, what: i.what, reason: i.reason, receivedAt: now })));
+    const total = m.items.length + m.more;
+    if (total > 0) {
+      const clipsOnly = m.items.every((i) => i.what === 'clip') && m.more === 0;
+      deps.notifier.show({
+        title: `${deps.cameraName(cameraId)}: ${total} ${clipsOnly ? 'clip(s)' : 'event(s)'} could not be kept`,
+        body: m.items.some((i) => i.reason === 'quota') ? 'The phone ran out of room for them while pawcam was away.' : 'The phone could not keep them.',
+      });
+    }
+    return { t: 'events-dropped-ack', upTo: m.upTo };
+  };
+
+  const offlineTimer = (): void => {
+    if (closed) return;
+    for (const o of offline.check(timers.now())) {
+      const row: EventRow = {
+        cameraId: o.cameraId,
+        id: randomHex(8),
+        kind: 'camera-offline',
+        at: o.since,
+        durationMs: timers.now() - o.since,
+        strength: 0,
+        levelDbfs: null,
+        battery: o.battery,
+        thumbnail: null,
+        clip: null,
+        clipBytes: 0,
+        clipExpected: false,
+        seen: false,
+        receivedAt: timers.now(),
+      };
+      index.insertEvent(row);
+      // Its time is when the camera went away, but it is news now.
+      const decision = policy.decide({ cameraId: row.cameraId, kind: row.kind, at: timers.now() }, timers.now());
+      if (decision.notify) notifyOffline(row);
+      unseenChanged();
+    }
+    timer = timers.setTimeout(offlineTimer, OFFLINE_CHECK_MS);
+  };
+  const notifyOffline = (row: EventRow): void => {
+    const minutes = Math.round(row.durationMs / 60_000);
+    deps.notifier.show({
+      title: `${deps.cameraName(row.cameraId)} has been offline for ${minutes} min`,
+      body: `No contact since ${clock(row.at)}${row.battery !== null ? `; battery was at ${Math.round(row.battery * 100)} %` : ''}.`,
+      onClick: () => deps.openEvent(row.cameraId, row.id),
+    });
+  };
+  let timer: unknown = timers.setTimeout(offlineTimer, OFFLINE_CHECK_MS);
+
+  return {
+    async handleMessage(cameraId, raw) {
+      const parsed = parseEventMessage(raw);
+      if (!parsed.ok) {
+        log.warn('bad event message from a camera; ignored', { cameraId, error: parsed.error });
+        return null;
+      }
+      const m = parsed.value;
+      try {
+        switch (m.t) {
+          case 'event':
+            return await onEvent(cameraId, m);
+          case 'clip-chunk':
+            return await receiver.receive(cameraId, m);
+          case 'events-dropped':
+            return onDropped(cameraId, m);
+          case 'event-ack':
+          case 'clip-ack':
+          case 'events-dropped-ack':
+          case 'detection-settings':
+            // Messages the desktop sends, not receives: a camera sending them is confused; nothing changes.
+            log.warn('unexpected event message direction; ignored', { cameraId, t: m.t });
+            return null;
+        }
+      } catch (error) {
+        // No ack: the camera keeps the item and sends it again later.
+        log.error('could not store an event message', { cameraId, t: m.t, error: String(error) });
+        return null;
+      }
+    },
+    cameraPresence(cameraId, online, battery) {
+      offline.update(cameraId, online, timers.now(), battery);
+    },
+    listDay(cameraId, day, kinds) {
+      const starts = localHourStarts(day);
+      return index.listEvents(cameraId, starts[0]!, starts.at(-1)!, kinds);
+    },
+    async deleteEvent(cameraId, id) {
+      const row = index.getEvent(cameraId, id);
+      if (!row) return;
+      await applyRetention(index, deps.clipsDir(), { events: [row], clips: [] });
+      unseenChanged();
+    },
+    markSeen(cameraId, ids) {
+      index.markSeen(cameraId, ids);
+      unseenChanged();
+    },
+    unseenCounts: () => index.unseenCounts(),
+    writeDailyReport: (cameraId, day) => writeDailyReport({ index, clipsDir: deps.clipsDir(), cameraId, cameraName: deps.cameraName(cameraId), day, now: timers.now() }),
+    async runRetention() {
+      const plan = planRetention(index.listForRetention(), timers.now(), deps.retention());
+      await applyRetention(index, deps.clipsDir(), plan);
+      return plan;
+    },
+    close() {
+      closed = true;
+      timers.clearTimeout(timer);
+      for (const entry of backlog.values()) timers.clearTimeout(entry.timer);
+      index.close();
+    },
+  };
+}
+
+function clock(at: number): string {
+  const d = new Date(at);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
