@@ -58,6 +58,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['desktop/preload/**/*.ts'],
+    ignores: ['desktop/preload/**/*.test.ts', 'desktop/preload/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'The preload runs sandboxed: no node: imports.' },
+            { group: ['**/main/**', '**/renderer/**', '**/camera-web/**', '**/peer-server/**'], message: 'The sandboxed preload imports only protocol/ (and electron): what it shares with main lives there.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'window', 'document', 'localStorage'],
+    },
+  },
+  {
     files: ['desktop/main/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**', '**/camera-web/**'], message: 'Main never imports renderer code.' }] }],

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PawcamError } from '../../protocol/errors.ts';
 import { ipcContract, type ViewerConfig, type ViewerSettings } from '../../protocol/ipc.ts';
 import type { OurWindow } from './app-windows.ts';
-import { isIpcReply } from './ipc-reply.ts';
+import { isIpcReply } from '../../protocol/ipc-reply.ts';
 import { checkSender, setupIpc, type GateEvent, type IpcHandlers } from './ipc.ts';
 
 const config: ViewerConfig = {

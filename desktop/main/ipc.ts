@@ -11,7 +11,7 @@ import { ipcContract, type IpcContract, type IpcMethod } from '../../protocol/ip
 import { createLogger } from '../../protocol/log.ts';
 import { parseWith } from '../../protocol/schema.ts';
 import type { OurWindow } from './app-windows.ts';
-import type { IpcReply } from './ipc-reply.ts';
+import type { IpcReply } from '../../protocol/ipc-reply.ts';
 import { isAppUrl } from './app-scheme.ts';
 
 const log = createLogger('ipc');

@@ -7,7 +7,7 @@ import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import { ipcContract, ipcEvents, type PawcamApi } from '../../protocol/ipc.ts';
 import { createLogger } from '../../protocol/log.ts';
 import { parseWith } from '../../protocol/schema.ts';
-import { isIpcReply } from '../main/ipc-reply.ts';
+import { isIpcReply } from '../../protocol/ipc-reply.ts';
 
 const log = createLogger('preload');
 

@@ -1,9 +1,10 @@
 /**
  * How main's IPC gate answers the preload: a value, or an error reduced to a code and a human message (never a
  * stack or an internal path). Shared by the gate and the preload, which turns `ok: false` back into a thrown
- * error; pure, so the sandboxed preload bundle can include it.
+ * error; it lives in protocol/ because both sides import it (the preload may not import main), and it is pure, so
+ * the sandboxed preload bundle can include it.
  */
-import type { PawcamErrorCode } from '../../protocol/errors.ts';
+import type { PawcamErrorCode } from './errors.ts';
 
 /** A reply on an `ipcContract` channel. */
 export type IpcReply = { ok: true; value: unknown } | { ok: false; error: { code: PawcamErrorCode; message: string } };
