@@ -65,10 +65,12 @@ async function pack(work: string): Promise<{ appOutDir: string; config: Configur
   await standInElectronDist(electronDist);
   const config = await getConfig(root, join(root, 'electron-builder.yml'), null);
   const output = join(work, 'release');
+  // Only the overrides: electron-builder loads electron-builder.yml itself and merges these in (handing it the
+  // loaded file as well would list every extraResources entry twice).
   await build({
     projectDir: root,
     targets: Platform.LINUX.createTarget('dir', Arch.x64),
-    config: { ...config, directories: { ...config.directories, output }, electronDist, electronVersion: await electronVersion() },
+    config: { directories: { output }, electronDist, electronVersion: await electronVersion() },
     publish: 'never',
   });
   return { appOutDir: join(output, 'linux-unpacked'), config };
