@@ -1,5 +1,5 @@
 /** The words the page shows for the server connection and the LIVE badge. */
-import { missingCase } from '../../../protocol/errors.ts';
+import { missingCase, type PawcamErrorCode } from '../../../protocol/errors.ts';
 import type { TransportState } from '../../../protocol/transport.ts';
 
 /** Whole seconds until `retryAt` (never negative). */
@@ -7,8 +7,11 @@ export function secondsUntil(retryAt: number, now: number): number {
   return Math.max(0, Math.ceil((retryAt - now) / 1000));
 }
 
-/** The server connection state in words; `retrying` counts down to `retryAt`. */
-export function serverStateText(state: TransportState, retryAt: number | null, now: number): string {
+/**
+ * The server connection state in words; `retrying` counts down to `retryAt`; `refusal` is the code of a final
+ * refusal (`id-taken` state), which says why.
+ */
+export function serverStateText(state: TransportState, retryAt: number | null, now: number, refusal: PawcamErrorCode | null = null): string {
   switch (state) {
     case 'connecting':
       return 'Connecting to server…';
@@ -20,6 +23,8 @@ export function serverStateText(state: TransportState, retryAt: number | null, n
       return seconds > 0 ? `Server unreachable — retrying in ${seconds} s` : 'Server unreachable — retrying now…';
     }
     case 'id-taken':
+      if (refusal === 'not-enrolled') return 'Not enrolled on this server — scan a pairing QR code from your viewer';
+      if (refusal === 'superseded') return 'This camera was opened in another tab or browser';
       return 'This camera ID is in use on another device';
     case 'closed':
       return 'Not connected';

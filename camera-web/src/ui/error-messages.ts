@@ -67,6 +67,21 @@ export function errorHelp(error: PawcamError, context: ErrorContext): ErrorHelp 
         ],
         retry: false,
       };
+    case 'not-enrolled':
+      return {
+        title: 'This server does not know this camera yet',
+        body: [
+          'The pawcam server only lets in devices its owner enrolled. In your viewer, click Add camera and scan the QR code with this phone: the link enrolls the camera and pairs it in one go.',
+          'A link or code works once and expires; if this one was used or too old, make a new one.',
+        ],
+        retry: false,
+      };
+    case 'superseded':
+      return {
+        title: 'This camera was opened somewhere else',
+        body: ['This camera page is open in another tab or browser on this phone, which took over. Close one of them; tap Reconnect here to take it back.'],
+        retry: false,
+      };
     case 'id-taken':
       return {
         title: 'This camera ID is in use on another device',
