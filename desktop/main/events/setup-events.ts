@@ -101,13 +101,9 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
     const decision = policy.decide({ cameraId: row.cameraId, kind: row.kind, at: row.at }, timers.now());
     if (decision.notify) {
       const name = deps.cameraName(row.cameraId);
-      const body =
-        row.kind === 'camera-offline'
-          ? `No contact since ${clock(row.at)}${row.battery !== null ? `; battery was at ${Math.round(row.battery * 100)} %` : ''}.`
-          : `${clock(row.at)} — click to see that moment.`;
       deps.notifier.show({
         title: `${name}: ${KIND_TEXT[row.kind]}`,
-        body,
+        body: `${clock(row.at)} — click to see that moment.`,
         ...(row.thumbnail ? { icon: join(deps.clipsDir(), row.thumbnail) } : {}),
         onClick: () => deps.openEvent(row.cameraId, row.id),
       });

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLIP_CHUNK_BYTES, DEFAULT_DETECTION_SETTINGS, encodeBase64, encodeEventMessage, type CameraEventMessage, type DetectionSettings, type EventMessage } from '../../../protocol/event-messages.ts';
+import { configureLogging } from '../../../protocol/log.ts';
+import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
+import { localDay } from './clip-files.ts';
+import { setupEvents, type EventsService } from './setup-events.ts';
+
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9, 8, 7, 0xff, 0xd9]);
+let dir: string;
+let timers: FakeTimers;
+let shown: { title: string; body: string; icon?: string; onClick?: () => void }[];
+let opened: string[];
+let settings: DetectionSettings;
+let events: EventsService;
+
+beforeEach(async () => {
+  configureLogging({ sink: () => undefined });
+  dir = await mkdtemp(join(tmpdir(), 'pawcam-events-'));
+  timers = new FakeTimers(new Date(2027, 4, 20, 12, 0, 0).getTime());
+  shown = [];
+  opened = [];
+  settings = { ...DEFAULT_DETECTION_SETTINGS, cooldownSec: 60 };
+  events = await setupEvents({
+    userDataDir: dir,
+    clipsDir: () => join(dir, 'clips'),
+    cameraName: (id) => (id === 'cam-a' ? 'Hall' : 'Other'),
+    settingsFor: () => settings,
+    retention: () => ({ maxDays: 30, maxBytes: null }),
+    notifier: { show: (m) => void shown.push(m) },
+    openEvent: (cameraId, id) => void opened.push(`${cameraId}/${id}`),
+    timers,
+  });
+});
+afterEach(async () => {
+  events.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+function event(overrides: Partial<CameraEventMessage> = {}): CameraEventMessage {
+  n++;
+  return { t: 'event', id: n.toString(16).padStart(16, '0'), kind: 'motion', at: timers.now(), durationMs: 2000, strength: 0.3, levelDbfs: null, thumbnail: encodeBase64(JPEG), clip: false, ...overrides };
+}
+const send = (m: EventMessage, cameraId = 'cam-a'): Promise<EventMessage | null> => events.handleMessage(cameraId, encodeEventMessage(m));
+
+describe('setupEvents', () => {
+  it('stores an event with its thumbnail, notifies with it, and acknowledges; a resent event is acked without a second alert', async () => {
+    const e = event();
+    expect(await send(e)).toEqual({ t: 'event-ack', id: e.id });
+    const [row] = events.listDay('cam-a', localDay(e.at));
+    expect(row).toMatchObject({ id: e.id, kind: 'motion', seen: false });
+    expect(await readFile(join(dir, 'clips', row!.thumbnail!))).toEqual(JPEG);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatchObject({ title: 'Hall: Motion', icon: join(dir, 'clips', row!.thumbnail!) });
+    shown[0]!.onClick!();
+    expect(opened).toEqual([`cam-a/${e.id}`]);
+    expect(await send(e)).toEqual({ t: 'event-ack', id: e.id });
+    expect(shown).toHaveLength(1);
+    expect(events.unseenCounts().get('cam-a')).toBe(1);
+    events.markSeen('cam-a', [e.id]);
+    expect(events.unseenCounts().get('cam-a')).toBeUndefined();
+  });
+
+  it('a burst of triggers inside the cooldown gives one notification but keeps every event', async () => {
+    for (let i = 0; i < 20; i++) {
+      await send(event({ at: timers.now() }));
+      timers.advance(2000);
+    }
+    expect(shown).toHaveLength(1);
+    expect(events.listDay('cam-a', localDay(timers.now()))).toHaveLength(20);
+    timers.advance(60_000);
+    await send(event({ at: timers.now() }));
+    expect(shown).toHaveLength(2);
+  });
+
+  it('bad input is refused and changes nothing', async () => {
+    expect(await events.handleMessage('cam-a', '{"t":"event","id":"zz"}')).toBeNull();
+    expect(await events.handleMessage('cam-a', 'x'.repeat(100_000))).toBeNull();
+    expect(await send({ ...event(), thumbnail: encodeBase64(Buffer.from('<svg onload=alert(1)>')) })).toMatchObject({ t: 'event-ack' });
+    const rows = events.listDay('cam-a', localDay(timers.now()));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.thumbnail).toBeNull();
+    expect(await send(DEFAULT_DETECTION_SETTINGS)).toBeNull();
+  });
+
+  it('a clip sent in chunks ends up on disk, attached to its event', async () => {
+    const e = event({ clip: true });
+    await send(e);
+    const bytes = createHash('sha512').update('clip').digest();
+    const clip = Buffer.concat(Array.from({ length: 400 }, () => bytes));
+    const sha256 = createHash('sha256').update(clip).digest('hex');
+    let reply: EventMessage | null = null;
+    for (let offset = 0; offset < clip.length; offset += CLIP_CHUNK_BYTES) {
+      reply = await send({ t: 'clip-chunk', eventId: e.id, offset, total: clip.length, sha256, mimeType: 'video/mp4', startedAt: e.at - 3000, data: encodeBase64(clip.subarray(offset, offset + CLIP_CHUNK_BYTES)) });
+    }
+    expect(reply).toEqual({ t: 'clip-ack', eventId: e.id, offset: clip.length, status: 'complete' });
+    const [row] = events.listDay('cam-a', localDay(e.at));
+    expect(row!.clip).toMatch(/\.mp4$/);
+    expect(await readFile(join(dir, 'clips', row!.clip!))).toEqual(clip);
+  });
+
+  it('what the camera dropped is recorded, told once, and acknowledged', async () => {
+    const reply = await send({ t: 'events-dropped', items: [{ eventId: 'ab'.repeat(8), kind: 'motion', at: timers.now() - 3_600_000, what: 'clip', reason: 'quota' }], more: 2, upTo: 7 });
+    expect(reply).toEqual({ t: 'events-dropped-ack', upTo: 7 });
+    expect(shown).toEqual([expect.objectContaining({ title: 'Hall: 3 event(s) could not be kept', body: expect.stringContaining('ran out of room') })]);
+  });
+
+  it('a camera offline for 10 minutes is an event and a notification with its last battery level', async () => {
+    events.cameraPresence('cam-a', true, 0.37);
+    timers.advance(5000);
+    events.cameraPresence('cam-a', false);
+    timers.advance(9 * 60_000);
+    expect(shown).toEqual([]);
+    timers.advance(90_000);
+    expect(shown).toEqual([expect.objectContaining({ title: 'Hall has been offline for 10 min', body: expect.stringContaining('37 %') })]);
+    const rows = events.listDay('cam-a', localDay(timers.now()), ['camera-offline']);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.battery).toBe(0.37);
+    timers.advance(3_600_000);
+    expect(shown).toHaveLength(1);
+  });
+
+  it('a backlog delivered late is one summary notification, not one per event', async () => {
+    for (let i = 0; i < 6; i++) await send(event({ at: timers.now() - 3_600_000 + i * 60_000, kind: i % 2 ? 'motion' : 'barking-like' }));
+    expect(shown).toEqual([]);
+    timers.advance(5000);
+    expect(shown).toEqual([expect.objectContaining({ title: 'Hall: 6 earlier event(s)' })]);
+  });
+
+  it('deleting an event removes its files; retention removes old ones; the report is written', async () => {
+    const e = event();
+    await send(e);
+    const [row] = events.listDay('cam-a', localDay(e.at));
+    await events.deleteEvent('cam-a', e.id);
+    await expect(stat(join(dir, 'clips', row!.thumbnail!))).rejects.toThrow();
+    expect(events.listDay('cam-a', localDay(e.at))).toEqual([]);
+
+    await send(event({ at: timers.now() - 40 * 86_400_000 }));
+    await send(event());
+    const plan = await events.runRetention();
+    expect(plan.events).toHaveLength(1);
+    const report = await events.writeDailyReport('cam-a', localDay(timers.now()));
+    expect(report).toContain(join(dir, 'clips', 'Hall'));
+    expect(await readFile(report, 'utf8')).toContain('Hall');
+    await flush();
+  });
+});
