@@ -27,8 +27,14 @@ import { fileURLToPath } from 'node:url';
 import { extractAll, listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { getConfig } from 'app-builder-lib/out/util/config/config.js';
-import type { Configuration } from 'app-builder-lib';
+import type { AfterPackContext, Configuration } from 'app-builder-lib';
+import type { LinuxPackager } from 'app-builder-lib/out/linuxPackager.js';
+import FpmTargetModule from 'app-builder-lib/out/targets/FpmTarget.js';
+import { LinuxTargetHelper } from 'app-builder-lib/out/targets/LinuxTargetHelper.js';
 import { Arch, Platform, build } from 'electron-builder';
+
+// A CommonJS module with `exports.default`: Node's ESM import hands over the whole exports object.
+const FpmTarget = (FpmTargetModule as unknown as { default: typeof FpmTargetModule }).default;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const keep = process.argv.includes('--keep');
@@ -60,20 +66,56 @@ async function standInElectronDist(dir: string): Promise<void> {
   await writeFile(join(dir, 'LICENSE'), 'stand-in\n');
 }
 
-async function pack(work: string): Promise<{ appOutDir: string; config: Configuration }> {
+async function pack(work: string): Promise<{ appOutDir: string; config: Configuration; packager: LinuxPackager }> {
   const electronDist = join(work, 'electron-dist');
   await standInElectronDist(electronDist);
   const config = await getConfig(root, join(root, 'electron-builder.yml'), null);
   const output = join(work, 'release');
+  let packager: LinuxPackager | null = null;
   // Only the overrides: electron-builder loads electron-builder.yml itself and merges these in (handing it the
   // loaded file as well would list every extraResources entry twice).
   await build({
     projectDir: root,
     targets: Platform.LINUX.createTarget('dir', Arch.x64),
-    config: { directories: { output }, electronDist, electronVersion: await electronVersion() },
+    config: {
+      directories: { output },
+      electronDist,
+      electronVersion: await electronVersion(),
+      afterPack: (context: AfterPackContext) => void (packager = context.packager as LinuxPackager),
+    },
     publish: 'never',
   });
-  return { appOutDir: join(output, 'linux-unpacked'), config };
+  if (!packager) throw new Error('electron-builder never called afterPack');
+  return { appOutDir: join(output, 'linux-unpacked'), config, packager };
+}
+
+/**
+ * What the deb and the AppImage would carry, from electron-builder's own Linux code (the packaging tools they need,
+ * fpm and appimagetool, are downloads, so the installers themselves are not built here): the deb's metadata check
+ * (homepage, maintainer email), its AppArmor profile and the after-install script that loads it, the .desktop entry.
+ */
+async function checkLinuxPackaging(packager: LinuxPackager, work: string): Promise<void> {
+  const helper = new LinuxTargetHelper(packager);
+  const deb = new FpmTarget('deb', packager, helper, join(work, 'deb'));
+  let meta: { url?: string; maintainer?: string } = {};
+  try {
+    meta = ((await deb.checkOptions()) ?? {}) as typeof meta;
+    passed.push('electron-builder accepts the deb metadata (homepage, maintainer with email)');
+  } catch (error) {
+    failed.push(`electron-builder refuses the deb metadata: ${String(error)}`);
+  }
+  check('the deb names a homepage and a maintainer with an email', /^https?:\/\//.test(meta.url ?? '') && /<[^@\s]+@[^>\s]+>$/.test(meta.maintainer ?? ''), meta);
+  const scripts = await (deb as unknown as { scriptFiles: Promise<{ afterInstall: string; appArmor: string }> }).scriptFiles;
+  const profile = await readFile(scripts.appArmor, 'utf8');
+  check('the deb ships an AppArmor profile for /opt/pawcam/pawcam allowing user namespaces (Ubuntu 24.04+)', profile.includes('profile "pawcam" "/opt/pawcam/pawcam"') && /^\s*userns,$/m.test(profile), profile);
+  const afterInstall = await readFile(scripts.afterInstall, 'utf8');
+  check('the deb\'s after-install loads that profile into /etc/apparmor.d', afterInstall.includes("APPARMOR_PROFILE_TARGET='/etc/apparmor.d/pawcam'") && afterInstall.includes('apparmor_parser --replace'), afterInstall.slice(-600));
+  const entry = await helper.computeDesktopEntry(deb.options);
+  const line = (key: string): string | undefined => new RegExp(`^${key}=(.*)$`, 'm').exec(entry)?.[1];
+  check('the desktop entry starts /opt/pawcam/pawcam', line('Exec') === '/opt/pawcam/pawcam %U', entry);
+  check('the desktop entry has name, comment, icon and categories', line('Name') === 'pawcam' && line('Icon') === 'pawcam' && (line('Comment') ?? '').length > 10 && line('Categories') === 'AudioVideo;Video;Network;', entry);
+  check('the desktop entry groups pawcam\'s windows (StartupWMClass = desktopName)', line('StartupWMClass') === 'pawcam', entry);
+  check('the desktop entry has a generic name and keywords', line('GenericName') === 'Pet camera viewer' && (line('Keywords') ?? '').includes('camera'), entry);
 }
 
 /** What app.asar must and must not hold. */
@@ -163,7 +205,8 @@ async function main(): Promise<void> {
   }
   const work = await mkdtemp(join(tmpdir(), 'pawcam-smoke-'));
   try {
-    const { appOutDir, config } = await pack(work);
+    const { appOutDir, config, packager } = await pack(work);
+    await checkLinuxPackaging(packager, work);
     const resources = join(appOutDir, 'resources');
     const asar = join(resources, 'app.asar');
     check('electron-builder packed app.asar', existsSync(asar));

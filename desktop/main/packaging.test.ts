@@ -4,6 +4,7 @@
  * run time — the icons it loads exist as real PNGs, and package.json's "main" is where the node build puts main.
  */
 import { existsSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/confi
 import type { Configuration } from 'app-builder-lib';
 import { DebugLogger } from 'builder-util';
 import { describe, expect, it } from 'vitest';
-import { APP_ID, ICON_FILES, appPaths } from './paths.ts';
+import { APP_ID, ICON_FILES, appPaths, trayIconFiles } from './paths.ts';
 import { validatePng } from './snapshots.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,6 +37,23 @@ describe('electron-builder.yml', () => {
     for (const file of [config.icon, config.mac?.entitlements]) expect(existsSync(join(root, String(file))), String(file)).toBe(true);
   });
 
+  it('Linux: deb metadata (homepage, author and maintainer with email), menu category, synopsis, desktop entry', async () => {
+    const config: Configuration = await getConfig(root, join(root, 'electron-builder.yml'), null);
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { homepage?: string; author?: { name?: string; email?: string }; desktopName?: string };
+    expect(new URL(pkg.homepage ?? '').protocol).toBe('https:');
+    expect(pkg.author?.name).toBeTruthy();
+    expect(pkg.author?.email).toMatch(/^[^@\s]+@[^@\s]+$/);
+    expect(config.linux?.maintainer).toMatch(/^[^<]+ <[^@\s]+@[^>\s]+>$/);
+    expect(config.linux?.category).toMatch(/^AudioVideo\b/);
+    expect(config.linux?.synopsis).toBeTruthy();
+    expect(pkg.desktopName).toBe(`${config.linux?.executableName}.desktop`);
+    expect(config.linux?.desktop?.entry).toMatchObject({ StartupWMClass: 'pawcam', GenericName: expect.any(String) });
+    // electron-builder's deb installs its AppArmor profile from its own after-install script: overriding either
+    // would silently drop it (and the app would not start on Ubuntu 24.04+).
+    expect(config.deb?.afterInstall ?? null).toBeNull();
+    expect(config.deb?.appArmorProfile ?? null).toBeNull();
+  });
+
   it('rejects a broken config (the validation is real)', async () => {
     const config = await getConfig(root, join(root, 'electron-builder.yml'), null);
     const typo = { ...config, linux: { ...config.linux, maintaner: 'x' } } as unknown as Configuration;
@@ -57,6 +75,28 @@ describe('files the app loads', () => {
     expect(validatePng(new Uint8Array(await readFile(join(root, 'build', 'icon.png'))))).toEqual({ width: 512, height: 512 });
   });
 
+  it('macOS gets template tray icons (…Template.png, 16 px + @2x 32 px): black with alpha only, so macOS can tint them', async () => {
+    const icons = appPaths({ appPath: root, isPackaged: false, resourcesPath: '/nope' }).icons;
+    const mac = trayIconFiles('darwin');
+    expect(mac).toEqual({ normal: ICON_FILES.trayTemplate, offline: ICON_FILES.trayOfflineTemplate });
+    expect(trayIconFiles('linux')).toEqual({ normal: ICON_FILES.tray, offline: ICON_FILES.trayOffline });
+    for (const file of [mac.normal, mac.offline]) {
+      // nativeImage marks an image as a template by this exact file-name ending.
+      expect(file).toMatch(/Template\.png$/);
+      for (const [name, size] of [[file, 16], [file.replace('.png', '@2x.png'), 32]] as const) {
+        const png = new Uint8Array(await readFile(join(icons, name)));
+        expect(validatePng(png), name).toEqual({ width: size, height: size });
+        const pixels = rgbaPixels(png, size);
+        const drawn = pixels.filter(([, , , a]) => a > 0);
+        expect(drawn.length, name).toBeGreaterThan(size * size * 0.15);
+        expect(drawn.every(([r, g, b]) => r === 0 && g === 0 && b === 0), `${name} is not pure black`).toBe(true);
+      }
+    }
+    // The offline variant must look different from the normal one (in alpha, the only channel macOS keeps).
+    const alpha = async (file: string) => rgbaPixels(new Uint8Array(await readFile(join(icons, file))), 16).map((p) => p[3]).join(',');
+    expect(await alpha(mac.offline)).not.toBe(await alpha(mac.normal));
+  });
+
   it('package.json "main" is the node build of desktop/main/main.ts, and the packaged paths match the config', async () => {
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { main: string; type: string };
     expect(pkg.main).toBe('dist/node/desktop/main/main.js');
@@ -69,3 +109,26 @@ describe('files the app loads', () => {
     });
   });
 });
+
+/** The RGBA pixels of one of our own PNGs (8-bit RGBA, every row with filter 0, as build/make-icons.mjs writes). */
+function rgbaPixels(png: Uint8Array, size: number): [number, number, number, number][] {
+  const buffer = Buffer.from(png);
+  const chunks: Buffer[] = [];
+  for (let offset = 8; offset < buffer.length; ) {
+    const length = buffer.readUInt32BE(offset);
+    const type = buffer.toString('latin1', offset + 4, offset + 8);
+    if (type === 'IDAT') chunks.push(buffer.subarray(offset + 8, offset + 8 + length));
+    offset += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(chunks));
+  const pixels: [number, number, number, number][] = [];
+  for (let y = 0; y < size; y++) {
+    const row = y * (size * 4 + 1);
+    expect(raw[row], 'PNG row filter').toBe(0);
+    for (let x = 0; x < size; x++) {
+      const i = row + 1 + x * 4;
+      pixels.push([raw[i]!, raw[i + 1]!, raw[i + 2]!, raw[i + 3]!]);
+    }
+  }
+  return pixels;
+}
