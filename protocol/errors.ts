@@ -19,6 +19,27 @@ export type PawcamErrorCode =
   | 'pairing-expired'
   | 'pairing-used'
   | 'pairing-failed'
+  /** There is no picture to take a snapshot of yet. */
+  | 'no-picture'
+  /** A snapshot could not be encoded or kept. */
+  | 'snapshot-failed'
+  /** The camera hardware cannot do what a control asked (a quality it refuses, no torch). */
+  | 'control-unsupported'
+  /** The camera hardware did not respond to a control it supports. */
+  | 'control-failed'
+  /** The browser blocks sound until the user taps the page. */
+  | 'sound-blocked'
+  /** The camera list has no room for another camera. */
+  | 'list-full'
+  /** The browser or the app refused to store something (storage full, disabled, or failing). */
+  | 'storage-failed'
+  /** A window of the app could not be opened. */
+  | 'window-failed'
+  /** An action that needs a live watch of that camera, without one. */
+  | 'not-watching'
+  /** A call the shell does not offer (the web viewer has no desktop-only API). */
+  | 'wrong-shell'
+  /** A condition nobody has named yet; prefer a code above. */
   | 'unknown';
 
 /** An error with a stable code a UI can map to a human message. */

@@ -123,7 +123,7 @@ export class LocalCamera extends TypedEmitter<LocalCameraEvents> {
       if (!track) throw new PawcamError('no-camera', 'the camera is not running');
       if (typeof track.applyConstraints === 'function') {
         await track.applyConstraints(this.#videoConstraints(preset)).catch((error: unknown) => {
-          throw new PawcamError('unknown', `this camera did not accept ${preset}`, { cause: error });
+          throw new PawcamError('control-unsupported', `this camera did not accept ${preset}`, { cause: error });
         });
       } else {
         log.warn('this browser cannot change the capture size; only the encoder limits apply');
@@ -137,9 +137,9 @@ export class LocalCamera extends TypedEmitter<LocalCameraEvents> {
   setTorch(on: boolean): Promise<void> {
     return this.#serial(async () => {
       const track = this.#track('video');
-      if (!hasTorch(track)) throw new PawcamError('unknown', 'this camera has no torch');
+      if (!hasTorch(track)) throw new PawcamError('control-unsupported', 'this camera has no torch');
       await track!.applyConstraints(this.#videoConstraints(this.#quality, on)).catch((error: unknown) => {
-        throw new PawcamError('unknown', 'the torch did not respond', { cause: error });
+        throw new PawcamError('control-failed', 'the torch did not respond', { cause: error });
       });
       this.#torch = on;
       this.#changed();

@@ -15,7 +15,7 @@ export async function playChime(context: AudioContext): Promise<void> {
   if (context.state !== 'running') {
     await Promise.race([context.resume().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, RESUME_WAIT_MS))]);
   }
-  if (context.state !== 'running') throw new PawcamError('unknown', 'sound is blocked on the phone: tap the camera page once');
+  if (context.state !== 'running') throw new PawcamError('sound-blocked', 'sound is blocked on the phone: tap the camera page once');
   const start = context.currentTime + 0.05;
   const output = context.createGain();
   output.gain.value = 0.7;

@@ -3,6 +3,27 @@
  * modules pick a sentence from here; none builds user-facing wording itself, so the wording stays consistent.
  */
 
+/** The short state words on a live view or mini window. */
+export const WATCH_LABELS = {
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  live: 'Live',
+  waitingForPicture: 'Connected — waiting for the picture…',
+  notConnected: 'Not connected',
+} as const;
+
+/** "Camera offline", with since when (a local time) when known; `retrying` while a watch keeps dialling. */
+export function offlineSinceLabel(since: number | null, retrying: boolean): string {
+  const base = since === null ? 'Camera offline' : `Camera offline since ${new Date(since).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  return retrying ? `${base} — reconnecting…` : base;
+}
+
+/** The mini window's own words. */
+export const MINI_MESSAGES = {
+  notListed: 'This camera is not in the list any more.',
+  waitingForPicture: 'Waiting for the picture…',
+} as const;
+
 /** Why a watch ended, and what to do about it. */
 export const WATCH_MESSAGES = {
   stopped: 'Stopped.',
@@ -60,10 +81,26 @@ export const CONTROL_MESSAGES = {
 /** Snapshots. */
 export const SNAPSHOT_MESSAGES = {
   noPicture: 'There is no picture yet.',
+  noLivePicture: 'There is no live picture to take a snapshot of.',
   cannotDraw: 'This browser cannot draw the picture.',
   cannotEncode: 'The picture could not be encoded as PNG.',
   notWatching: 'Start watching that camera to take a snapshot of it.',
 } as const;
+
+/** Where a snapshot went: a download in the web viewer, a file in the desktop app. */
+export function snapshotSavedMessage(path: string, shell: 'desktop' | 'web'): string {
+  return shell === 'web' ? `Downloaded ${path}` : `Saved to ${path}`;
+}
+
+/** The shell refused to keep the snapshot. */
+export function snapshotNotSavedMessage(detail: string): string {
+  return `The snapshot was not saved: ${detail}`;
+}
+
+/** Taking the snapshot failed before it could be saved. */
+export function snapshotFailedMessage(detail: string): string {
+  return `The snapshot failed: ${detail}`;
+}
 
 /** A snapshot file that the web shell refused to save. */
 export function invalidSnapshotMessage(detail: string): string {
@@ -75,6 +112,7 @@ export const CAMERA_LIST_MESSAGES = {
   notFound: 'That camera is no longer in the list.',
   nameTooLong: 'That name is too long (60 characters at most).',
   nameBadCharacters: 'That name has characters that cannot be used.',
+  nameMissing: 'A camera needs a name.',
 } as const;
 
 /** The camera list has no room for another camera. */
@@ -82,11 +120,17 @@ export function listFullMessage(max: number): string {
   return `The list is full (${max} cameras).`;
 }
 
+/** The camera list could not be saved (`detail`: why). */
+export function listNotSavedMessage(detail: string): string {
+  return `Could not save the camera list: ${detail}`;
+}
+
 /** Pairing a camera from this viewer. */
 export const PAIRING_MESSAGES = {
   codeNotReserved: 'The server would not reserve this code. Make a new one.',
   notACamera: 'Something that is not a pawcam camera tried to pair. Nothing was saved. Make a new link and try again.',
   listFull: 'The camera list is full. Forget a camera first, then make a new link.',
+  codeMismatch: 'The phone’s code did not match (mistyped, or someone guessed). This code is used up and nothing was saved. Make a new one.',
   replyNotVerified: 'The camera could not verify this viewer’s reply, so nothing was saved. Make a new link and try again.',
   timeout: 'The camera did not finish pairing in time. Nothing was saved. Make a new link and try again.',
   confirmationNotVerified:
@@ -102,6 +146,16 @@ export const STORAGE_MESSAGES = {
   keysNotThroughApi: 'The web viewer keeps pair keys in IndexedDB, not through the app API.',
   listVolatile: 'This browser blocks site storage, so the camera list is not kept after this tab closes.',
 } as const;
+
+/** A forgotten camera's pair key stayed behind (`detail`: why). */
+export function keyNotDeletedMessage(detail: string): string {
+  return `The camera was removed, but its key could not be deleted: ${detail}`;
+}
+
+/** The mini window did not open (`detail`: why). */
+export function miniWindowFailedMessage(detail: string): string {
+  return `Could not open the mini window: ${detail}`;
+}
 
 /** The viewer as a whole. */
 export const VIEWER_MESSAGES = {

@@ -4,6 +4,7 @@
  * shortcuts, mini window) arrive here too.
  */
 import { missingCase, toPawcamError, type PawcamErrorCode } from '../../../protocol/errors.ts';
+import { SNAPSHOT_MESSAGES, VIEWER_MESSAGES, keyNotDeletedMessage, miniWindowFailedMessage } from './messages.ts';
 import { TypedEmitter } from '../../../protocol/events.ts';
 import { viewerBaseId } from '../../../protocol/ids.ts';
 import { ViewerCommandSchema, type CameraEntry, type CameraState, type PawcamApi, type ViewerCommand } from '../../../protocol/ipc.ts';
@@ -257,7 +258,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     } catch (error) {
       // The entry goes anyway: a key left behind is useless without it, and pairing again replaces it.
       log.error('could not delete a pair key', { cameraId: id, error: String(error) });
-      this.#setError('unknown', `The camera was removed, but its key could not be deleted: ${toPawcamError(error).message}`);
+      this.#setError('storage-failed', keyNotDeletedMessage(toPawcamError(error).message));
     }
     await this.#list.remove(id);
   }
@@ -275,7 +276,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     try {
       await this.#api.openMiniWindow(cameraId);
     } catch (error) {
-      this.#setError('unknown', `Could not open the mini window: ${error instanceof Error ? error.message : String(error)}`);
+      this.#setError('window-failed', miniWindowFailedMessage(error instanceof Error ? error.message : String(error)));
     }
   }
 
@@ -293,7 +294,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   #onTransportState(state: TransportState, detail: TransportStateDetail): void {
     this.#server = { state, retryAt: detail.retryAt ?? null, error: detail.error?.message ?? null };
     if (state === 'id-taken') {
-      this.#error = { code: 'id-taken', message: 'This viewer is already open in another tab or window. Close the other one and reload this page.' };
+      this.#error = { code: 'id-taken', message: VIEWER_MESSAGES.openElsewhere };
     } else if (state === 'open' && this.#error?.code === 'id-taken') {
       this.#error = null;
     }
@@ -314,7 +315,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
         return;
       case 'snapshot':
         if (command.cameraId !== undefined && command.cameraId !== this.#watch?.cameraId) {
-          this.#setError('unknown', 'Start watching that camera to take a snapshot of it.');
+          this.#setError('not-watching', SNAPSHOT_MESSAGES.notWatching);
           return;
         }
         this.emit('snapshot-requested');

@@ -2,6 +2,7 @@
 import type { PawcamApi } from '../../../../protocol/ipc.ts';
 import { createLogger } from '../../../../protocol/log.ts';
 import { createWebApi, type StorageLike } from './web-api.ts';
+import { STORAGE_MESSAGES } from '../messages.ts';
 
 const log = createLogger('api');
 
@@ -22,7 +23,7 @@ function localStorageOrMemory(onNotice: NoticeListener): StorageLike {
     return storage;
   } catch (error) {
     log.warn('local storage unavailable', { error: String(error) });
-    onNotice('This browser blocks site storage, so the camera list is not kept after this tab closes.');
+    onNotice(STORAGE_MESSAGES.listVolatile);
     const memory = new Map<string, string>();
     return {
       getItem: (key) => memory.get(key) ?? null,

@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { PawcamError } from '../../../../protocol/errors.ts';
+import { STORAGE_MESSAGES, invalidSnapshotMessage } from '../messages.ts';
 import { newRegistrationToken, newViewerId } from '../../../../protocol/ids.ts';
 import {
   CameraEntrySchema,
@@ -83,7 +84,7 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
     try {
       storage.setItem(key, value);
     } catch (error) {
-      throw new PawcamError('unknown', 'The browser refused to store the settings (storage full or disabled).', { cause: error });
+      throw new PawcamError('storage-failed', STORAGE_MESSAGES.settingsRefused, { cause: error });
     }
   };
 
@@ -100,7 +101,7 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
         write(STORAGE_KEYS.viewerId, viewerId);
         write(STORAGE_KEYS.viewerToken, viewerToken);
       } catch {
-        notice('This browser does not keep settings for this site, so this viewer gets a new identity each time it opens.');
+        notice(STORAGE_MESSAGES.settingsVolatile);
       }
     }
     config = v.parse(ViewerConfigSchema, { serverUrl, viewerId, viewerToken, viewerName: readViewerName(), shell: 'web' });
@@ -142,7 +143,7 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
   const serverInfo = (): ServerInfo => ({ embedded: false, phoneUrls: [`${serverUrl.replace(/\/+$/, '')}/`], fingerprint: null });
 
   const noPairKeysHere = async (): Promise<never> => {
-    throw new PawcamError('unknown', 'The web viewer keeps pair keys in IndexedDB, not through the app API.');
+    throw new PawcamError('wrong-shell', STORAGE_MESSAGES.keysNotThroughApi);
   };
 
   const listCameras = (): CameraEntry[] => {
@@ -164,7 +165,7 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
 
   const saveSnapshot = (request: unknown): SnapshotResult => {
     const parsed = parseWith(SnapshotRequestSchema, request);
-    if (!parsed.ok) return { ok: false, error: `Not a valid snapshot (${parsed.error}).` };
+    if (!parsed.ok) return { ok: false, error: invalidSnapshotMessage(parsed.error) };
     const fileName = snapshotFileName(parsed.value.cameraName, now());
     try {
       download(fileName, new Blob([parsed.value.png.slice()], { type: 'image/png' }));

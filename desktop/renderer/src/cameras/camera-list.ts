@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { PawcamError, toPawcamError } from '../../../../protocol/errors.ts';
+import { CAMERA_LIST_MESSAGES, listFullMessage, listNotSavedMessage } from '../messages.ts';
 import { TypedEmitter } from '../../../../protocol/events.ts';
 import { CameraEntrySchema, type CameraEntry, type PawcamApi } from '../../../../protocol/ipc.ts';
 import { createLogger } from '../../../../protocol/log.ts';
@@ -98,7 +99,7 @@ export class CameraList extends TypedEmitter<CameraListEvents> {
   async adoptPaired(id: string, nameInput: string): Promise<{ camera: CameraEntry; existed: boolean }> {
     const existing = this.find(id);
     if (existing) return { camera: existing, existed: true };
-    if (!this.hasRoomFor(id)) throw new PawcamError('unknown', `The list is full (${MAX_CAMERAS} cameras).`);
+    if (!this.hasRoomFor(id)) throw new PawcamError('list-full', listFullMessage(MAX_CAMERAS));
     const cleaned = cleanName(nameInput);
     const name = cleaned && parseWith(NameSchema, cleaned).ok ? cleaned : defaultCameraName(id);
     const camera = v.parse(CameraEntrySchema, { id, name, addedAt: Math.max(0, Math.floor(this.#now())) });
@@ -109,9 +110,9 @@ export class CameraList extends TypedEmitter<CameraListEvents> {
   /** Rename a camera. */
   async rename(id: string, nameInput: string): Promise<CameraEditResult> {
     const camera = this.find(id);
-    if (!camera) return { ok: false, problem: 'not-found', message: 'That camera is no longer in the list.' };
+    if (!camera) return { ok: false, problem: 'not-found', message: CAMERA_LIST_MESSAGES.notFound };
     const name = cleanName(nameInput);
-    if (name === '') return { ok: false, problem: 'invalid-name', message: 'A camera needs a name.' };
+    if (name === '') return { ok: false, problem: 'invalid-name', message: CAMERA_LIST_MESSAGES.nameMissing };
     const nameProblem = checkName(name);
     if (nameProblem) return nameProblem;
     if (name === camera.name) return { ok: true, camera };
@@ -135,7 +136,7 @@ export class CameraList extends TypedEmitter<CameraListEvents> {
         await this.#api.saveCameras([...next]);
       } catch (error) {
         log.error('could not save the camera list', { error: String(error) });
-        this.emit('error', new PawcamError('unknown', `Could not save the camera list: ${toPawcamError(error).message}`, { cause: error }));
+        this.emit('error', new PawcamError('storage-failed', listNotSavedMessage(toPawcamError(error).message), { cause: error }));
       }
     });
     this.#saving = save;
@@ -146,5 +147,5 @@ export class CameraList extends TypedEmitter<CameraListEvents> {
 function checkName(name: string): CameraEditResult | null {
   const parsed = parseWith(NameSchema, name);
   if (parsed.ok) return null;
-  return { ok: false, problem: 'invalid-name', message: name.length > 60 ? 'That name is too long (60 characters at most).' : 'That name has characters that cannot be used.' };
+  return { ok: false, problem: 'invalid-name', message: name.length > 60 ? CAMERA_LIST_MESSAGES.nameTooLong : CAMERA_LIST_MESSAGES.nameBadCharacters };
 }

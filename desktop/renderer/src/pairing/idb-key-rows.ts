@@ -3,6 +3,7 @@ import { createLogger } from '../../../../protocol/log.ts';
 import { openObjectStore, type ObjectStore } from '../../../../protocol/object-store.ts';
 import { PeerIdSchema, parseWith } from '../../../../protocol/schema.ts';
 import { memoryKeyRows, type KeyRows } from './pair-key-store.ts';
+import { STORAGE_MESSAGES } from '../messages.ts';
 
 const log = createLogger('idb-key-rows');
 
@@ -27,7 +28,7 @@ export async function openKeyRows(onVolatile: (message: string) => void): Promis
       log.warn('IndexedDB unavailable', { error: String(error) });
     }
   }
-  onVolatile('This browser does not keep data for this site, so cameras paired now are forgotten when this tab closes.');
+  onVolatile(STORAGE_MESSAGES.keysVolatile);
   return memoryKeyRows();
 }
 

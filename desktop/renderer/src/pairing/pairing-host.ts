@@ -20,6 +20,7 @@ import {
   type PairRequest,
 } from '../../../../protocol/pairing.ts';
 import type { SignalTransport, TransportState } from '../../../../protocol/transport.ts';
+import { PAIRING_MESSAGES } from '../messages.ts';
 import { realTimers, type Timers } from '../../../../protocol/timers.ts';
 
 const log = createLogger('pairing-host');
@@ -213,7 +214,7 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
     if (state === 'open' && pending.status.phase === 'preparing') this.#setStatus(pending, { phase: 'waiting' });
     if (state === 'id-taken') {
       this.#close(pending);
-      this.#setStatus(pending, { phase: 'failed', code: 'pairing-failed', message: 'The server would not reserve this code. Make a new one.' });
+      this.#setStatus(pending, { phase: 'failed', code: 'pairing-failed', message: PAIRING_MESSAGES.codeNotReserved });
     }
   }
 
@@ -294,12 +295,12 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
     try {
       if (!isCameraId(from)) {
         via.send(from, { v: 1, kind: 'pair-error', reason: 'invalid' });
-        fail('Something that is not a pawcam camera tried to pair. Nothing was saved. Make a new link and try again.');
+        fail(PAIRING_MESSAGES.notACamera);
         return;
       }
       if (!this.#options.canAdopt(from)) {
         via.send(from, { v: 1, kind: 'pair-error', reason: 'invalid' });
-        fail('The camera list is full. Forget a camera first, then make a new link.');
+        fail(PAIRING_MESSAGES.listFull);
         return;
       }
       this.#setStatus(pending, { phase: 'pairing', cameraName: request.name });
@@ -307,18 +308,18 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
       if (done === 'refused') {
         fail(
           pending.kind === 'code'
-            ? 'The phone’s code did not match (mistyped, or someone guessed). This code is used up and nothing was saved. Make a new one.'
-            : 'The camera could not verify this viewer’s reply, so nothing was saved. Make a new link and try again.',
+            ? PAIRING_MESSAGES.codeMismatch
+            : PAIRING_MESSAGES.replyNotVerified,
         );
         return;
       }
       if (done === 'timeout' || done === 'gone') {
-        fail('The camera did not finish pairing in time. Nothing was saved. Make a new link and try again.');
+        fail(PAIRING_MESSAGES.timeout);
         return;
       }
       if (!(await accepted.confirmDone(done))) {
         log.warn('a camera’s pairing confirmation did not verify', { from });
-        fail('The camera’s confirmation did not verify (someone may have interfered), so nothing was saved. Make a new link and try again.');
+        fail(PAIRING_MESSAGES.confirmationNotVerified);
         return;
       }
       let replaced: boolean;
@@ -326,7 +327,7 @@ export class PairingHost extends TypedEmitter<PairingHostEvents> {
         ({ replaced } = await this.#options.adopt(from, request.name, key));
       } catch (error) {
         log.error('could not keep a new pairing', { error: String(error) });
-        fail('The pairing worked, but this viewer could not save it. Forget the camera on the phone, then try again.');
+        fail(PAIRING_MESSAGES.notSaved);
         return;
       }
       log.info('paired with a camera', { cameraId: from, replaced });

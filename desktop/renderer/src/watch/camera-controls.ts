@@ -4,6 +4,7 @@
  */
 import type { ControlMessage, DataMessage } from '../../../../protocol/messages.ts';
 import { realTimers, type Timers } from '../../../../protocol/timers.ts';
+import { CONTROL_MESSAGES } from '../messages.ts';
 
 /** A control action (switch camera, quality, torch, chime). */
 export type ControlAction = ControlMessage['action'];
@@ -45,13 +46,13 @@ export class ControlClient {
     const id = this.#nextId++;
     this.#error = null;
     if (!this.#send({ t: 'control', id, action })) {
-      this.#error = 'Not connected to the camera.';
+      this.#error = CONTROL_MESSAGES.notConnected;
       this.#changed();
       return null;
     }
     const timer = this.#timers.setTimeout(() => {
       if (!this.#pending.delete(id)) return;
-      this.#error = 'The camera did not answer.';
+      this.#error = CONTROL_MESSAGES.noAnswer;
       this.#changed();
     }, CONTROL_TIMEOUT_MS);
     this.#pending.set(id, { type: action.type, timer });
@@ -65,7 +66,7 @@ export class ControlClient {
     if (!pending) return;
     this.#pending.delete(result.id);
     this.#timers.clearTimeout(pending.timer);
-    this.#error = result.ok ? null : (result.error ?? 'The camera could not do that.');
+    this.#error = result.ok ? null : (result.error ?? CONTROL_MESSAGES.failed);
     this.#changed();
   }
 
