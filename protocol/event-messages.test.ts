@@ -32,6 +32,7 @@ describe('parseEventMessage', () => {
     const messages: EventMessage[] = [
       { t: 'event', id: ID, kind: 'barking-like', at: AT, durationMs: 2500, strength: 0.4, levelDbfs: -20, thumbnail: encodeBase64(new Uint8Array([1, 2, 3])), clip: true },
       { t: 'clip-chunk', eventId: ID, offset: 0, total: CLIP_CHUNK_BYTES, sha256: 'a'.repeat(64), mimeType: 'video/webm;codecs=vp8,opus', startedAt: AT - 3000, data },
+      { t: 'event-end', id: ID, durationMs: 12_000 },
       { t: 'event-ack', id: ID },
       { t: 'clip-ack', eventId: ID, offset: 100, status: 'resume' },
       { t: 'events-dropped', items: [{ eventId: ID, kind: 'motion', at: AT, what: 'clip', reason: 'quota' }], more: 0, upTo: 1 },

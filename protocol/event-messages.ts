@@ -59,6 +59,9 @@ const EventSchema = v.strictObject({
   clip: v.boolean(),
 });
 
+/** Camera → desktop: an event sent when it began is over; how long it lasted (the report counts motion minutes). */
+const EventEndSchema = v.strictObject({ t: v.literal('event-end'), id: EventIdSchema, durationMs: Int(0, 3_600_000) });
+
 /** Camera → desktop: part of an event's clip, starting at byte `offset` of `total`. */
 const ClipChunkSchema = v.pipe(
   v.strictObject({
@@ -76,7 +79,7 @@ const ClipChunkSchema = v.pipe(
   v.check((c) => c.offset + base64Bytes(c.data) <= c.total, 'chunk runs past the clip total'),
 );
 
-/** Desktop → camera: the event is stored (the camera may forget it). */
+/** Desktop → camera: the event (or its end) is stored (the camera may forget it). */
 const EventAckSchema = v.strictObject({ t: v.literal('event-ack'), id: EventIdSchema });
 
 /**
@@ -154,6 +157,7 @@ const DetectionSettingsSchema = v.strictObject({
 /** Every event message. */
 export const EventMessageSchema = v.variant('t', [
   EventSchema,
+  EventEndSchema,
   ClipChunkSchema,
   EventAckSchema,
   ClipAckSchema,
@@ -163,6 +167,7 @@ export const EventMessageSchema = v.variant('t', [
 ]);
 export type EventMessage = v.InferOutput<typeof EventMessageSchema>;
 export type CameraEventMessage = v.InferOutput<typeof EventSchema>;
+export type EventEndMessage = v.InferOutput<typeof EventEndSchema>;
 export type ClipChunkMessage = v.InferOutput<typeof ClipChunkSchema>;
 export type ClipAckMessage = v.InferOutput<typeof ClipAckSchema>;
 export type DroppedNoticeMessage = v.InferOutput<typeof DroppedNoticeSchema>;
@@ -184,7 +189,7 @@ const decoder = new TextDecoder();
 export function isEventMessageType(t: unknown): boolean {
   return typeof t === 'string' && EVENT_MESSAGE_TYPES.has(t);
 }
-const EVENT_MESSAGE_TYPES = new Set(['event', 'clip-chunk', 'event-ack', 'clip-ack', 'events-dropped', 'events-dropped-ack', 'detection-settings']);
+const EVENT_MESSAGE_TYPES = new Set(['event', 'event-end', 'clip-chunk', 'event-ack', 'clip-ack', 'events-dropped', 'events-dropped-ack', 'detection-settings']);
 
 /** Parse one event message (a JSON text frame, or its UTF-8 bytes). */
 export function parseEventMessage(input: unknown): Parsed<EventMessage> {

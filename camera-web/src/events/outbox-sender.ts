@@ -78,8 +78,11 @@ export class OutboxSender {
     const current = this.#current;
     switch (message.t) {
       case 'event-ack':
-        await outbox.ackEvent(message.id);
-        if (current?.item.type === 'event' && current.item.message.id === message.id) this.#next();
+        // Only the item in flight can be acknowledged: an event and its end share an id, and a stale ack for the
+        // first must not remove the second.
+        if (current?.item.type !== 'event' || current.item.message.id !== message.id) return;
+        await outbox.ackEvent(current.item);
+        this.#next();
         return this.#pump();
       case 'events-dropped-ack':
         await outbox.ackDropped(message.upTo);

@@ -6,7 +6,17 @@
  * missing. Rows read back are checked: the origin's storage is shared with every script the origin serves.
  */
 import * as v from 'valibot';
-import { MAX_DROPPED_ITEMS, sha256Hex, type CameraEventKind, type CameraEventMessage, type DropReason, type DroppedItem, type DroppedNoticeMessage } from '../../../protocol/event-messages.ts';
+import {
+  EventMessageSchema,
+  MAX_DROPPED_ITEMS,
+  sha256Hex,
+  type CameraEventKind,
+  type CameraEventMessage,
+  type DropReason,
+  type DroppedItem,
+  type DroppedNoticeMessage,
+  type EventEndMessage,
+} from '../../../protocol/event-messages.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import type { ObjectStore, ObjectStoreSpec } from '../../../protocol/object-store.ts';
 import { parseWith } from '../../../protocol/schema.ts';
@@ -19,11 +29,14 @@ export const OUTBOX_STORE: ObjectStoreSpec = { dbName: 'pawcam-outbox', version:
 /** Default quota: what an old phone's browser grants a page without asking, with room to spare. */
 export const DEFAULT_OUTBOX_QUOTA_BYTES = 200 * 1024 * 1024;
 
-/** An event waiting for the desktop's ack. */
+/** An event (or the message that ends it) waiting for the desktop's ack. */
 export interface OutboxEvent {
   type: 'event';
   seq: number;
-  message: CameraEventMessage;
+  message: CameraEventMessage | EventEndMessage;
+  /** The event's kind and time (an end message does not carry them; drop notices need them). */
+  kind: CameraEventKind;
+  at: number;
   bytes: number;
 }
 
@@ -46,7 +59,18 @@ export interface OutboxClip {
 export type OutboxItem = OutboxEvent | OutboxClip;
 
 const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
-const EventRowSchema = v.object({ key: v.string(), type: v.literal('event'), seq: Seq, message: v.any(), bytes: Seq });
+const EventRowSchema = v.object({
+  key: v.string(),
+  type: v.literal('event'),
+  seq: Seq,
+  message: v.pipe(
+    EventMessageSchema,
+    v.check((m) => m.t === 'event' || m.t === 'event-end', 'not an event'),
+  ),
+  kind: v.string(),
+  at: v.number(),
+  bytes: Seq,
+});
 const ClipRowSchema = v.object({
   key: v.string(),
   type: v.literal('clip'),
@@ -126,14 +150,23 @@ export class Outbox {
 
   /** Keep an event. */
   addEvent(message: CameraEventMessage): Promise<void> {
+    return this.#addEvent(message, message.kind, message.at);
+  }
+
+  /** Keep the end of an event sent earlier (its duration). */
+  addEventEnd(message: EventEndMessage, event: { kind: CameraEventKind; at: number }): Promise<void> {
+    return this.#addEvent(message, event.kind, event.at);
+  }
+
+  #addEvent(message: CameraEventMessage | EventEndMessage, kind: CameraEventKind, at: number): Promise<void> {
     return this.#serial(async () => {
       const bytes = JSON.stringify(message).length;
       const seq = this.#nextSeq++;
       if (!(await this.#makeRoom(bytes))) {
-        await this.#recordDrops([{ eventId: message.id, kind: message.kind, at: message.at, what: 'event', reason: 'too-large' }]);
+        await this.#recordDrops([{ eventId: message.id, kind, at, what: 'event', reason: 'too-large' }]);
         return;
       }
-      const item: OutboxEvent = { type: 'event', seq, message, bytes };
+      const item: OutboxEvent = { type: 'event', seq, message, kind, at, bytes };
       await this.#store.put({ key: eventKey(seq), ...item });
       this.#items.push(item);
       this.#onChange();
@@ -175,11 +208,10 @@ export class Outbox {
     return parsed.ok ? parsed.value.data : null;
   }
 
-  /** The desktop stored an event: forget it. */
-  ackEvent(id: string): Promise<void> {
+  /** The desktop stored this event item: forget it. */
+  ackEvent(item: OutboxEvent): Promise<void> {
     return this.#serial(async () => {
-      const item = this.#items.find((i): i is OutboxEvent => i.type === 'event' && i.message.id === id);
-      if (item) await this.#remove(item);
+      if (this.#items.includes(item)) await this.#remove(item);
     });
   }
 
@@ -248,9 +280,10 @@ export class Outbox {
       await this.#remove(victim);
       if (victim.type === 'clip') {
         drops.push({ eventId: victim.eventId, kind: victim.kind, at: victim.at, what: 'clip', reason: 'quota' });
-      } else {
-        drops.push({ eventId: victim.message.id, kind: victim.message.kind, at: victim.message.at, what: 'event', reason: 'quota' });
+      } else if (victim.message.t === 'event') {
+        drops.push({ eventId: victim.message.id, kind: victim.kind, at: victim.at, what: 'event', reason: 'quota' });
       }
+      // A lost end message only loses a duration; the event itself was not dropped.
     }
     if (drops.length > 0) {
       log.warn('outbox full: dropped the oldest items', { dropped: drops.length });
@@ -295,7 +328,10 @@ export class Outbox {
         else if (typeof key === 'string') bad.push(key);
       } else if (type === 'event') {
         const parsed = parseWith(EventRowSchema, row);
-        if (parsed.ok) this.#items.push({ type: 'event', seq: parsed.value.seq, message: parsed.value.message as CameraEventMessage, bytes: parsed.value.bytes });
+        if (parsed.ok) {
+          const { seq, message, kind, at, bytes } = parsed.value;
+          this.#items.push({ type: 'event', seq, message: message as CameraEventMessage | EventEndMessage, kind: kind as CameraEventKind, at, bytes });
+        }
         else if (typeof key === 'string') bad.push(key);
       } else if (type === 'clip') {
         const parsed = parseWith(ClipRowSchema, row);

@@ -189,6 +189,11 @@ export class EventIndex {
     }));
   }
 
+  /** Record how long an event lasted (only ever lengthened: a replayed older end message changes nothing). */
+  setDuration(cameraId: string, id: string, durationMs: number): void {
+    this.#db.prepare('UPDATE events SET duration_ms = MAX(duration_ms, ?) WHERE camera_id = ? AND id = ?').run(durationMs, cameraId, id);
+  }
+
   /** Attach a saved clip to its event. */
   setClip(cameraId: string, id: string, clip: string | null, clipBytes: number): void {
     this.#db.prepare('UPDATE events SET clip = ?, clip_bytes = ? WHERE camera_id = ? AND id = ?').run(clip, clipBytes, cameraId, id);

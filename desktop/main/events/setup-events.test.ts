@@ -65,6 +65,16 @@ describe('setupEvents', () => {
     expect(events.unseenCounts().get('cam-a')).toBeUndefined();
   });
 
+  it('an event sent when it began gets its duration from its end message', async () => {
+    const e = event({ durationMs: 0 });
+    await send(e);
+    expect(await send({ t: 'event-end', id: e.id, durationMs: 95_000 })).toEqual({ t: 'event-ack', id: e.id });
+    // A replayed, older end does not shorten it.
+    await send({ t: 'event-end', id: e.id, durationMs: 1000 });
+    expect(events.listDay('cam-a', localDay(e.at))[0]!.durationMs).toBe(95_000);
+    expect(await send({ t: 'event-end', id: 'f'.repeat(16), durationMs: 5 })).toEqual({ t: 'event-ack', id: 'f'.repeat(16) });
+  });
+
   it('a burst of triggers inside the cooldown gives one notification but keeps every event', async () => {
     for (let i = 0; i < 20; i++) {
       await send(event({ at: timers.now() }));

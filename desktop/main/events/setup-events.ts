@@ -226,6 +226,10 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
         switch (m.t) {
           case 'event':
             return await onEvent(cameraId, m);
+          case 'event-end':
+            // Committed before the ack, like the event itself; an end for an unknown event is acked and ignored.
+            index.setDuration(cameraId, m.id, m.durationMs);
+            return { t: 'event-ack', id: m.id };
           case 'clip-chunk':
             return await receiver.receive(cameraId, m);
           case 'events-dropped':
