@@ -1,6 +1,19 @@
 /** A tiny typed event emitter: every part that emits uses it, so listeners are checked against one event map. */
 export type EventMap = Record<string, (...args: never[]) => void>;
 
+/** What happens to an error a listener throws: the emitter goes on with the other listeners either way. */
+export type ListenerErrorHandler = (error: unknown, event: string) => void;
+
+let onListenerError: ListenerErrorHandler = (error, event) => console.error(`listener for ${event} threw`, error);
+
+/**
+ * Route listener errors somewhere else. The unit tests' setup collects them and fails the test that caused one
+ * (protocol/testing/unit-setup.ts), so an assertion inside a listener can fail its test.
+ */
+export function setListenerErrorHandler(handler: ListenerErrorHandler): void {
+  onListenerError = handler;
+}
+
 /** Typed events for anything that emits (transport, sessions, camera, viewer). */
 export class TypedEmitter<E extends EventMap> {
   readonly #listeners = new Map<keyof E, Set<E[keyof E]>>();
@@ -21,13 +34,13 @@ export class TypedEmitter<E extends EventMap> {
     this.#listeners.get(event)?.delete(listener);
   }
 
-  /** Call every listener of `event`; a throwing listener is logged and does not stop the others. */
+  /** Call every listener of `event`; a throwing listener goes to the listener-error handler and does not stop the others. */
   protected emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
     for (const listener of [...(this.#listeners.get(event) ?? [])]) {
       try {
         (listener as (...a: Parameters<E[K]>) => void)(...args);
       } catch (error) {
-        console.error(`listener for ${String(event)} threw`, error);
+        onListenerError(error, String(event));
       }
     }
   }

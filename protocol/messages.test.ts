@@ -61,3 +61,24 @@ describe('parseServerMessage', () => {
     expect(parseServerMessage({ type: 'OFFER', dst: 'cam-1', payload: {} }).ok).toBe(false);
   });
 });
+
+describe('data messages across versions', () => {
+  it('a newer peer: a kind this version does not know is reported as newer, not as malformed', () => {
+    const parsed = parseDataMessage(JSON.stringify({ t: 'event-clip', id: 'x', bytes: 10 }));
+    expect(parsed).toMatchObject({ ok: false, newerKind: 'event-clip' });
+    // Garbage is still garbage.
+    expect(parseDataMessage('{"t":42}')).not.toHaveProperty('newerKind');
+    expect(parseDataMessage('not json')).not.toHaveProperty('newerKind');
+  });
+
+  it('a newer peer: a known kind with a field this version does not know is malformed (shape changes ship as new kinds)', () => {
+    const parsed = parseDataMessage(JSON.stringify({ t: 'talk', on: true, volume: 3 }));
+    expect(parsed.ok).toBe(false);
+    expect(parsed).not.toHaveProperty('newerKind');
+  });
+
+  it('an older peer: every kind in the form the first version sent still parses', () => {
+    const firstVersion = ['{"t":"hello","name":"Rex cam"}', '{"t":"talk","on":false}', '{"t":"control","id":7,"action":{"type":"chime"}}', '{"t":"control-result","id":7,"ok":true}'];
+    for (const frame of firstVersion) expect(parseDataMessage(frame)).toEqual({ ok: true, value: JSON.parse(frame) });
+  });
+});

@@ -55,8 +55,18 @@ const StatusSchema = v.strictObject({
   hidden: v.boolean(),
 });
 
-/** Every data-channel message. */
+/**
+ * Every data-channel message. Compatibility between versions is per kind (`t`): a kind this version knows is parsed
+ * strictly (a field too many or too few is malformed), and a kind it does not know is a newer peer's, ignored
+ * without an error (`newerKind`). So a change to a message's shape ships as a new kind, which older peers skip.
+ */
 export const DataMessageSchema = v.variant('t', [HelloSchema, ControlSchema, ControlResultSchema, TalkSchema, StatusSchema]);
+
+/** The kinds this version knows. */
+const KNOWN_KINDS: ReadonlySet<string> = new Set(DataMessageSchema.options.map((o) => o.entries.t.literal));
+
+/** How one frame parsed: a message, or why not; `newerKind` when it is a kind only a newer peer sends. */
+export type DataParse = { ok: true; value: DataMessage } | { ok: false; error: string; newerKind?: string };
 export type ControlMessage = v.InferOutput<typeof ControlSchema>;
 export type CameraStatus = v.InferOutput<typeof StatusSchema>;
 export type DataMessage = v.InferOutput<typeof DataMessageSchema>;
@@ -67,11 +77,27 @@ export const MAX_DATA_MESSAGE_CHARS = 16_384;
 const decoder = new TextDecoder();
 
 /** Parse one data-channel message (a JSON text frame, or its UTF-8 bytes). */
-export function parseDataMessage(input: unknown): Parsed<DataMessage> {
+export function parseDataMessage(input: unknown): DataParse {
   // simple-peer hands data-channel frames over as bytes.
   const text = input instanceof Uint8Array ? decoder.decode(input) : input;
   if (typeof text === 'string' && text.length > MAX_DATA_MESSAGE_CHARS) return { ok: false, error: '(root): too long' };
-  return parseJsonWith(DataMessageSchema, text);
+  const parsed: Parsed<DataMessage> = parseJsonWith(DataMessageSchema, text);
+  if (parsed.ok) return parsed;
+  const kind = kindOf(text);
+  return kind !== null && !KNOWN_KINDS.has(kind) ? { ok: false, error: parsed.error, newerKind: kind } : parsed;
+}
+
+/** The `t` of a JSON object frame, if it looks like a kind name. */
+function kindOf(text: unknown): string | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return null;
+    const t = (value as Record<string, unknown>)['t'];
+    return typeof t === 'string' && /^[a-z][a-z0-9-]{0,39}$/.test(t) ? t : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Serialise a data-channel message. */

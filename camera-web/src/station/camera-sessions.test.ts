@@ -417,6 +417,22 @@ describe('CameraSessions: session lifecycle', () => {
     expect(messages).toEqual([{ t: 'hello', name: 'Viewer' }]);
   });
 
+  it('ignores a message kind only a newer viewer sends, and warns only about malformed ones', async () => {
+    const { sessions, dial } = await setup();
+    const messages: unknown[] = [];
+    sessions.on('message', (_from, m) => messages.push(m));
+    await dial('viewer-a', '0000000a');
+    const peer = FakePeer.created.at(-1)!;
+    peer.fire('connect');
+    logs = [];
+    peer.fire('data', '{"t":"standby-raise","slot":1}');
+    expect(logs.filter((r) => r.level === 'warn')).toEqual([]);
+    expect(logs.some((r) => r.level === 'debug' && /newer kind/.test(r.msg))).toBe(true);
+    peer.fire('data', '{"t":"talk","on":"yes"}');
+    expect(logs.filter((r) => r.level === 'warn').map((r) => r.msg)).toEqual(['dropped a malformed data-channel message']);
+    expect(messages).toEqual([]);
+  });
+
   it('a keyring that throws counts as not paired', async () => {
     const transport = new FakeTransport();
     const keyring: ViewerKeyring = { keyFor: () => Promise.reject(new Error('storage gone')) };

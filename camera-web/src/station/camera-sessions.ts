@@ -487,7 +487,9 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       live('data', () => {
         const parsed = parseDataMessage(data);
         if (!parsed.ok) {
-          log.warn('dropped a malformed data-channel message', { viewer: viewerId, error: parsed.error });
+          // A kind only a newer viewer sends is not an error: this camera does not offer it yet.
+          if (parsed.newerKind !== undefined) log.debug('ignored a data-channel message of a newer kind', { viewer: viewerId, t: parsed.newerKind });
+          else log.warn('dropped a malformed data-channel message', { viewer: viewerId, error: parsed.error });
           return;
         }
         this.emit('message', viewerId, parsed.value);

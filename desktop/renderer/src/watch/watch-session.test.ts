@@ -5,7 +5,7 @@ import type { SignalAuth, SignalEnvelope } from '../../../../protocol/envelope.t
 import { PawcamError } from '../../../../protocol/errors.ts';
 import type { HangupReason } from '../../../../protocol/hangup.ts';
 import type { RtcConfig } from '../../../../protocol/ice.ts';
-import { configureLogging } from '../../../../protocol/log.ts';
+import { configureLogging, type LogRecord } from '../../../../protocol/log.ts';
 import { encodeDataMessage } from '../../../../protocol/messages.ts';
 import { FakeTransport } from '../../../../protocol/testing/transport.ts';
 import type { DialOptions, EndReason, PeerInspector, PeerObserver, SimplePeerLike, TrackSender } from './types.ts';
@@ -418,6 +418,22 @@ describe('WatchSession', () => {
     expect(s.session.stream).toBe(stream);
     expect(s.session.remoteName).toBe('Living room');
     expect(names).toEqual(['Living room']);
+  });
+
+  it('ignores a message kind only a newer camera sends, and warns only about malformed ones', async () => {
+    const records: LogRecord[] = [];
+    configureLogging({ sink: (r) => records.push(r), level: 'debug' });
+    const s = await setup();
+    const messages: unknown[] = [];
+    s.session.on('message', (m) => messages.push(m));
+    await live(s);
+    s.peer.fire('data', '{"t":"event-clip","id":"x"}');
+    expect(records.filter((r) => r.level === 'warn')).toEqual([]);
+    expect(records.some((r) => r.level === 'debug' && /newer kind/.test(r.msg))).toBe(true);
+    s.peer.fire('data', '{"t":"status","battery":7}');
+    expect(records.filter((r) => r.level === 'warn').map((r) => r.msg)).toEqual(['dropped a malformed data-channel message']);
+    expect(messages).toEqual([]);
+    configureLogging({ sink: () => {} });
   });
 
   it('reports how it is connected from the peer connection\'s stats', async () => {

@@ -381,7 +381,9 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
   #onData(data: unknown): void {
     const parsed = parseDataMessage(data);
     if (!parsed.ok) {
-      log.warn('dropped a malformed data-channel message', { error: parsed.error });
+      // A kind only a newer camera sends is not an error: this viewer does not use it yet.
+      if (parsed.newerKind !== undefined) log.debug('ignored a data-channel message of a newer kind', { t: parsed.newerKind });
+      else log.warn('dropped a malformed data-channel message', { error: parsed.error });
       return;
     }
     switch (parsed.value.t) {
@@ -398,8 +400,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
         log.debug('ignored a viewer-only message from the camera', { t: parsed.value.t });
         return;
       default:
-        // A newer camera may send messages this viewer does not know yet; they are not errors.
-        log.debug('ignored a data-channel message', { t: (parsed.value as { t: string }).t });
+        missingCase(parsed.value);
     }
   }
 
