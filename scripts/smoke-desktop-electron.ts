@@ -27,7 +27,7 @@ export class SmokeState {
   readonly windows: FakeBrowserWindow[] = [];
   readonly trays: FakeTray[] = [];
   readonly menus: E.MenuItemConstructorOptions[][] = [];
-  readonly notifications: { title: string; body: string }[] = [];
+  readonly notifications: { title: string; body: string; notification: EventEmitter }[] = [];
   readonly images: { path: string; exists: boolean }[] = [];
   readonly protocolHandlers = new Map<string, (request: Request) => Response | Promise<Response>>();
   readonly privilegedSchemes: E.CustomScheme[] = [];
@@ -276,7 +276,7 @@ class FakeNotification extends EventEmitter {
     return strict('Notification', this);
   }
   show(): void {
-    smokeState().notifications.push({ title: this.options.title ?? '', body: this.options.body ?? '' });
+    smokeState().notifications.push({ title: this.options.title ?? '', body: this.options.body ?? '', notification: this });
     smokeState().record(`Notification:show ${this.options.title ?? ''}`);
   }
 }

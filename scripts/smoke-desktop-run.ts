@@ -4,7 +4,9 @@
  * 'ready', the tray and windows, pawcam://app, IPC, the embedded server on loopback, Quit. Prints one JSON line
  * `{ ok, checks, problems }` and exits 0 only when every check held.
  *
- * Input (env PAWCAM_SMOKE, JSON): { scenario: 'start' | 'wayland', main, appPath, isPackaged, resourcesPath, pathsRoot }
+ * Input (env PAWCAM_SMOKE, JSON): { scenario, main, appPath, isPackaged, resourcesPath, pathsRoot, bus?, appImage? }
+ * Scenarios: 'start' (the whole journey), 'wayland' (restart under XWayland before ready), 'no-tray' (GNOME without
+ * a StatusNotifierWatcher on the session bus `bus`), 'appimage-restart' ("Restart now" from an AppImage `appImage`).
  */
 import { strict as assert } from 'node:assert';
 import { readFile } from 'node:fs/promises';
@@ -18,7 +20,9 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { installSmokeState, type SmokeState } from './smoke-desktop-electron.ts';
 
 interface RunInput {
-  scenario: 'start' | 'wayland';
+  scenario: 'start' | 'wayland' | 'no-tray' | 'appimage-restart';
+  bus?: string;
+  appImage?: string;
   main: string;
   appPath: string;
   isPackaged: boolean;
@@ -211,11 +215,47 @@ async function waylandScenario(state: SmokeState): Promise<void> {
   check('…before registering schemes or taking the single-instance lock (nothing else starts)', relaunchAt === 0 && !state.log.includes('protocol:registerSchemesAsPrivileged') && !state.log.includes('app:requestSingleInstanceLock'), state.log);
 }
 
+/** The title of the notification that says how to get the tray (desktop/main/tray-availability.ts). */
+const NO_TRAY_TITLE = 'pawcam has no tray icon on this desktop';
+
+async function noTrayScenario(state: SmokeState): Promise<void> {
+  state.emitReady();
+  const note = await until(state, 'the no-tray notification', () => state.notifications.find((n) => n.title === NO_TRAY_TITLE));
+  check('GNOME without AppIndicator: a notification says how to get the tray', /AppIndicator/.test(note.body), note.body);
+  const main = await until(state, 'the main window', () => state.windows.find((w) => w.url.startsWith('pawcam://app/') && w.visible));
+  check('…the main window is shown even when launched at login (--hidden)', main.visible && process.argv.includes('--hidden'));
+  main.close();
+  check('…closing it minimizes it instead of hiding it (pawcam stays reachable)', main.minimized && main.visible && !main.destroyed, main.calls);
+  const quitItem = state.trays[0]?.menu?.template.find((item: MenuItemConstructorOptions) => item.id === 'quit');
+  (quitItem!.click as () => void)();
+  check('…and Quit still ends it', (await state.quitted) === 0);
+}
+
+async function appImageRestartScenario(state: SmokeState): Promise<void> {
+  state.emitReady();
+  const main = await until(state, 'the main window', () => state.windows.find((w) => w.url.startsWith('pawcam://app/')));
+  const update = state.ipcHandlers.get('settings:update')!;
+  const reply = (await update({ sender: { id: main.webContents.id }, senderFrame: { parent: null, url: 'pawcam://app/index.html' } }, { serverUrl: 'https://192.0.2.10:8443' })) as { ok: boolean };
+  check('a new server URL is saved over IPC', reply.ok, reply);
+  const note = await until(state, 'the restart notification', () => state.notifications.find((n) => /^Restart pawcam/.test(n.title)));
+  note.notification.emit('click');
+  check('"Restart now" quits cleanly', (await state.quitted) === 0);
+  check('…without Electron\'s relauncher (it would run from the AppImage mount)', state.relaunches.length === 0, state.relaunches);
+}
+
 async function run(): Promise<void> {
   // A clean desktop environment for the start scenario; the Wayland one gets a Wayland session with XWayland.
   for (const name of ['WAYLAND_DISPLAY', 'XDG_SESSION_TYPE', 'XDG_CURRENT_DESKTOP', 'XDG_SESSION_DESKTOP', 'APPIMAGE', 'PAWCAM_NATIVE_WAYLAND', 'PAWCAM_X11_RELAUNCHED']) delete process.env[name];
-  if (input.scenario === 'wayland') Object.assign(process.env, { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0', DISPLAY: ':0' });
   process.argv = [process.execPath];
+  if (input.scenario === 'wayland') Object.assign(process.env, { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0', DISPLAY: ':0' });
+  if (input.scenario === 'no-tray') {
+    Object.assign(process.env, { XDG_CURRENT_DESKTOP: 'GNOME', DBUS_SESSION_BUS_ADDRESS: input.bus ?? 'unix:path=/nonexistent' });
+    process.argv.push('--hidden');
+  }
+  if (input.scenario === 'appimage-restart') {
+    process.env['APPIMAGE'] = input.appImage ?? '';
+    process.argv.push('--hidden', '--smoke-flag');
+  }
   (process as { resourcesPath?: string }).resourcesPath = input.resourcesPath;
   const state = installSmokeState({ appPath: input.appPath, isPackaged: input.isPackaged, pathsRoot: input.pathsRoot, argv: process.argv });
   register('./smoke-desktop-loader.mjs', import.meta.url, { data: { electron: new URL('./smoke-desktop-electron.ts', import.meta.url).href } });
@@ -223,6 +263,8 @@ async function run(): Promise<void> {
     await import(pathToFileURL(input.main).href);
     checks.push(`the built main bundle loads as ESM (${input.isPackaged ? 'packed layout' : 'repository layout'})`);
     if (input.scenario === 'wayland') await waylandScenario(state);
+    else if (input.scenario === 'no-tray') await noTrayScenario(state);
+    else if (input.scenario === 'appimage-restart') await appImageRestartScenario(state);
     else await startScenario(state);
   } catch (error) {
     problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -34,7 +34,7 @@ import { LinuxTargetHelper } from 'app-builder-lib/out/targets/LinuxTargetHelper
 import { Arch, Platform, build } from 'electron-builder';
 
 // A CommonJS module with `exports.default`: Node's ESM import hands over the whole exports object.
-const FpmTarget = (FpmTargetModule as unknown as { default: typeof FpmTargetModule }).default;
+const FpmTarget = FpmTargetModule.default;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const keep = process.argv.includes('--keep');
@@ -199,6 +199,45 @@ function runDriver(label: string, input: Record<string, unknown>): Promise<void>
   });
 }
 
+/** GNOME without the AppIndicator extension: a private session bus on which nobody owns the tray watcher's name. */
+async function noTray(packed: Record<string, unknown>, work: string): Promise<void> {
+  if (!existsSync('/usr/bin/dbus-daemon') || !existsSync('/usr/bin/gdbus')) {
+    passed.push('no-tray: skipped (dbus-daemon or gdbus missing on this machine)');
+    return;
+  }
+  const socket = join(work, 'session-bus');
+  const daemon = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', `--address=unix:path=${socket}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      daemon.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('\n')) resolve(text.trim());
+      });
+      daemon.once('error', reject);
+      daemon.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)));
+    });
+    await runDriver('packed, GNOME without a tray', { ...packed, scenario: 'no-tray', bus: address, pathsRoot: join(work, 'home-no-tray') });
+  } finally {
+    daemon.kill();
+  }
+}
+
+/** "Restart now" from an AppImage: the AppImage file (a stand-in script here) runs again once the app has exited. */
+async function appImageRestart(packed: Record<string, unknown>, work: string): Promise<void> {
+  const appImage = join(work, 'pawcam-smoke.AppImage');
+  const marker = join(work, 'appimage-ran.txt');
+  await writeFile(appImage, `#!/bin/sh\nprintf '%s\\n' "$*" > '${marker}'\n`, { mode: 0o755 });
+  await runDriver('packed AppImage, restart', { ...packed, scenario: 'appimage-restart', appImage, pathsRoot: join(work, 'home-appimage') });
+  let ran = '';
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline && !ran; ) {
+    ran = await readFile(marker, 'utf8').catch(() => '');
+    if (!ran) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  check('packed AppImage, restart: the AppImage file itself runs again after the app exited', ran !== '', 'it never ran');
+  check('packed AppImage, restart: …with the same arguments, minus --hidden (the user asked for it)', ran.trim() === '--smoke-flag', ran);
+}
+
 async function main(): Promise<void> {
   for (const built of ['dist/node/desktop/main/main.js', 'dist/preload/preload.cjs', 'dist/viewer/index.html', 'dist/camera-web/index.html']) {
     if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm run smoke:desktop does).`);
@@ -225,6 +264,8 @@ async function main(): Promise<void> {
     const packed = { main: join(appPath, packedPkg.main ?? 'missing'), appPath, isPackaged: true, resourcesPath: resources };
     await runDriver('packed', { ...packed, scenario: 'start', pathsRoot: join(work, 'home-packed') });
     await runDriver('packed, Wayland', { ...packed, scenario: 'wayland', pathsRoot: join(work, 'home-wayland') });
+    await noTray(packed, work);
+    await appImageRestart(packed, work);
     // The repository layout (`npm start`): icons from build/runtime, no asar.
     await runDriver('repository', { scenario: 'start', main: join(root, 'dist/node/desktop/main/main.js'), appPath: root, isPackaged: false, resourcesPath: join(work, 'no-resources'), pathsRoot: join(work, 'home-dev') });
   } catch (error) {

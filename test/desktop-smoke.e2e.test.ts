@@ -34,7 +34,10 @@ it('the packed desktop app starts, serves pawcam://app, reaches its server on lo
     'packed: Quit ends the app with exit code 0',
     'packed, Wayland: on Wayland with XWayland, main restarts itself before ready',
     'repository: pawcam://app/index.html is the viewer page',
+    'electron-builder accepts the deb metadata (homepage, maintainer with email)',
+    'the deb ships an AppArmor profile for /opt/pawcam/pawcam allowing user namespaces (Ubuntu 24.04+)',
+    'packed AppImage, restart: the AppImage file itself runs again after the app exited',
   ]) {
     expect(output, step).toContain(`  ✓ ${step}`);
   }
-}, 240_000);
+}, 480_000);
