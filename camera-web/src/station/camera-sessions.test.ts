@@ -563,10 +563,18 @@ describe('CameraSessions: ICE servers and relay-only', () => {
 
   it('holds the viewer\'s candidates while the ICE servers are looked up', async () => {
     let release: (choice: IceChoice) => void = () => undefined;
-    const slow: IceSource = { choose: () => new Promise((resolve) => (release = resolve)) };
+    let asked: () => void = () => undefined;
+    const lookingUp = new Promise<void>((resolve) => (asked = resolve));
+    const slow: IceSource = {
+      choose: () => {
+        asked();
+        return new Promise((resolve) => (release = resolve));
+      },
+    };
     const { transport, sessions, offer } = await setup({ ice: slow });
     transport.deliver('viewer-a', await offer('viewer-a', '0000000a'));
-    await new Promise((r) => setTimeout(r, 10));
+    // The offer verified and the lookup began: from here the candidate must wait.
+    await lookingUp;
     transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: candidate(1) });
     expect(FakePeer.created).toHaveLength(0);
     release({ ok: true, config: { iceServers: [], iceTransportPolicy: 'all' } });
