@@ -336,23 +336,29 @@ class FakeApp extends EventEmitter {
   }
 }
 
-/** The main-process modules main.ts imports, as stand-ins. */
+/** Stand-in `app`. */
 export const app = strict('app', new FakeApp());
+/** Stand-in `BrowserWindow`. */
 export const BrowserWindow = FakeBrowserWindow;
+/** Stand-in `Tray`. */
 export const Tray = FakeTray;
+/** Stand-in `Notification`. */
 export const Notification = FakeNotification;
+/** Stand-in `Menu` (keeps each template for the driver to click). */
 export const Menu = strict('Menu', {
   buildFromTemplate(template: E.MenuItemConstructorOptions[]) {
     smokeState().menus.push(template);
     return { template };
   },
 });
+/** Stand-in `nativeImage` (records whether each icon file exists). */
 export const nativeImage = strict('nativeImage', {
   createFromPath(path: string) {
     smokeState().images.push({ path, exists: existsSync(path) });
     return new FakeNativeImage(path);
   },
 });
+/** Stand-in `protocol` (schemes only before ready, handlers only after). */
 export const protocol = strict('protocol', {
   registerSchemesAsPrivileged(schemes: E.CustomScheme[]) {
     if (smokeState().ready) {
@@ -381,6 +387,7 @@ const defaultSession = strict('session.defaultSession', {
     smokeState().verifyProc = proc;
   },
 });
+/** Stand-in `session` (the default session only after ready). */
 export const session = strict('session', {
   get defaultSession() {
     needReady('session.defaultSession');
@@ -388,6 +395,7 @@ export const session = strict('session', {
   },
 });
 const display = { id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 }, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, scaleFactor: 1 };
+/** Stand-in `screen`: one 1920×1080 display. */
 export const screen = strict('screen', {
   getAllDisplays() {
     needReady('screen');
@@ -398,12 +406,14 @@ export const screen = strict('screen', {
     return display;
   },
 });
+/** Stand-in `safeStorage`: reversible, never secret. */
 export const safeStorage = strict('safeStorage', {
   isAsyncEncryptionAvailable: () => Promise.resolve(true),
   getSelectedStorageBackend: () => 'gnome_libsecret',
   encryptStringAsync: (text: string) => Promise.resolve(Buffer.from(`smoke:${text}`)),
   decryptStringAsync: (data: Buffer) => Promise.resolve({ result: data.toString().replace(/^smoke:/, ''), shouldReEncrypt: false }),
 });
+/** Stand-in `shell`. */
 export const shell = strict('shell', {
   openExternal: (url: string) => {
     smokeState().record(`shell:openExternal ${url}`);
@@ -411,9 +421,11 @@ export const shell = strict('shell', {
   },
   showItemInFolder: (path: string) => smokeState().record(`shell:showItemInFolder ${path}`),
 });
+/** Stand-in `dialog`: every picker is cancelled. */
 export const dialog = strict('dialog', {
   showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
 });
+/** Stand-in `globalShortcut`: every accelerator is free. */
 export const globalShortcut = strict('globalShortcut', {
   register: (accelerator: string) => {
     smokeState().record(`globalShortcut:register ${accelerator}`);
@@ -422,6 +434,7 @@ export const globalShortcut = strict('globalShortcut', {
   unregister: (accelerator: string) => smokeState().record(`globalShortcut:unregister ${accelerator}`),
   unregisterAll: () => undefined,
 });
+/** Stand-in `ipcMain` (keeps handlers for the driver to call). */
 export const ipcMain = strict('ipcMain', {
   handle(channel: string, handler: (event: unknown, ...args: unknown[]) => unknown) {
     smokeState().ipcHandlers.set(channel, handler);

@@ -44,6 +44,7 @@ describe('choosing the display backend', () => {
     ['PAWCAM_NATIVE_WAYLAND=1', { ...wayland, PAWCAM_NATIVE_WAYLAND: '1' }, 'linux', [], false, 'native-wayland-asked'],
     ['--ozone-platform=wayland on the command line', wayland, 'linux', ['pawcam', '--ozone-platform=wayland'], false, 'backend-given'],
     ['--ozone-platform x11 (two arguments)', wayland, 'linux', ['pawcam', '--ozone-platform', 'x11'], false, 'backend-given'],
+    ['--ozone-platform-hint=wayland', wayland, 'linux', ['pawcam', '--ozone-platform-hint=wayland'], false, 'backend-given'],
     ['a switch Chromium already holds', wayland, 'linux', ['pawcam'], true, 'backend-given'],
     ['no X server (no XWayland: forcing X11 would not start at all)', { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0' }, 'linux', [], false, 'no-xwayland'],
     ['a process that was already relaunched', { ...wayland, [RELAUNCHED_ENV]: '1' }, 'linux', ['pawcam'], false, 'already-relaunched'],
@@ -102,7 +103,7 @@ describe('setupDisplayBackend', () => {
   });
 
   it('does nothing on X11, or when the user chose a backend', () => {
-    for (const [env, switches] of [[{ XDG_SESSION_TYPE: 'x11', DISPLAY: ':0' }, []], [wayland, ['ozone-platform']]] as const) {
+    for (const [env, switches] of [[{ XDG_SESSION_TYPE: 'x11', DISPLAY: ':0' }, []], [wayland, ['ozone-platform']], [wayland, ['ozone-platform-hint']]] as const) {
       const { app, calls } = fakeApp([...switches]);
       const { spawned, spawn } = fakeSpawn(1);
       expect(setupDisplayBackend({ app, spawn, env: { ...env }, platform: 'linux', argv: ['pawcam'], execPath: 'pawcam', pid: 1 })).toBe('continue');

@@ -37,12 +37,14 @@ export type BackendChoice =
   | 'already-relaunched'
   | 'relaunch-under-xwayland';
 
-/** The decision (pure). `hasOzoneSwitch` is `app.commandLine.hasSwitch('ozone-platform')`. */
+/** The decision (pure). `hasOzoneSwitch`: Chromium's command line already holds `ozone-platform` or its `-hint`. */
 export function chooseBackend(options: { env: NodeJS.ProcessEnv; platform: NodeJS.Platform; argv: readonly string[]; hasOzoneSwitch: boolean }): BackendChoice {
   const { env, platform, argv } = options;
   if (!isWaylandSession(env, platform)) return 'not-wayland';
   if (env['PAWCAM_NATIVE_WAYLAND'] === '1') return 'native-wayland-asked';
-  if (options.hasOzoneSwitch || argv.some((a) => a === `--${OZONE_SWITCH}` || a.startsWith(`--${OZONE_SWITCH}=`))) return 'backend-given';
+  // `--ozone-platform-hint=…` counts as a choice too: the user asked Chromium for something, we do not override it.
+  const given = (a: string): boolean => [OZONE_SWITCH, `${OZONE_SWITCH}-hint`].some((s) => a === `--${s}` || a.startsWith(`--${s}=`));
+  if (options.hasOzoneSwitch || argv.some(given)) return 'backend-given';
   if (env[RELAUNCHED_ENV] === '1') return 'already-relaunched';
   // Without an X server (no XWayland) forcing X11 would stop the app from starting at all.
   if (!env['DISPLAY']) return 'no-xwayland';
@@ -65,7 +67,8 @@ export interface DisplayBackendDeps extends RelaunchDeps {
  * 'continue'.
  */
 export function setupDisplayBackend(deps: DisplayBackendDeps): 'continue' | 'relaunching' {
-  const choice = chooseBackend({ env: deps.env, platform: deps.platform, argv: deps.argv, hasOzoneSwitch: deps.app.commandLine.hasSwitch(OZONE_SWITCH) });
+  const hasOzoneSwitch = deps.app.commandLine.hasSwitch(OZONE_SWITCH) || deps.app.commandLine.hasSwitch(`${OZONE_SWITCH}-hint`);
+  const choice = chooseBackend({ env: deps.env, platform: deps.platform, argv: deps.argv, hasOzoneSwitch });
   if (choice !== 'relaunch-under-xwayland') {
     if (choice !== 'not-wayland') log.info('display backend', { choice });
     return 'continue';
