@@ -10,6 +10,7 @@ import { viewerBaseId } from '../../../protocol/ids.ts';
 import { ViewerCommandSchema, type CameraEntry, type CameraState, type PawcamApi, type ViewerCommand } from '../../../protocol/ipc.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import { parseWith } from '../../../protocol/schema.ts';
+import type { CameraStandby } from '../../../protocol/envelope.ts';
 import type { SignalTransport, TransportState, TransportStateDetail } from '../../../protocol/transport.ts';
 import { CameraList, type CameraEditResult } from './cameras/camera-list.ts';
 import type { ConnectionStats } from './watch/connection-stats.ts';
@@ -34,6 +35,8 @@ export interface CameraView {
   readonly reportedName: string | null;
   /** This viewer holds the camera's pair key (false for a camera added by ID before pairing existed). */
   readonly paired: boolean;
+  /** The camera page answers but does not stream: it waits for a tap on the phone (from its verified pong). */
+  readonly standby: CameraStandby | null;
 }
 
 /** The current (or just ended) watch. */
@@ -352,6 +355,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
         presence: presence.state,
         reportedName: reported !== null && reported !== c.name ? reported : null,
         paired: presence.unpaired !== true,
+        standby: presence.standby ?? null,
       };
     });
     const watchView: WatchView | null = watch
