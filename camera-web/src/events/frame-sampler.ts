@@ -88,7 +88,7 @@ export class FrameSampler {
   }
 
   /** A small JPEG of the current picture (for an event's thumbnail), or null when there is no picture. */
-  async thumbnail(maxWidth = 320, maxHeight = 240): Promise<Uint8Array | null> {
+  async thumbnail(maxWidth = 160, maxHeight = 120): Promise<Uint8Array | null> {
     const video = this.#o.video;
     if (video.readyState < 2 || video.videoWidth === 0) return null;
     const { width, height } = sampleSize(video.videoWidth, video.videoHeight, maxWidth, maxHeight);
