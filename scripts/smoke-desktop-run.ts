@@ -41,7 +41,7 @@ function check(what: string, condition: unknown, detail?: unknown): void {
 }
 
 /** Resolve once `predicate` holds, re-checking whenever the stand-in records something; bounded in time. */
-function until<T>(state: SmokeState, what: string, predicate: () => T | undefined | false, ms = 20_000): Promise<T> {
+function until<T>(state: SmokeState, what: string, predicate: () => T | undefined | false, ms = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const poll = setInterval(test, 25);
     const timer = setTimeout(() => {
