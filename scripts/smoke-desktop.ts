@@ -182,7 +182,7 @@ function runDriver(label: string, input: Record<string, unknown>): Promise<void>
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       const line = stdout.trim().split('\n').filter((l) => l.startsWith('{"ok"')).at(-1);
