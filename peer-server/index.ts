@@ -7,4 +7,4 @@ export { APP_ORIGIN } from './origin.ts';
 export { mintTurnCredential, type IceServer } from './turn.ts';
 export { DEFAULT_RELAY_LIMITS, type RelayLimits } from './socket-policy.ts';
 export { DEFAULT_ICE_LIMITS, type IceLimits } from './ice-route.ts';
-export { displayUrls, lanAddresses, type LanAddress } from './network.ts';
+export { displayUrls, lanAddresses, unreachableFromPhone, type LanAddress } from './network.ts';

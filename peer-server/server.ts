@@ -137,6 +137,8 @@ export interface OwnerActions {
   list(): EnrollmentInfo[];
   /** Revoke a credential by its 8-digit name. */
   revoke(id: string): Promise<boolean>;
+  /** Replace the owner credential and return it (the embedded server's app takes a fresh one each start). */
+  resetOwner(): Promise<string>;
 }
 
 /** Default cap on registered peers: 20k sockets fit in ~250 MB of RSS (see npm run bench). */
@@ -360,6 +362,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
       list: () => enrollment.list(Date.now()),
       revoke: (id) => enrollment.revoke(id),
+      resetOwner: () => enrollment.resetOwner(),
     },
     phoneUrls,
     close: () => (closing ??= shutdown()),

@@ -24,6 +24,11 @@ export const ViewerConfigSchema = v.strictObject({
   viewerName: NameSchema,
   /** Which shell: the Electron app or the web viewer. */
   shell: v.picklist(['desktop', 'web']),
+  /**
+   * The server owner's credential, when this viewer holds it (the desktop app for its embedded server; the web
+   * viewer after the owner link): it enrolls the viewer itself and mints the enrollment each pairing link carries.
+   */
+  owner: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/)))),
 });
 export type ViewerConfig = v.InferOutput<typeof ViewerConfigSchema>;
 
@@ -87,6 +92,10 @@ export const ServerInfoSchema = v.strictObject({
   phoneUrls: v.pipe(v.array(v.pipe(v.string(), v.maxLength(2048))), v.maxLength(32)),
   /** SHA-256 fingerprint of its certificate, to compare with the phone's warning. */
   fingerprint: v.nullable(v.pipe(v.string(), v.maxLength(200))),
+  /** Only loopback addresses are known: a phone cannot open any of `phoneUrls` (the viewer warns). */
+  loopbackOnly: v.optional(v.boolean()),
+  /** The rendezvous URL pairing links must name (`&r=`), when the phone's page comes from another origin. */
+  rendezvousUrl: v.optional(v.nullable(v.pipe(v.string(), v.url(), v.maxLength(300)))),
 });
 export type ServerInfo = v.InferOutput<typeof ServerInfoSchema>;
 

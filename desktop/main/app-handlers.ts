@@ -24,8 +24,9 @@ export const MINI_TAG = 'mini';
  * (two pages on one ID would throw each other off with ID-TAKEN) under a sub-ID of the viewer's ID, which the
  * camera accepts under the viewer's pairing (protocol/ids.ts `viewerSubId`).
  */
-export function viewerConfig(settings: Settings, serverUrl: string, kind: 'main' | 'mini'): ViewerConfig {
+export function viewerConfig(settings: Settings, serverUrl: string, kind: 'main' | 'mini', owner: string | null = null): ViewerConfig {
   return {
+    owner,
     serverUrl,
     viewerId: kind === 'mini' ? viewerSubId(settings.viewerId, MINI_TAG) : settings.viewerId,
     viewerToken: settings.viewerToken,
@@ -38,6 +39,8 @@ export function viewerConfig(settings: Settings, serverUrl: string, kind: 'main'
 export interface AppHandlerDeps {
   settings: Pick<SettingsStore, 'get' | 'update'>;
   serverUrl: () => string;
+  /** The server owner's credential the viewer enrolls with (embedded server: made in-process; see embedded-server.ts). */
+  serverOwner?: () => string | null;
   /** Where phones reach the server. */
   serverInfo: () => ServerInfo;
   windows: Pick<AppWindows, 'showMain' | 'openMini' | 'closeFor' | 'send' | 'setAspectRatio'>;
@@ -63,7 +66,7 @@ function mainOnly(context: IpcContext, what: string): void {
 /** The IPC handlers (one per contract entry; the compiler checks none is missing). */
 export function createIpcHandlers(deps: AppHandlerDeps): IpcHandlers {
   return {
-    getConfig: (context) => viewerConfig(deps.settings.get(), deps.serverUrl(), context.window.kind),
+    getConfig: (context) => viewerConfig(deps.settings.get(), deps.serverUrl(), context.window.kind, deps.serverOwner?.() ?? null),
     listCameras: () => deps.settings.get().cameras,
     saveCameras: async (context, cameras) => {
       mainOnly(context, 'change the camera list');

@@ -34,7 +34,18 @@ function peerCertificatePem(port: number): Promise<string> {
 }
 
 function fakeRunning(options: ServerOptions, fingerprint: string | null = 'AA:'.repeat(31) + 'AA'): RunningServer {
-  return { url: `https://127.0.0.1:${options.port || 40000}`, port: options.port || 40000, certFingerprint: fingerprint, close: async () => undefined };
+  const refuse = async (): Promise<never> => {
+    throw new Error('not in this fake');
+  };
+  return {
+    url: `https://127.0.0.1:${options.port || 40000}`,
+    port: options.port || 40000,
+    certFingerprint: fingerprint,
+    newOwnerSecret: null,
+    owner: { mint: refuse, openCode: () => ({ expiresAt: 0 }), enroll: () => true, list: () => [], revoke: refuse, resetOwner: async () => 'f0'.repeat(16) },
+    phoneUrls: () => [],
+    close: async () => undefined,
+  };
 }
 
 describe('fingerprints', () => {
@@ -145,7 +156,17 @@ describe('setupServer', () => {
     });
     expect(started).toBe(1);
     expect(endpoint).toMatchObject({ url: 'https://127.0.0.1:8443', embedded: true, port: 8443, bindHost: '0.0.0.0', fingerprint: 'aa'.repeat(32) });
+    // The viewer owns its embedded server: a fresh owner credential, made in-process.
+    expect(endpoint.owner).toBe('f0'.repeat(16));
     expect(procs).toHaveLength(1);
+  });
+
+  it('hands the viewer the remote server’s owner credential from Settings, when it is one', async () => {
+    const { session: s } = session();
+    const base = { remoteUrl: 'https://cams.example.net', remoteFingerprint: null, startServer: async () => fakeRunning({}), dataDir: '/d', session: s };
+    expect((await setupServer({ ...base, remoteOwner: ` ${'AB'.repeat(16)} ` })).owner).toBe('ab'.repeat(16));
+    expect((await setupServer({ ...base, remoteOwner: 'nope' })).owner).toBeNull();
+    expect((await setupServer(base)).owner).toBeNull();
   });
 
   it('uses a remote server without starting anything, pinning only what the user pinned', async () => {

@@ -31,8 +31,16 @@ export interface ServerEndpoint {
   port: number | null;
   /** The address the embedded server listens on (null for a remote server). */
   bindHost: string | null;
+  /** The embedded server's own list of phone URLs (its public URL and LAN addresses, read when asked). */
+  phoneUrls?: () => string[];
   /** Why the embedded server is not running, when it is not. */
   error?: string;
+  /**
+   * The server owner's credential the viewer uses to enroll itself and mint each pairing link's enrollment: made
+   * afresh in-process for the embedded server on every start (nobody else needs it), or the one the user gave for a
+   * remote server; null when there is none (the viewer then works only with IDs already enrolled, or an open server).
+   */
+  owner: string | null;
   close(): Promise<void>;
 }
 
@@ -123,7 +131,11 @@ export interface ServerSetupDeps {
   session: Pick<Session, 'setCertificateVerifyProc'>;
   /** Where the embedded server listens (default EMBEDDED_BIND_HOST). */
   host?: string;
+  /** The remote server's owner credential, from Settings. */
+  remoteOwner?: string | null;
 }
+
+const OWNER_CREDENTIAL = /^[0-9a-f]{32}$/;
 
 /** Start or pick the server, and pin its certificate on the viewer's session. Never throws. */
 export async function setupServer(deps: ServerSetupDeps): Promise<ServerEndpoint> {
@@ -131,20 +143,23 @@ export async function setupServer(deps: ServerSetupDeps): Promise<ServerEndpoint
   if (deps.remoteUrl) {
     const fingerprint = deps.remoteFingerprint ? normaliseFingerprint(deps.remoteFingerprint) : null;
     if (deps.remoteFingerprint && !fingerprint) log.warn('the pinned server fingerprint is not a SHA-256 fingerprint; ignoring it');
-    endpoint = { url: deps.remoteUrl, fingerprint, embedded: false, port: null, bindHost: null, close: async () => undefined };
+    const owner = deps.remoteOwner?.trim().toLowerCase() ?? null;
+    if (owner && !OWNER_CREDENTIAL.test(owner)) log.warn('the remote server owner credential is not 32 hex digits; ignoring it');
+    endpoint = { url: deps.remoteUrl, fingerprint, embedded: false, port: null, bindHost: null, owner: owner && OWNER_CREDENTIAL.test(owner) ? owner : null, close: async () => undefined };
   } else {
     const bindHost = deps.host ?? EMBEDDED_BIND_HOST;
     try {
       const running = await startEmbeddedServer({ ...deps, host: bindHost });
       const fingerprint = running.certFingerprint ? normaliseFingerprint(running.certFingerprint) : null;
       log.info('embedded server started', { url: running.url, port: running.port });
-      endpoint = { url: running.url, fingerprint, embedded: true, port: running.port, bindHost, close: () => running.close() };
+      const owner = await running.owner.resetOwner();
+      endpoint = { url: running.url, fingerprint, embedded: true, port: running.port, bindHost, owner, phoneUrls: () => running.phoneUrls(), close: () => running.close() };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.error('the embedded server could not start', { error: message });
       // The viewer still opens and shows the server as unreachable (retrying) instead of the app failing to start.
       const port = deps.preferredPort ?? PREFERRED_PORT;
-      endpoint = { url: `https://127.0.0.1:${port}`, fingerprint: null, embedded: true, port: null, bindHost, error: message, close: async () => undefined };
+      endpoint = { url: `https://127.0.0.1:${port}`, fingerprint: null, embedded: true, port: null, bindHost, error: message, owner: null, close: async () => undefined };
     }
   }
   const pins = endpoint.fingerprint ? [endpoint.fingerprint] : [];

@@ -184,6 +184,7 @@ async function start(): Promise<void> {
     handlers: createIpcHandlers({
       settings,
       serverUrl: () => server.url,
+      serverOwner: () => server.owner,
       serverInfo: () => serverInfo(server, lanAddresses()),
       windows: ourWindows,
       snapshots,

@@ -10,6 +10,7 @@ import { IceSource } from './watch/ice-source.ts';
 import { NoticeBoard } from './ui/notices.ts';
 import { createPairKeyStore } from './pairing/pair-key-store.ts';
 import { createSimplePeer, createTransport, iceFetch, openMic, peerInspector } from './watch/rtc.ts';
+import { serverEnrollment } from './pairing/server-enrollment.ts';
 import { RedialWatch } from './watch/redial.ts';
 import { Settings, defaultSettings } from './settings/settings.ts';
 import { Viewer } from './viewer.ts';
@@ -24,7 +25,8 @@ async function boot(target: HTMLElement): Promise<void> {
   const config = await api.getConfig();
   const settings = new Settings(api, defaultSettings(config.viewerName));
   await settings.load();
-  const transport = createTransport(config.serverUrl, config.viewerId, config.viewerToken);
+  const enrollment = serverEnrollment(config);
+  const transport = createTransport(config.serverUrl, config.viewerId, config.viewerToken, () => enrollment.enroll(config.viewerId, config.viewerToken));
   const keys = createPairKeyStore(config, api, () => openKeyRows((message) => notices.add(message)));
   const ice = new IceSource({ serverUrl: config.serverUrl, id: config.viewerId, token: config.viewerToken, transport, fetch: iceFetch });
   const viewer = new Viewer({
@@ -48,7 +50,11 @@ async function boot(target: HTMLElement): Promise<void> {
             talkBack,
           }),
       }),
-    openRendezvous: (id, token) => createTransport(config.serverUrl, id, token),
+    // A short code's rendezvous ID is a new ID the owner enrolls; the camera typing the code enrolls by its handle.
+    openRendezvous: (id, token) => {
+      void enrollment.openCode(id.replace(/^pair-/, ''));
+      return createTransport(config.serverUrl, id, token, () => enrollment.enroll(id, token));
+    },
   });
   const params = new URLSearchParams(window.location.search);
   const miniCamera = params.get('view') === 'mini' ? params.get('camera') : null;

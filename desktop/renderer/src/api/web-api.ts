@@ -23,6 +23,9 @@ import {
 import { createLogger } from '../../../../protocol/log.ts';
 import { NameSchema, PeerIdSchema, parseJsonWith, parseWith } from '../../../../protocol/schema.ts';
 import { snapshotFileName } from '../watch/snapshot-name.ts';
+import { fetchServerInfo, OWNER_CREDENTIAL, type HttpLike } from '../../../../protocol/enrollment.ts';
+import { parseRendezvousUrl } from '../../../../protocol/pairing.ts';
+import { enrollmentFetch } from '../pairing/server-enrollment.ts';
 
 const log = createLogger('web-api');
 
@@ -34,6 +37,10 @@ export const STORAGE_KEYS = {
   cameras: 'pawcam.viewer.cameras',
   camerasBackup: 'pawcam.viewer.cameras.corrupt',
   settings: 'pawcam.viewer.settings',
+  /** The server owner's credential, from the owner link (`/viewer/#owner=…`). */
+  owner: 'pawcam.viewer.owner',
+  /** The rendezvous server, when the owner link named one (`#owner=…&r=…`: a viewer on a static host). */
+  rendezvous: 'pawcam.viewer.rendezvous',
 } as const;
 
 /** The default name of a web viewer. */
@@ -46,8 +53,14 @@ export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 export interface WebApiOptions {
   /** Where settings live (local storage by default). */
   storage?: StorageLike;
-  /** The server's origin (this page's origin by default: the server serves the viewer). */
+  /** The server's origin (by default the rendezvous an owner link named, else this page's origin). */
   serverUrl?: string;
+  /** The address bar, for taking the owner link's fragment out of it (the page's by default). */
+  address?: { hash: string; clear(): void };
+  /** The page's origin: where phones open the camera page when the server serves no pages. */
+  pageOrigin?: string;
+  /** fetch for `/server-info`. */
+  http?: HttpLike;
   /** Hands a file to the user (an `<a download>` click by default). */
   download?: (fileName: string, blob: Blob) => void;
   /** Opens a URL in a new tab. */
@@ -66,7 +79,11 @@ const SettingsUpdateSchema = v.partial(ViewerSettingsSchema);
 /** The browser implementation of PawcamApi. */
 export function createWebApi(options: WebApiOptions = {}): PawcamApi {
   const storage = options.storage ?? globalThis.localStorage;
-  const serverUrl = options.serverUrl ?? globalThis.location.origin;
+  const pageOrigin = options.pageOrigin ?? globalThis.location.origin;
+  takeOwnerLink(options.address ?? browserAddress(), storage);
+  const storedRendezvous = parseRendezvousUrl(storage.getItem(STORAGE_KEYS.rendezvous) ?? '');
+  const serverUrl = options.serverUrl ?? (storedRendezvous ? storedRendezvous.replace(/\/+$/, '') : pageOrigin);
+  const http = options.http ?? enrollmentFetch;
   const download = options.download ?? downloadWithAnchor;
   const openUrl = options.openUrl ?? ((url: string) => void globalThis.open(url, '_blank', 'noopener,noreferrer'));
   const notice = options.onNotice ?? ((message: string) => log.warn(message));
@@ -104,7 +121,8 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
         notice(STORAGE_MESSAGES.settingsVolatile);
       }
     }
-    config = v.parse(ViewerConfigSchema, { serverUrl, viewerId, viewerToken, viewerName: readViewerName(), shell: 'web' });
+    const owner = read(STORAGE_KEYS.owner);
+    config = v.parse(ViewerConfigSchema, { serverUrl, viewerId, viewerToken, viewerName: readViewerName(), shell: 'web', owner: owner !== null && OWNER_CREDENTIAL.test(owner) ? owner : null });
     return config;
   };
 
@@ -140,7 +158,16 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
     return getSettings();
   };
 
-  const serverInfo = (): ServerInfo => ({ embedded: false, phoneUrls: [`${serverUrl.replace(/\/+$/, '')}/`], fingerprint: null });
+  // Where phones go: the server's own list (LAN addresses, its public URL) when it tells us; when it serves no pages,
+  // this page's origin (a static host serving the camera page too), with the rendezvous named in each link.
+  const serverInfo = async (): Promise<ServerInfo> => {
+    const reply = await fetchServerInfo(serverUrl, getConfig().owner ?? null, http).catch(() => null);
+    const own = { phoneUrls: [`${serverUrl.replace(/\/+$/, '')}/`], loopbackOnly: isLoopbackUrl(serverUrl) };
+    if (!reply) return { embedded: false, fingerprint: null, ...own, rendezvousUrl: null };
+    if (!reply.pages) return { embedded: false, fingerprint: null, phoneUrls: [`${pageOrigin}/`], loopbackOnly: isLoopbackUrl(pageOrigin), rendezvousUrl: `${serverUrl.replace(/\/+$/, '')}/` };
+    if (reply.phoneUrls.length === 0) return { embedded: false, fingerprint: null, ...own, loopbackOnly: reply.loopbackOnly || own.loopbackOnly, rendezvousUrl: null };
+    return { embedded: false, fingerprint: null, phoneUrls: reply.phoneUrls, loopbackOnly: false, rendezvousUrl: null };
+  };
 
   const noPairKeysHere = async (): Promise<never> => {
     throw new PawcamError('wrong-shell', STORAGE_MESSAGES.keysNotThroughApi);
@@ -199,10 +226,56 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
     getSettings: async () => getSettings(),
     updateSettings: async (patch) => updateSettings(patch),
     chooseSnapshotFolder: async () => null,
-    getServerInfo: async () => serverInfo(),
+    getServerInfo: () => serverInfo(),
     setAspectRatio: async () => null,
     onCommand: () => () => {},
   };
+}
+
+/**
+ * Take the owner link's fragment (`#owner=<credential>`, optionally `&r=<rendezvous URL>`) out of the address and
+ * keep it: the credential must not linger in the history or a shared screenshot of the address bar.
+ */
+export function takeOwnerLink(address: { hash: string; clear(): void }, storage: StorageLike): 'taken' | 'damaged' | null {
+  if (!address.hash.startsWith('#owner=')) return null;
+  address.clear();
+  const [ownerPart = '', ...params] = address.hash.slice(1).split('&');
+  const owner = ownerPart.slice('owner='.length);
+  const rendezvousParam = params.find((p) => p.startsWith('r='));
+  let rendezvous: string | null = null;
+  try {
+    rendezvous = rendezvousParam ? parseRendezvousUrl(decodeURIComponent(rendezvousParam.slice(2))) : null;
+  } catch {
+    rendezvous = null;
+  }
+  if (!OWNER_CREDENTIAL.test(owner) || (rendezvousParam && !rendezvous)) {
+    log.warn('the address holds a damaged owner link; ignored');
+    return 'damaged';
+  }
+  try {
+    storage.setItem(STORAGE_KEYS.owner, owner);
+    if (rendezvous) storage.setItem(STORAGE_KEYS.rendezvous, rendezvous);
+  } catch (error) {
+    log.warn('could not keep the owner credential', { error: String(error) });
+  }
+  return 'taken';
+}
+
+function browserAddress(): { hash: string; clear(): void } {
+  return {
+    hash: globalThis.location?.hash ?? '',
+    clear: () => globalThis.history?.replaceState(globalThis.history.state, '', `${globalThis.location.pathname}${globalThis.location.search}`),
+  };
+}
+
+/** Is this URL's host loopback (a phone could not open it)? */
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
 }
 
 function downloadWithAnchor(fileName: string, blob: Blob): void {

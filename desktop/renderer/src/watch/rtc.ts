@@ -6,17 +6,19 @@ import Peer from 'peerjs';
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { FetchLike } from '../../../../protocol/ice.ts';
 import { peerClientOptions } from '../../../../protocol/peer-options.ts';
+import type { EnrollOutcome } from '../../../../protocol/enrollment.ts';
 import { PeerjsTransport, type PeerLike } from '../../../../protocol/transport.ts';
 import { createLogger } from '../../../../protocol/log.ts';
 import type { CreatePeer, PeerInspector, SimplePeerLike } from './types.ts';
 
 const log = createLogger('rtc');
 
-/** The signaling transport for peer `id` (holding `token`) on the server at `serverUrl`. */
-export function createTransport(serverUrl: string, id: string, token: string): PeerjsTransport {
+/** The signaling transport for peer `id` (holding `token`) on the server at `serverUrl`; `enroll` for a closed server. */
+export function createTransport(serverUrl: string, id: string, token: string, enroll?: () => Promise<EnrollOutcome>): PeerjsTransport {
   return new PeerjsTransport({
     id,
     token,
+    enroll,
     // PeerJS logs every EXPIRE as an error; presence pings offline cameras every 3 s, so that would flood the console.
     // The transport reports what matters through its own events and logger.
     createPeer: (peerId, peerToken) => new Peer(peerId, { ...peerClientOptions(serverUrl, peerToken), debug: 0 }) as unknown as PeerLike,
