@@ -196,6 +196,36 @@ async function startScenario(state: SmokeState): Promise<void> {
   const stranger = await new Promise<number>((resolve) => state.verifyProc!({ hostname: '127.0.0.1', certificate: { data: 'not a certificate' }, errorCode: -202 }, resolve));
   check('…and leaves any other rejected certificate rejected', stranger === -3, stranger);
 
+  // A camera in the list, its mini window from the tray menu: frameless, on top, on every workspace without Dock flicker.
+  const sender = { sender: { id: main.webContents.id }, senderFrame: { parent: null, url: 'pawcam://app/index.html' } };
+  const saved = (await state.ipcHandlers.get('cameras:save')!(sender, [{ id: 'smoke-cam', name: 'Smoke & Mirrors', addedAt: 1 }])) as { ok: boolean };
+  check('a camera list saved over IPC', saved.ok, saved);
+  // The viewer reports live states; the tray shows them.
+  const reported = (await state.ipcHandlers.get('cameras:report-states')!(sender, [{ id: 'smoke-cam', name: 'Smoke & Mirrors', state: 'online' }])) as { ok: boolean };
+  check('camera states reported over IPC', reported.ok, reported);
+  const miniItem = await until(state, 'the camera in the tray menu', () =>
+    state.trays[0]?.menu?.template.find((item) => item.id === 'camera:smoke-cam')?.submenu as MenuItemConstructorOptions[] | undefined,
+  );
+  check('the tray lists the camera and its state (its & kept)', state.trays[0]?.menu?.template.some((item) => item.label === 'Smoke && Mirrors — online'), state.trays[0]?.menu?.template.map((i) => i.label));
+  (miniItem.find((item) => item.id === 'mini:smoke-cam')!.click as () => void)();
+  const mini = await until(state, 'the mini window', () => state.windows.find((w) => w.url.includes('view=mini')));
+  check('the tray opens the mini window on that camera', mini.url === 'pawcam://app/index.html?view=mini&camera=smoke-cam', mini.url);
+  check('the mini window is frameless and always on top', mini.options.frame === false && mini.options.alwaysOnTop === true && mini.calls.some((c) => c.startsWith('setAlwaysOnTop true')), mini.calls);
+  check('the mini window is on every workspace, over full screen, without Dock flicker', mini.calls.includes('setVisibleOnAllWorkspaces true {"visibleOnFullScreen":true,"skipTransformProcessType":true}'), mini.calls);
+
+  // Placement is saved while the window stays open (Linux emits 'move'/'resize', never 'moved'/'resized').
+  main.bounds = { x: 123, y: 45, width: 1000, height: 700 };
+  main.emit('move');
+  main.emit('resize');
+  const settingsFile = `${input.pathsRoot}/userData/settings.json`;
+  let savedPlacement = '';
+  const moved = /"x":\s*123,\s*"y":\s*45,\s*"width":\s*1000/;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline && !moved.test(savedPlacement); ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    savedPlacement = await readFile(settingsFile, 'utf8').catch(() => '');
+  }
+  check('moving the main window saves its placement without closing it', moved.test(savedPlacement) && !main.destroyed, savedPlacement.slice(0, 400));
+
   // Quit from the tray menu: cleanup runs, the server closes, the process would exit 0.
   const quitItem = tray.menu!.template.find((item: MenuItemConstructorOptions) => item.id === 'quit');
   check('the tray menu has Quit', quitItem?.click);
