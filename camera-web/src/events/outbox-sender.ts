@@ -155,8 +155,17 @@ export class OutboxSender {
       this.#next();
       return this.#pump();
     }
-    current.sent = item.acked;
-    this.#sendChunks(current, item);
+    this.#restart(current, item);
+  }
+
+  /**
+   * Send again from what the desktop holds. When it holds everything but its `complete` was lost, the last chunk
+   * goes once more: the desktop answers a chunk of a finished clip with `complete`.
+   */
+  #restart(current: Current, clip: OutboxClip): void {
+    current.sent = clip.acked < clip.total ? clip.acked : Math.max(0, clip.total - CLIP_CHUNK_BYTES);
+    current.resyncAt = null;
+    this.#sendChunks(current, clip);
   }
 
   #sendChunks(current: Current, clip: OutboxClip): void {
@@ -193,9 +202,7 @@ export class OutboxSender {
           this.#send(current.item.message);
           this.#armTimeout();
         } else {
-          current.sent = current.item.acked;
-          current.resyncAt = null;
-          this.#sendChunks(current, current.item);
+          this.#restart(current, current.item);
         }
       });
     }, this.#o.ackTimeoutMs);

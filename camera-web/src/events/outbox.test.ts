@@ -33,6 +33,8 @@ class FakeDesktop {
   readonly chunkOffsets: number[] = [];
   dropNotices: EventMessage[] = [];
   corruptNext = 0;
+  /** Lose this many `complete` acks (the desktop crashed right after saving). */
+  loseCompletes = 0;
 
   async receive(m: EventMessage): Promise<EventMessage | null> {
     switch (m.t) {
@@ -61,6 +63,7 @@ class FakeDesktop {
           return { t: 'clip-ack', eventId: m.eventId, offset: 0, status: 'corrupt' };
         }
         clip.done = true;
+        if (this.loseCompletes-- > 0) return null;
         return { t: 'clip-ack', eventId: m.eventId, offset: m.total, status: 'complete' };
       }
       default:
@@ -193,6 +196,24 @@ describe('Outbox and OutboxSender', () => {
     await run();
     expect(clip.done).toBe(true);
     expect(clip.data).toEqual(clipFor(e, 100_000).bytes);
+  });
+
+  it('a clip whose "complete" was lost is finished after the timeout, not sent forever', async () => {
+    const { outbox, desktop, sender, run, timers, sent } = await setup();
+    const e = event();
+    await outbox.addClip(clipFor(e, 30_000));
+    desktop.loseCompletes = 1;
+    await sender.connect();
+    await run();
+    expect(desktop.clips.get(e.id)?.done).toBe(true);
+    expect(outbox.items).toHaveLength(1);
+    const before = sent.length;
+    timers.advance(15_000);
+    await flush();
+    await sender.idle();
+    await run();
+    expect(outbox.items).toEqual([]);
+    expect(sent.length - before).toBe(1);
   });
 
   it('resends what was not acknowledged in time', async () => {

@@ -32,6 +32,7 @@ beforeEach(async () => {
     retention: () => ({ maxDays: 30, maxBytes: null }),
     notifier: { show: (m) => void shown.push(m) },
     openEvent: (cameraId, id) => void opened.push(`${cameraId}/${id}`),
+    cameraIds: () => ['cam-a', 'cam-b'],
     timers,
   });
 });
@@ -139,6 +140,22 @@ describe('setupEvents', () => {
     expect(shown).toEqual([]);
     timers.advance(5000);
     expect(shown).toEqual([expect.objectContaining({ title: 'Hall: 6 earlier event(s)' })]);
+  });
+
+  it('after midnight, yesterday’s report is written for cameras that had events, and stale partial clips go', async () => {
+    const e = event({ clip: true });
+    await send(e);
+    await send({ t: 'clip-chunk', eventId: e.id, offset: 0, total: 10, sha256: 'a'.repeat(64), mimeType: 'video/webm', startedAt: e.at, data: encodeBase64(Buffer.from('12345')) });
+    const day = localDay(e.at);
+    // Three days later (the app ran throughout).
+    for (let i = 0; i < 3 * 24 * 4; i++) {
+      timers.advance(15 * 60_000);
+      await flush();
+    }
+    const report = join(dir, 'clips', 'Hall', day, `pawcam-report-Hall-${day}.html`);
+    expect(await readFile(report, 'utf8')).toContain('Hall');
+    await expect(stat(join(dir, 'clips', 'Other'))).rejects.toThrow();
+    await expect(stat(join(dir, 'clips', '.incoming', `cam-a-${e.id}.part`))).rejects.toThrow();
   });
 
   it('deleting an event removes its files; retention removes old ones; the report is written', async () => {

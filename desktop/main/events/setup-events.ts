@@ -4,6 +4,7 @@
  * offline, writes daily reports and applies retention. Electron-free: the notifier and paths are handed in, so
  * main.ts wires it with `setupEvents({...})` and tests run it in plain Node.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   decodeBase64,
@@ -19,7 +20,7 @@ import { createLogger } from '../../../protocol/log.ts';
 import { realTimers, type Timers } from '../../../protocol/timers.ts';
 import { AlertPolicy, OfflineWatch, localMinuteOfDay, type AlertRules } from './alert-policy.ts';
 import { ClipReceiver } from './clip-receiver.ts';
-import { dayFolder, eventFileName, insideClips, looksLikeJpeg, writeNewFile } from './clip-files.ts';
+import { dayFolder, eventFileName, insideClips, localDay, looksLikeJpeg, writeNewFile } from './clip-files.ts';
 import { KIND_TEXT, localHourStarts, writeDailyReport } from './daily-report.ts';
 import { EventIndex, type EventRow } from './event-index.ts';
 import { applyRetention, planRetention, type RetentionPlan, type RetentionPolicy } from './retention.ts';
@@ -53,8 +54,10 @@ export interface EventsDeps {
   /** "Camera offline" after this long (default 10 minutes). */
   offlineAfterMs?: number;
   timers?: Timers;
-  /** Index path override (tests: `:memory:` is not enough for the crash test, so a temp file). */
+  /** Index path override. */
   indexPath?: string;
+  /** Paired cameras (for the nightly report and retention run); without it, those run only when asked. */
+  cameraIds?(): readonly string[];
 }
 
 /** What main and the IPC handlers use. */
@@ -79,6 +82,10 @@ export interface EventsService {
 const OFFLINE_CHECK_MS = 30_000;
 /** Late events (a delivered backlog) are summarised per camera after this quiet time. */
 const BACKLOG_SUMMARY_MS = 5000;
+/** How often the nightly work checks whether the day changed. */
+const MAINTENANCE_CHECK_MS = 15 * 60_000;
+/** A partly received clip untouched this long is abandoned. */
+const STALE_PART_MS = 2 * 86_400_000;
 
 /** Set up the events feature (not yet wired into main.ts: it needs the standby link of issue 16). */
 export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
@@ -214,6 +221,43 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
   };
   let timer: unknown = timers.setTimeout(offlineTimer, OFFLINE_CHECK_MS);
 
+  const runRetention = async (): Promise<RetentionPlan> => {
+    const now = timers.now();
+    const plan = planRetention(index.listForRetention(), now, deps.retention());
+    await applyRetention(index, deps.clipsDir(), plan);
+    // A clip that stopped arriving days ago (the camera dropped it, or was unpaired) will not be finished.
+    for (const part of index.listParts()) {
+      if (now - part.updatedAt < STALE_PART_MS) continue;
+      await rm(receiver.partPath(part.cameraId, part.eventId), { force: true });
+      index.finishPart(part.cameraId, part.eventId, null);
+    }
+    return plan;
+  };
+
+  // Once a day, after local midnight: yesterday's report for every camera that had events, then retention.
+  let reportedDay = localDay(timers.now());
+  const maintenance = async (): Promise<void> => {
+    const today = localDay(timers.now());
+    if (today === reportedDay || !deps.cameraIds) return;
+    const yesterday = localDay(localHourStarts(today)[0]! - 1);
+    reportedDay = today;
+    for (const cameraId of deps.cameraIds()) {
+      const starts = localHourStarts(yesterday);
+      if (index.listEvents(cameraId, starts[0]!, starts.at(-1)!).length === 0) continue;
+      await writeDailyReport({ index, clipsDir: deps.clipsDir(), cameraId, cameraName: deps.cameraName(cameraId), day: yesterday, now: timers.now() }).catch((error: unknown) =>
+        log.warn('could not write a daily report', { cameraId, error: String(error) }),
+      );
+    }
+    await runRetention().catch((error: unknown) => log.warn('retention failed', { error: String(error) }));
+  };
+  const maintenanceTick = (): void => {
+    if (closed) return;
+    void maintenance().finally(() => {
+      if (!closed) maintenanceTimer = timers.setTimeout(maintenanceTick, MAINTENANCE_CHECK_MS);
+    });
+  };
+  let maintenanceTimer: unknown = timers.setTimeout(maintenanceTick, MAINTENANCE_CHECK_MS);
+
   return {
     async handleMessage(cameraId, raw) {
       const parsed = parseEventMessage(raw);
@@ -267,14 +311,11 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
     },
     unseenCounts: () => index.unseenCounts(),
     writeDailyReport: (cameraId, day) => writeDailyReport({ index, clipsDir: deps.clipsDir(), cameraId, cameraName: deps.cameraName(cameraId), day, now: timers.now() }),
-    async runRetention() {
-      const plan = planRetention(index.listForRetention(), timers.now(), deps.retention());
-      await applyRetention(index, deps.clipsDir(), plan);
-      return plan;
-    },
+    runRetention,
     close() {
       closed = true;
       timers.clearTimeout(timer);
+      timers.clearTimeout(maintenanceTimer);
       for (const entry of backlog.values()) timers.clearTimeout(entry.timer);
       index.close();
     },
