@@ -42,11 +42,18 @@ describe('the AppImage helper, run for real by /bin/sh', () => {
     throw new Error(`timed out waiting for ${what}`);
   }
 
+  /** The command names of `pid`'s children, from /proc/<n>/stat (field 4 is the parent's PID). */
   async function childrenOf(pid: number): Promise<string[]> {
-    const tasks = await readdir(`/proc/${pid}/task`).catch(() => []);
-    const ids = (await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')))).join(' ').trim();
-    if (!ids) return [];
-    return Promise.all(ids.split(/\s+/).map((id) => readFile(`/proc/${id}/comm`, 'utf8').then((c) => c.trim(), () => '?')));
+    const names: string[] = [];
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+      // "pid (comm) state ppid …": comm may hold spaces or parentheses, so split after its last ')'.
+      const close = stat.lastIndexOf(')');
+      const [, ppid] = stat.slice(close + 2).split(' ');
+      if (close > 0 && Number(ppid) === pid) names.push(stat.slice(stat.indexOf('(') + 1, close));
+    }
+    return names;
   }
 
   it.runIf(process.platform === 'linux')('waits for the old process to exit, then starts the AppImage with the arguments', async () => {
