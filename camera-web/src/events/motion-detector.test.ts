@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MotionDetector, zoneMask, type MotionDetectorOptions, type MotionEnd, type MotionStart } from './motion-detector.ts';
 import { sceneFrame, seededRandom, type SceneOptions } from './testing/synthetic.ts';
@@ -118,6 +119,30 @@ describe('MotionDetector', () => {
     };
     expect(small(100)).toBe(1);
     expect(small(1)).toBe(0);
+  });
+
+  it('any frames at any times: never throws, shares stay in 0..1, at most one event open at a time', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.uint8Array({ minLength: 256, maxLength: 256 }), fc.integer({ min: 0, max: 5000 })), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 100 }),
+        (frames, sensitivity) => {
+          const d = new MotionDetector({ width: 16, height: 16, sensitivity, minDurationMs: 0, cooldownMs: 0, zones: { cols: 2, rows: 2, cells: '1001' } });
+          let open = 0;
+          d.on('start', () => void open++);
+          d.on('end', () => void open--);
+          let t = 0;
+          for (const [frame, step] of frames) {
+            t += step;
+            const r = d.push(frame, t);
+            expect(r.fraction).toBeGreaterThanOrEqual(0);
+            expect(r.fraction).toBeLessThanOrEqual(1);
+            expect(open === 0 || open === 1).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('rejects frames of the wrong size and absurd dimensions', () => {

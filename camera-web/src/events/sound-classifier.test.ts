@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LoudnessPatternClassifier, loudMarginDb, rmsDbfs, type LoudnessPatternOptions, type SoundDetection } from './sound-classifier.ts';
 import { audioWithBursts } from './testing/synthetic.ts';
@@ -82,6 +83,25 @@ describe('LoudnessPatternClassifier', () => {
       ['barking-like', 1],
       ['barking-like', 40],
     ]);
+  });
+
+  it('whatever the samples (NaN, clipping, silence), it never throws and reports only honest labels in range', () => {
+    const sample = fc.oneof(fc.float({ min: -1, max: 1, noNaN: true }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 1, -1, 0));
+    fc.assert(
+      fc.property(fc.array(fc.array(sample, { minLength: 1, maxLength: 64 }), { maxLength: 200 }), fc.integer({ min: 1, max: 100 }), (frames, sensitivity) => {
+        const c = new LoudnessPatternClassifier({ sensitivity, cooldownMs: 0 });
+        frames.forEach((f, i) => {
+          for (const d of c.push({ samples: Float32Array.from(f), sampleRate: 1000, at: i * 50 })) {
+            expect(['barking-like', 'howling-like', 'loud-sound']).toContain(d.label);
+            expect(d.strength).toBeGreaterThanOrEqual(0);
+            expect(d.strength).toBeLessThanOrEqual(1);
+            expect(d.levelDbfs).toBeLessThanOrEqual(0);
+          }
+          expect(Number.isFinite(c.noiseFloorDbfs)).toBe(true);
+        });
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('sensitivity moves the margin: a burst 14 dB over the floor counts only when sensitive', () => {

@@ -53,7 +53,9 @@ export function rmsDbfs(samples: Float32Array): number {
   let sum = 0;
   for (const s of samples) sum += s * s;
   const rms = Math.sqrt(sum / Math.max(1, samples.length));
-  return rms > 1e-8 ? Math.max(-160, 20 * Math.log10(rms)) : -160;
+  // A NaN or infinite sample (a broken audio graph) must not poison the noise floor for good.
+  if (!Number.isFinite(rms)) return -160;
+  return rms > 1e-8 ? Math.min(0, Math.max(-160, 20 * Math.log10(rms))) : -160;
 }
 
 /** dB above the noise floor that count as loud, from sensitivity (1 → 26 dB, 100 → 10 dB). */
