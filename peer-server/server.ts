@@ -8,6 +8,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import http from 'node:http';
 import https from 'node:https';
 import { ExpressPeerServer } from 'peer';
+import { traceTimers } from './traced-timers.ts';
 import type { WebSocketServer } from 'ws';
 import { PawcamError } from '../protocol/errors.ts';
 import { createLogger, type Logger } from '../protocol/log.ts';
@@ -190,7 +191,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   };
 
-  // Routes are mounted only once listening: mounting PeerServer starts its timers, which it never stops.
+  // Routes are mounted only once listening: mounting PeerServer starts its timer loops (cleared on close).
   const online = new OnlinePeers();
   const expireTimeoutMs = options.expireTimeoutMs ?? 3000;
   const builtIn: ServerPolicy | null = options.socketPolicy
@@ -270,7 +271,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 
   app.use(securityHeaders(secure, connectUrls));
-  app.use(PEER_PATH, peerServer);
+  // Mounting starts PeerServer's two timer loops, which it never stops: traced so close() can (traced-timers.ts).
+  const peerTimers = traceTimers(() => app.use(PEER_PATH, peerServer));
   // Health for anyone; how many peers are online only for the owner or a caller on this machine.
   app.get('/healthz', (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -331,6 +333,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let closing: Promise<void> | null = null;
   const shutdown = async (): Promise<void> => {
     clearInterval(sweep);
+    peerTimers.clear();
     const sockets = wss ? [...wss.clients] : [];
     for (const socket of sockets) socket.close(1001, 'server shutting down');
     wss?.close();
