@@ -63,12 +63,16 @@ export async function pairNewCamera(viewer: Page, phone: BrowserContext): Promis
   return camera;
 }
 
-/** Pair an already running camera page with the viewer (the phone opens a new link while streaming). */
+/**
+ * Pair an already running camera page with the viewer (the phone opens a new link while streaming); the person at
+ * the phone says yes on screen, as the page asks.
+ */
 export async function pairRunningCamera(viewer: Page, camera: Page, cameraId: string): Promise<void> {
   const link = await invitationLink(viewer);
   await camera.evaluate((hash) => {
     location.hash = hash;
   }, new URL(link).hash);
+  await camera.getByTestId('pair-confirm-accept').click({ timeout: 10_000 });
   await expectPaired(viewer, camera);
   await cameraItem(viewer, cameraId).waitFor({ timeout: 5_000 });
 }

@@ -87,6 +87,12 @@ export class PairedViewers extends TypedEmitter<PairedViewersEvents> implements 
       .map(({ viewerId, name, pairedAt }) => ({ viewerId, name, pairedAt }));
   }
 
+  /** Whether `viewerId` is paired (once loaded). */
+  async has(viewerId: string): Promise<boolean> {
+    await this.#ready;
+    return this.#byId.has(viewerId);
+  }
+
   async keyFor(viewerId: string): Promise<CryptoKey | null> {
     await this.#ready;
     return this.#byId.get(viewerId)?.key ?? null;

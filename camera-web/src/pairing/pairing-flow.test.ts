@@ -92,15 +92,38 @@ describe('pairWithViewer', () => {
     const invitation = newLinkInvitation(VIEWER, Date.now());
     const { transport, saved, options, viewerAnswers } = setup(invitation);
     viewerAnswers(async (request) => {
-      // A relay that knows the viewer ID but not the secret makes its own invitation.
+      // A relay that knows the viewer ID but not the secret answers with a guess of its own.
       const forged = await viewerAcceptPairing({ ...invitation, secret: newLinkInvitation(VIEWER, Date.now()).secret }, request, CAMERA, VIEWER, 'Mallory');
-      expect(forged).toBeNull();
-      const honest = await viewerAcceptPairing(invitation, request, CAMERA, VIEWER, 'Office PC');
-      transport.deliver(VIEWER, { v: 1, ...honest!.accept, name: 'Mallory' });
+      transport.deliver(VIEWER, { v: 1, ...forged!.accept });
     });
     expect(await pairWithViewer(options)).toEqual({ ok: false, failure: 'bad-accept' });
     expect(saved).toEqual([]);
     expect(transport.sent.at(-1)).toEqual({ dst: VIEWER, envelope: { v: 1, kind: 'pair-error', reason: 'invalid' } });
+  });
+
+  it('a link binds the viewer: an accept naming another viewer is refused and nothing is stored', async () => {
+    const invitation = newLinkInvitation(VIEWER, Date.now());
+    const { transport, saved, options, viewerAnswers } = setup(invitation);
+    viewerAnswers(async (request) => {
+      const other = await viewerAcceptPairing(invitation, request, CAMERA, 'viewer-ffffffffffffffffffffffffffffffff', 'Office PC');
+      transport.deliver(VIEWER, { v: 1, ...other!.accept });
+    });
+    expect(await pairWithViewer(options)).toEqual({ ok: false, failure: 'bad-accept' });
+    expect(saved).toEqual([]);
+  });
+
+  it('a typed code may not replace a paired viewer\'s key (its viewer could name any viewer)', async () => {
+    const { code, invitation: minted } = newShortCode(Date.now());
+    const typed = parseShortCode(code, Date.now());
+    if (!typed.ok) throw new Error(typed.error);
+    const { transport, saved, options, viewerAnswers } = setup(typed.value);
+    viewerAnswers(async (request) => {
+      const accepted = await viewerAcceptPairing(minted, request, CAMERA, VIEWER, 'Office PC');
+      transport.deliver(minted.rendezvousId, { v: 1, ...accepted!.accept });
+    });
+    expect(await pairWithViewer({ ...options, isPaired: async (id) => id === VIEWER })).toEqual({ ok: false, failure: 'already-paired' });
+    expect(saved).toEqual([]);
+    expect(transport.sent.at(-1)).toEqual({ dst: minted.rendezvousId, envelope: { v: 1, kind: 'pair-error', reason: 'invalid' } });
   });
 
   it('listens only to the rendezvous ID: an accept from anyone else is ignored', async () => {

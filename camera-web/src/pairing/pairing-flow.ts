@@ -5,7 +5,7 @@
  */
 import type { Envelope } from '../../../protocol/envelope.ts';
 import { createLogger } from '../../../protocol/log.ts';
-import { cameraStartPairing, type Invitation, type PairAccept, type Pairing } from '../../../protocol/pairing.ts';
+import { cameraStartPairing, isShortCodeInvitation, type Invitation, type PairAccept, type Pairing } from '../../../protocol/pairing.ts';
 import type { Timers } from '../../../protocol/timers.ts';
 import type { SignalTransport } from '../../../protocol/transport.ts';
 import type { PairingFailure } from './pairing-text.ts';
@@ -24,6 +24,8 @@ export interface PairingFlowOptions {
   cameraName: string;
   /** Keep the pairing (PairedViewers.add); throws when it cannot. The raw key is wiped after this returns. */
   save: (pairing: Pairing) => Promise<void>;
+  /** Whether a viewer is paired already: a typed code may not replace its key (a link binds the viewer ID instead). */
+  isPaired?: (viewerId: string) => Promise<boolean>;
   timers?: Timers;
   /** How long to wait for the viewer's reply once the request is sent. */
   replyTimeoutMs?: number;
@@ -84,6 +86,13 @@ export async function pairWithViewer(options: PairingFlowOptions): Promise<Pairi
     return fail('bad-accept');
   }
   const { pairing, done } = finished;
+  // Trust boundary: a code's rendezvous is not the viewer's own ID, so the accept could name any viewer. A viewer
+  // that shows a code must not get the camera to store a key under another paired viewer's ID (and lock it out).
+  if (isShortCodeInvitation(invitation) && (await options.isPaired?.(pairing.peerId))) {
+    pairing.key.fill(0);
+    transport.send(rendezvousId, { v: 1, kind: 'pair-error', reason: 'invalid' });
+    return fail('already-paired', { viewer: pairing.peerId });
+  }
   try {
     await options.save(pairing);
   } catch (error) {

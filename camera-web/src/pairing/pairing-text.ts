@@ -20,11 +20,19 @@ export type PairingFailure =
   /** The browser could not keep the key or do the cryptography. */
   | 'internal'
   /** The link in the address bar is not a pairing link. */
-  | 'bad-link';
+  | 'bad-link'
+  /** This phone already tried this link or code once (right or wrong): each is good for one attempt. */
+  | 'tried'
+  /** Typed codes are paused after too many failed attempts in a row. */
+  | 'codes-paused'
+  /** A typed code's viewer names a viewer already paired: a code cannot replace a paired viewer's key. */
+  | 'already-paired';
 
 /** The state of pairing the page shows. */
 export type PairingStatus =
   | { state: 'waiting' }
+  /** A link arrived while the camera runs: pairing waits for the person at the phone to say yes. */
+  | { state: 'confirm' }
   | { state: 'pairing' }
   | { state: 'paired'; viewerName: string }
   | { state: 'failed'; failure: PairingFailure };
@@ -39,11 +47,14 @@ const FAILURE_TEXT: Record<PairingFailure, string> = {
   'no-server': 'Could not reach the pawcam server to pair — check the connection and try again.',
   internal: 'This browser could not complete the pairing — try again, or use another browser.',
   'bad-link': 'This pairing link is damaged — scan the QR code again or type the short code.',
+  tried: 'This phone already tried this link or code once — each works for one try. Make a new one in the viewer.',
+  'codes-paused': 'Typed codes are paused: the last 3 tries failed, so someone may be guessing. Use the QR code, or allow typed codes again.',
+  'already-paired': 'That viewer is already paired with this camera. To pair it again with a code, revoke it below first.',
 };
 
 /** The error code the page exposes for a failure (data-code). */
 export function pairingFailureCode(failure: PairingFailure): PawcamErrorCode {
-  return failure === 'expired' ? 'pairing-expired' : failure === 'used' ? 'pairing-used' : 'pairing-failed';
+  return failure === 'expired' ? 'pairing-expired' : failure === 'used' || failure === 'tried' ? 'pairing-used' : 'pairing-failed';
 }
 
 /** A failure in words: what happened and what to do. */
@@ -56,6 +67,8 @@ export function pairingStatusText(status: PairingStatus): string {
   switch (status.state) {
     case 'waiting':
       return 'Ready to pair with your viewer — tap Start camera.';
+    case 'confirm':
+      return 'A pairing link was opened on this phone. Pair this camera with that viewer? Only say yes if you opened it.';
     case 'pairing':
       return 'Pairing with your viewer…';
     case 'paired':

@@ -127,6 +127,7 @@ export function createStation(options: StationOptions): Station {
         cameraId: identity.id,
         cameraName,
         save: async (pairing) => void (await viewers.add(pairing, Date.now())),
+        isPaired: (viewerId) => viewers.has(viewerId),
       });
     },
     start() {
