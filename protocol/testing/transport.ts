@@ -1,7 +1,7 @@
 /** A SignalTransport for unit tests: records what is sent and lets a test play the server. */
 import type { Envelope } from '../envelope.ts';
 import { TypedEmitter } from '../events.ts';
-import type { SignalTransport, TransportEvents, TransportState } from '../transport.ts';
+import type { SignalTransport, TransportEvents, TransportState, TransportStateDetail } from '../transport.ts';
 
 /** What a test sees of one sent envelope. */
 export interface Sent {
@@ -50,9 +50,9 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Sign
   }
 
   /** The connection to the server changes state. */
-  setState(state: TransportState): void {
+  setState(state: TransportState, detail: TransportStateDetail = {}): void {
     this.state = state;
-    this.emit('state', state, {});
+    this.emit('state', state, detail);
   }
 
   /** Sent envelopes of one kind. */

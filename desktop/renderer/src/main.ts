@@ -5,6 +5,7 @@ import { createLogger } from '../../../protocol/log.ts';
 import App from './App.svelte';
 import MiniView from './watch/MiniView.svelte';
 import { pickApi } from './api/api.ts';
+import { browserLocks, tabPeerId } from './api/tab-identity.ts';
 import { openKeyRows } from './pairing/idb-key-rows.ts';
 import { IceSource } from './watch/ice-source.ts';
 import { NoticeBoard } from './ui/notices.ts';
@@ -26,9 +27,11 @@ async function boot(target: HTMLElement): Promise<void> {
   const settings = new Settings(api, defaultSettings(config.viewerName));
   await settings.load();
   const enrollment = serverEnrollment(config);
-  const transport = createTransport(config.serverUrl, config.viewerId, config.viewerToken, () => enrollment.enroll(config.viewerId, config.viewerToken));
+  // Each web tab or window connects under its own ID (the first tab the viewer's, the others a sub-ID of it).
+  const peerId = await tabPeerId(config.viewerId, config.shell, browserLocks());
+  const transport = createTransport(config.serverUrl, peerId, config.viewerToken, () => enrollment.enroll(config.viewerId, config.viewerToken));
   const keys = createPairKeyStore(config, api, () => openKeyRows((message) => notices.add(message)));
-  const ice = new IceSource({ serverUrl: config.serverUrl, id: config.viewerId, token: config.viewerToken, transport, fetch: iceFetch });
+  const ice = new IceSource({ serverUrl: config.serverUrl, id: peerId, token: config.viewerToken, transport, fetch: iceFetch });
   const viewer = new Viewer({
     api,
     transport,

@@ -160,4 +160,6 @@ export function miniWindowFailedMessage(detail: string): string {
 /** The viewer as a whole. */
 export const VIEWER_MESSAGES = {
   openElsewhere: 'This viewer is already open in another tab or window. Close the other one and reload this page.',
+  /** The server closed this window's connection because the same identity connected again elsewhere (its reason). */
+  superseded: 'The server moved this viewer to another window that connected with the same identity. Reload this page to watch here.',
 } as const;

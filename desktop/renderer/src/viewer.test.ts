@@ -2,11 +2,13 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { pairMacKey, signPong } from '../../../protocol/auth.ts';
 import { randomBytes } from '../../../protocol/crypto.ts';
 import type { CameraEntry, PawcamApi, ViewerCommand, ViewerSettings } from '../../../protocol/ipc.ts';
+import { PawcamError } from '../../../protocol/errors.ts';
 import { configureLogging } from '../../../protocol/log.ts';
 import { cameraStartPairing } from '../../../protocol/pairing.ts';
 import { WebPairKeyStore, memoryKeyRows } from './pairing/pair-key-store.ts';
 import { Settings, defaultSettings } from './settings/settings.ts';
 import { FakeTransport } from '../../../protocol/testing/transport.ts';
+import { VIEWER_MESSAGES } from './messages.ts';
 import { Viewer } from './viewer.ts';
 import type { DialedPeer, SimplePeerLike } from './watch/types.ts';
 import { WatchSession } from './watch/watch-session.ts';
@@ -97,7 +99,7 @@ describe('Viewer', () => {
   it('connects, loads the cameras and shows presence from signed pongs', async () => {
     const { transport, viewer, camKey } = await setup();
     expect(transport.started).toBe(1);
-    expect(viewer.model.cameras).toEqual([{ id: CAM, name: 'Kitchen', state: 'unknown', presence: 'unknown', reportedName: null, paired: true }]);
+    expect(viewer.model.cameras).toEqual([{ id: CAM, name: 'Kitchen', state: 'unknown', presence: 'unknown', reportedName: null, paired: true, standby: null }]);
     transport.setState('open');
     expect(viewer.model.server.state).toBe('open');
     await until(() => expect(transport.sentOf('ping')).toHaveLength(1));
@@ -189,5 +191,13 @@ describe('Viewer', () => {
     const { viewer, transport } = await setup();
     transport.setState('id-taken');
     expect(viewer.model.error?.code).toBe('id-taken');
+  });
+
+  it('shows the server\'s reason when another window with the same ID took over this one\'s connection', async () => {
+    const { viewer, transport } = await setup();
+    transport.setState('id-taken', { error: new PawcamError('superseded', 'this ID connected again from another tab or device') });
+    expect(viewer.model.error).toEqual({ code: 'superseded', message: VIEWER_MESSAGES.superseded });
+    transport.setState('open');
+    expect(viewer.model.error).toBeNull();
   });
 });

@@ -57,6 +57,8 @@ export interface WatchView {
   /** The talk-back microphone. */
   readonly mic: MicState;
   readonly talking: boolean;
+  /** Since when the camera could not be reached, while the watch keeps dialling it (ms since the epoch). */
+  readonly offlineSince: number | null;
 }
 
 /** The connection to the signaling server. */
@@ -297,8 +299,12 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   #onTransportState(state: TransportState, detail: TransportStateDetail): void {
     this.#server = { state, retryAt: detail.retryAt ?? null, error: detail.error?.message ?? null };
     if (state === 'id-taken') {
-      this.#error = { code: 'id-taken', message: VIEWER_MESSAGES.openElsewhere };
-    } else if (state === 'open' && this.#error?.code === 'id-taken') {
+      // The server's reason, when it gave one: this window lost its connection to a newer one with the same ID.
+      this.#error =
+        detail.error?.code === 'superseded'
+          ? { code: 'superseded', message: VIEWER_MESSAGES.superseded }
+          : { code: 'id-taken', message: VIEWER_MESSAGES.openElsewhere };
+    } else if (state === 'open' && (this.#error?.code === 'id-taken' || this.#error?.code === 'superseded')) {
       this.#error = null;
     }
     this.#changed();
@@ -371,6 +377,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
           status: watch.status ?? null,
           mic: watch.mic ?? 'none',
           talking: watch.talking ?? false,
+          offlineSince: watch.offlineSince ?? null,
         }
       : null;
     return { server: this.#server, cameras, watch: watchView, error: this.#error, ready: this.#ready };
