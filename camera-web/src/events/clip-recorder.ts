@@ -4,13 +4,13 @@
  * The hard part is the pre-roll: the clip must start seconds *before* the trigger, but a MediaRecorder's chunks
  * cannot be cut anywhere — a WebM is only playable from its header chunk and a keyframe, a fragmented MP4 (Safari)
  * only from its init segment, and MediaRecorder puts keyframes where it likes. So instead of splicing one long
- * recording, recorders are started in turn every `segmentMs` (≥ the pre-roll), each recording a whole, valid file
- * from its own first keyframe. On a trigger, the newest recorder that started at least `preRollMs` earlier becomes
- * the clip: it goes on for the post-roll and is then stopped, and its chunks, concatenated, are a playable file
- * whose first frame is before the trigger. Recorders that can no longer serve a future trigger (a newer one is
- * already old enough) are stopped and dropped, so two recorders run at a time (three for a moment around a
- * rotation, one more while a clip is being finished). That is the price — two encoders — and why the factory
- * should record a small, low-frame-rate copy of the camera track rather than the full stream.
+ * recording, recorders are started in turn every `segmentMs`, each recording a whole, valid file from its own
+ * first keyframe. On a trigger, the newest recorder that started at least `preRollMs` earlier becomes the clip: it
+ * goes on for the post-roll and is then stopped, and its chunks, concatenated, are a playable file whose first
+ * frame is before the trigger. A recorder is stopped as soon as a newer one is old enough to serve the pre-roll, so
+ * two encoders overlap only for `preRollMs` of every `segmentMs` (default 3 s of 10 s: 1.3 encoders on average,
+ * never more than 2 while idle). The price of a long segment is a longer pre-roll (3–13 s) and so a bigger clip;
+ * the factory should record a small, low-frame-rate copy of the camera track rather than the full stream.
  */
 import type { Timers } from '../../../protocol/timers.ts';
 import { createLogger } from '../../../protocol/log.ts';
@@ -71,7 +71,7 @@ export interface ClipRecorderOptions {
   postRollMs?: number;
   /** Whole clip at most (default 30 s). */
   maxClipMs?: number;
-  /** Time between recorder starts (default pre-roll + 0.5 s; never less than the pre-roll). */
+  /** Time between recorder starts (default 10 s; never less than the pre-roll). */
   segmentMs?: number;
   /** MediaRecorder timeslice (default 1 s). */
   timesliceMs?: number;
@@ -107,6 +107,7 @@ export class ClipRecorder {
   readonly #o: Required<Omit<ClipRecorderOptions, 'createRecorder' | 'timers' | 'onClip' | 'onError'>> & ClipRecorderOptions;
   readonly #running: Running[] = [];
   #rotation: unknown = null;
+  #pruneTimer: unknown = null;
   #started = false;
   #nextId = 1;
   #maxAlive = 0;
@@ -119,7 +120,7 @@ export class ClipRecorder {
       timesliceMs: 1000,
       ...options,
       preRollMs,
-      segmentMs: Math.max(preRollMs, options.segmentMs ?? preRollMs + 500),
+      segmentMs: Math.max(preRollMs, options.segmentMs ?? 10_000),
     };
   }
 
@@ -139,6 +140,7 @@ export class ClipRecorder {
   stop(): void {
     this.#started = false;
     this.#o.timers.clearTimeout(this.#rotation);
+    this.#o.timers.clearTimeout(this.#pruneTimer);
     this.#rotation = null;
     for (const r of [...this.#running]) {
       if (r.capture) {
@@ -176,6 +178,9 @@ export class ClipRecorder {
     if (!this.#started) return;
     this.#startRecorder();
     this.#prune();
+    // Once the new recorder can serve the pre-roll, the one before it is no longer needed.
+    this.#o.timers.clearTimeout(this.#pruneTimer);
+    this.#pruneTimer = this.#o.timers.setTimeout(() => this.#prune(), this.#o.preRollMs);
     this.#rotation = this.#o.timers.setTimeout(() => this.#rotate(), this.#o.segmentMs);
   }
 
