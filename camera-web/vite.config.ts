@@ -1,6 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { subresourceIntegrity } from '../scripts/vite-sri.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -8,7 +9,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   base: './',
-  plugins: [svelte()],
+  // Subresource Integrity on every chunk (scripts/vite-sri.ts).
+  plugins: [svelte(), subresourceIntegrity()],
   resolve: {
     // peerjs is only our signaling socket: it needs neither webrtc-adapter's patches nor its DataConnection
     // serialiser (see the shims; −14 KB gzip).

@@ -1,6 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { subresourceIntegrity } from '../../scripts/vite-sri.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -10,7 +11,7 @@ export default defineConfig({
   root,
   base: './',
   // The Svelte config lives at the repo root (runes on); the plugin would only look in `root`.
-  plugins: [svelte({ configFile: fileURLToPath(new URL('../../svelte.config.js', import.meta.url)) })],
+  plugins: [svelte({ configFile: fileURLToPath(new URL('../../svelte.config.js', import.meta.url)) }), subresourceIntegrity()],
   build: {
     outDir: fileURLToPath(new URL('../../dist/viewer', import.meta.url)),
     emptyOutDir: true,
