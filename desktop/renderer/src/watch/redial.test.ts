@@ -85,6 +85,7 @@ function setup(options: { mic?: 'ok' | 'blocked' | 'later' } = {}) {
     ...(options.mic === 'later' ? { openMic: () => new Promise<MediaStream>((resolve) => (grant = resolve)) } : {}),
     timers: realTimers,
     backoff: new Backoff({ initialMs: 500, maxMs: 10_000, jitter: 0 }),
+    offlineBackoff: new Backoff({ initialMs: 10_000, maxMs: 300_000, jitter: 0 }),
   });
   const states: string[] = [];
   const record = () => states.push(watch.liveState);
@@ -135,6 +136,29 @@ describe('RedialWatch', () => {
     sessions.at(-1)!.goLive();
     sessions.at(-1)!.end(LOST);
     expect(watch.retryAt! - Date.now()).toBe(500);
+  });
+
+  it('backs off to minutes for a camera that cannot be reached, says since when, and forgets it once live', () => {
+    const { watch, sessions } = setup();
+    const OFFLINE: EndReason = { code: 'camera-offline', message: 'offline', retryable: true };
+    const TIMEOUT: EndReason = { code: 'timeout', message: 'no answer', retryable: true };
+    watch.start();
+    const since = Date.now();
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      sessions.at(-1)!.end(i % 2 === 0 ? OFFLINE : TIMEOUT);
+      delays.push(watch.retryAt! - Date.now());
+      vi.advanceTimersByTime(delays.at(-1)!);
+    }
+    expect(delays).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000]);
+    expect(watch.offlineSince).toBe(since);
+    expect(sessions).toHaveLength(9);
+    sessions.at(-1)!.goLive();
+    expect(watch.offlineSince).toBeNull();
+    // A drop of a live connection is dialled again quickly, not at the unreachable camera's pace.
+    sessions.at(-1)!.end(LOST);
+    expect(watch.retryAt! - Date.now()).toBe(500);
+    expect(watch.offlineSince).toBeNull();
   });
 
   it('dials at once when presence says the camera is back', () => {

@@ -1,7 +1,9 @@
 /**
  * A watch that heals: a series of single-attempt sessions (WatchSession) for one camera. When a session ends for a
  * reason that dialling again could fix (the connection dropped, the camera page reloaded, the camera went offline),
- * the next session is dialled after a backoff — at once when presence says the camera is back. Only one session
+ * the next session is dialled after a backoff — at once when presence says the camera is back. A camera that cannot
+ * be reached at all (offline, or never answering) is dialled ever more rarely, up to every few minutes, and the watch
+ * says since when it has been unreachable; presence still brings it back at once. Only one session
  * exists at a time, and Stop really stops (hangup, destroy, no re-dial). It also owns the microphone used for
  * talk-back: the first dial does not wait for it (a permission prompt must not delay the picture); each session
  * offers a talk-back line and gets the track whenever it is there, re-dials reuse it, and Stop releases it.
@@ -10,6 +12,7 @@ import { Backoff } from '../../../../protocol/backoff.ts';
 import { TypedEmitter } from '../../../../protocol/events.ts';
 import { createLogger } from '../../../../protocol/log.ts';
 import type { CameraStatus, DataMessage } from '../../../../protocol/messages.ts';
+import { WATCH_MESSAGES } from '../messages.ts';
 import type { ConnectionStats } from './connection-stats.ts';
 import { realTimers, type Timers } from '../../../../protocol/timers.ts';
 import type { EndCode, EndReason, MicState, Watch, WatchEvents, WatchPhase } from './types.ts';
@@ -36,11 +39,21 @@ export interface RedialOptions {
   openMic?: () => Promise<MediaStream>;
   timers?: Timers;
   backoff?: Backoff;
+  /** Delays between dials of a camera that cannot be reached (offline, or no answer at all). */
+  offlineBackoff?: Backoff;
 }
+
+/** Ends that mean the camera could not be reached at all, rather than a connection that dropped. */
+const UNREACHABLE: ReadonlySet<EndCode> = new Set<EndCode>(['camera-offline', 'timeout']);
 
 /** Delays between re-dials: 0.5 s, 1 s, 2 s … 10 s. */
 export function redialBackoff(): Backoff {
   return new Backoff({ initialMs: 500, maxMs: 10_000, factor: 2, jitter: 0.2 });
+}
+
+/** Delays between dials of an unreachable camera: 10 s, 20 s … 5 min (presence dials at once when it is back). */
+export function offlineBackoff(): Backoff {
+  return new Backoff({ initialMs: 10_000, maxMs: 300_000, factor: 2, jitter: 0.2 });
 }
 
 /** One camera watched until Stop, re-dialled after retryable ends. */
@@ -50,6 +63,9 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   readonly #openMic: (() => Promise<MediaStream>) | null;
   readonly #timers: Timers;
   readonly #backoff: Backoff;
+  readonly #offlineBackoff: Backoff;
+  /** Since when the camera has been unreachable, while it is. */
+  #offlineSince: number | null = null;
   #session: Watch | null = null;
   #phase: WatchPhase = 'idle';
   #reconnecting = false;
@@ -72,6 +88,7 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     this.#openMic = options.openMic ?? null;
     this.#timers = options.timers ?? realTimers;
     this.#backoff = options.backoff ?? redialBackoff();
+    this.#offlineBackoff = options.offlineBackoff ?? offlineBackoff();
   }
 
   get phase(): WatchPhase {
@@ -93,6 +110,11 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   /** When the next dial is due while reconnecting (null while a dial is under way). */
   get retryAt(): number | null {
     return this.#retryAt;
+  }
+
+  /** Since when (ms since the epoch) the camera could not be reached, while re-dialling it; null otherwise. */
+  get offlineSince(): number | null {
+    return this.#offlineSince;
   }
 
   /** Why the last session dropped, while reconnecting. */
@@ -163,7 +185,7 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   /** Stop for good: hang up, destroy, release the microphone, no re-dial. */
   stop(): void {
     if (this.#phase === 'ended') return;
-    this.#finish({ code: 'stopped', message: 'Stopped.', retryable: false });
+    this.#finish({ code: 'stopped', message: WATCH_MESSAGES.stopped, retryable: false });
   }
 
   /** Presence saw the camera come online: while waiting to re-dial, dial now. */
@@ -212,7 +234,9 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
       this.#phase = 'live';
       this.#reconnecting = false;
       this.#lastDrop = null;
+      this.#offlineSince = null;
       this.#backoff.reset();
+      this.#offlineBackoff.reset();
       // A talk that was held across a re-dial carries on.
       if (this.#talking) session.send({ t: 'talk', on: true });
       this.emit('live');
@@ -246,7 +270,11 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   }
 
   #scheduleRedial(reason: EndReason): void {
-    const delay = this.#backoff.next();
+    const unreachable = UNREACHABLE.has(reason.code);
+    if (unreachable) this.#offlineSince ??= this.#timers.now();
+    else this.#offlineSince = null;
+    // A vanished camera is not dialled every few seconds for ever: its delays grow to minutes.
+    const delay = unreachable ? this.#offlineBackoff.next() : this.#backoff.next();
     log.info('re-dialling', { cameraId: this.cameraId, after: reason.code, delayMs: delay });
     this.#phase = 'connecting';
     this.#reconnecting = true;

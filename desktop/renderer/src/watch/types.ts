@@ -50,6 +50,8 @@ export interface Watch extends TypedEmitter<WatchEvents> {
   stats(): Promise<ConnectionStats | null>;
   /** A re-dialling watch: healing after a drop. */
   readonly reconnecting?: boolean;
+  /** A re-dialling watch: since when the camera could not be reached, while it keeps dialling it. */
+  readonly offlineSince?: number | null;
   /** A re-dialling watch: the camera's latest status. */
   readonly status?: CameraStatus | null;
   /** A re-dialling watch: the microphone for talk-back. */

@@ -22,7 +22,7 @@ describe('the watch label both views show', () => {
     expect(watchLabel({ watch: healing, presence: 'online' })).toBe('Reconnecting…');
     expect(watchLabel({ watch: healing, presence: 'offline' })).toBe('Camera offline — reconnecting…');
     const since = new Date(2026, 0, 2, 14, 5).getTime();
-    expect(watchLabel({ watch: healing, presence: 'offline', offlineSince: since })).toMatch(/^Camera offline since .*05.* — reconnecting…$/);
+    expect(watchLabel({ watch: { ...healing, offlineSince: since }, presence: 'unknown' })).toMatch(/^Camera offline since .*05.* — reconnecting…$/);
   });
 
   it('an end the camera going away explains is "offline"; other ends give their sentence', () => {

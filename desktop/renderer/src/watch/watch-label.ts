@@ -15,10 +15,10 @@ export interface WatchLabelInput {
     stream: MediaStream | null;
     endReason: { code: EndCode; message: string } | null;
     error: { message: string } | null;
+    /** Since when the camera could not be reached (ms since the epoch), while the watch keeps dialling it. */
+    offlineSince?: number | null;
   } | null;
   presence: PresenceState;
-  /** Since when the camera has been offline (ms since the epoch), when known. */
-  offlineSince?: number | null;
 }
 
 /** Ends that mean "the camera went away" when presence also says it is offline. */
@@ -40,12 +40,14 @@ export function watchLabel(input: WatchLabelInput): string {
   switch (shown) {
     case 'connecting':
       return WATCH_LABELS.connecting;
-    case 'reconnecting':
-      return input.presence === 'offline' ? offlineSinceLabel(input.offlineSince ?? null, true) : WATCH_LABELS.reconnecting;
+    case 'reconnecting': {
+      const since = input.watch?.offlineSince ?? null;
+      return input.presence === 'offline' || since !== null ? offlineSinceLabel(since, true) : WATCH_LABELS.reconnecting;
+    }
     case 'live':
       return input.watch?.stream ? WATCH_LABELS.live : WATCH_LABELS.waitingForPicture;
     case 'offline':
-      return offlineSinceLabel(input.offlineSince ?? null, false);
+      return offlineSinceLabel(input.watch?.offlineSince ?? null, false);
     case 'ended':
       return input.watch?.error?.message ?? input.watch?.endReason?.message ?? WATCH_LABELS.notConnected;
   }
