@@ -1,8 +1,10 @@
 /** Entry of the camera page. */
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { registerOfflineCache } from './device/offline-cache.ts';
 import './app.css';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from index.html');
 mount(App, { target });
+void registerOfflineCache(window);

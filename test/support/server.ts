@@ -41,15 +41,19 @@ export interface TestServer {
 /** Options of startTestServer. */
 export type TestServerOptions = { http?: boolean; port?: number; host?: string } & Pick<
   ServerOptions,
-  'relayTransform' | 'turnUrls' | 'turnSecret' | 'turnTtlSeconds' | 'stunUrls' | 'open' | 'rendezvousOnly' | 'publicUrl' | 'connectUrls' | 'allowedOrigins' | 'expireTimeoutMs' | 'limits'
+  'relayTransform' | 'turnUrls' | 'turnSecret' | 'turnTtlSeconds' | 'stunUrls' | 'open' | 'rendezvousOnly' | 'publicUrl' | 'connectUrls' | 'allowedOrigins' | 'expireTimeoutMs' | 'limits' | 'webRoot'
 >;
 
-const owners = new Map<string, string>();
+const owners = new Map<string, TestServer>();
 
 /** The owner link of a running test server by its URL (the page objects open the viewer with it). */
 export function ownerLinkFor(serverUrl: string): string | null {
-  const secret = owners.get(new URL(serverUrl).origin);
-  return secret ? `${new URL(serverUrl).origin}/viewer/#owner=${secret}` : null;
+  return owners.get(new URL(serverUrl).origin)?.ownerLink ?? null;
+}
+
+/** A fresh enrollment link for a phone, from the test server at `serverUrl` (null for a server not started here). */
+export async function enrollmentLinkFor(serverUrl: string): Promise<string | null> {
+  return (await owners.get(new URL(serverUrl).origin)?.enrollmentLink()) ?? null;
 }
 
 /** Start the real server over HTTPS on 127.0.0.1. */
@@ -61,7 +65,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const port = running.port;
   const ownerSecret = running.newOwnerSecret;
   if (!ownerSecret) throw new Error('a new server printed no owner credential');
-  owners.set(new URL(running.url).origin, ownerSecret);
   const ca = base.http ? undefined : await readFile(join(dataDir, 'tls', 'cert.pem'), 'utf8');
   const call = (path: string, body: unknown): Promise<{ status: number; body: string }> => postJson(`${running?.url ?? ''}${path}`, body, { authorization: `Bearer ${ownerSecret}` }, ca);
   const server: TestServer = {
@@ -98,6 +101,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  owners.set(new URL(running.url).origin, server);
   return server;
 }
 
