@@ -76,6 +76,15 @@ describe('setupEvents', () => {
     expect(await send({ t: 'event-end', id: 'f'.repeat(16), durationMs: 5 })).toEqual({ t: 'event-ack', id: 'f'.repeat(16) });
   });
 
+  it('the same event arriving twice at once is stored and notified once', async () => {
+    settings = { ...settings, cooldownSec: 0 };
+    const e = event();
+    const replies = await Promise.all([send(e), send(e)]);
+    expect(replies).toEqual([{ t: 'event-ack', id: e.id }, { t: 'event-ack', id: e.id }]);
+    expect(shown).toHaveLength(1);
+    expect(events.listDay('cam-a', localDay(e.at))).toHaveLength(1);
+  });
+
   it('a burst of triggers inside the cooldown gives one notification but keeps every event', async () => {
     for (let i = 0; i < 20; i++) {
       await send(event({ at: timers.now() }));

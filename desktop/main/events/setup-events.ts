@@ -258,39 +258,47 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
   };
   let maintenanceTimer: unknown = timers.setTimeout(maintenanceTick, MAINTENANCE_CHECK_MS);
 
+  // One message at a time, in arrival order: a resent event racing its first copy must not notify twice.
+  let inbox: Promise<unknown> = Promise.resolve();
+  const handleMessage = async (cameraId: string, raw: unknown): Promise<EventMessage | null> => {
+    const parsed = parseEventMessage(raw);
+    if (!parsed.ok) {
+      log.warn('bad event message from a camera; ignored', { cameraId, error: parsed.error });
+      return null;
+    }
+    const m = parsed.value;
+    try {
+      switch (m.t) {
+        case 'event':
+          return await onEvent(cameraId, m);
+        case 'event-end':
+          // Committed before the ack, like the event itself; an end for an unknown event is acked and ignored.
+          index.setDuration(cameraId, m.id, m.durationMs);
+          return { t: 'event-ack', id: m.id };
+        case 'clip-chunk':
+          return await receiver.receive(cameraId, m);
+        case 'events-dropped':
+          return onDropped(cameraId, m);
+        case 'event-ack':
+        case 'clip-ack':
+        case 'events-dropped-ack':
+        case 'detection-settings':
+          // Messages the desktop sends, not receives: a camera sending them is confused; nothing changes.
+          log.warn('unexpected event message direction; ignored', { cameraId, t: m.t });
+          return null;
+      }
+    } catch (error) {
+      // No ack: the camera keeps the item and sends it again later.
+      log.error('could not store an event message', { cameraId, t: m.t, error: String(error) });
+      return null;
+    }
+  };
+
   return {
-    async handleMessage(cameraId, raw) {
-      const parsed = parseEventMessage(raw);
-      if (!parsed.ok) {
-        log.warn('bad event message from a camera; ignored', { cameraId, error: parsed.error });
-        return null;
-      }
-      const m = parsed.value;
-      try {
-        switch (m.t) {
-          case 'event':
-            return await onEvent(cameraId, m);
-          case 'event-end':
-            // Committed before the ack, like the event itself; an end for an unknown event is acked and ignored.
-            index.setDuration(cameraId, m.id, m.durationMs);
-            return { t: 'event-ack', id: m.id };
-          case 'clip-chunk':
-            return await receiver.receive(cameraId, m);
-          case 'events-dropped':
-            return onDropped(cameraId, m);
-          case 'event-ack':
-          case 'clip-ack':
-          case 'events-dropped-ack':
-          case 'detection-settings':
-            // Messages the desktop sends, not receives: a camera sending them is confused; nothing changes.
-            log.warn('unexpected event message direction; ignored', { cameraId, t: m.t });
-            return null;
-        }
-      } catch (error) {
-        // No ack: the camera keeps the item and sends it again later.
-        log.error('could not store an event message', { cameraId, t: m.t, error: String(error) });
-        return null;
-      }
+    handleMessage(cameraId, raw) {
+      const run = inbox.then(() => handleMessage(cameraId, raw));
+      inbox = run.catch(() => undefined);
+      return run;
     },
     cameraPresence(cameraId, online, battery) {
       offline.update(cameraId, online, timers.now(), battery);
