@@ -162,4 +162,6 @@ export const VIEWER_MESSAGES = {
   openElsewhere: 'This viewer is already open in another tab or window. Close the other one and reload this page.',
   /** The server closed this window's connection because the same identity connected again elsewhere (its reason). */
   superseded: 'The server moved this viewer to another window that connected with the same identity. Reload this page to watch here.',
+  notEnrolled:
+    'The pawcam server does not know this viewer: it is closed to devices its owner did not enroll. Open the owner link the server printed (…/viewer/#owner=…) in this browser, or in the desktop app give the server’s owner credential in Settings.',
 } as const;

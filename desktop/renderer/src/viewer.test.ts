@@ -200,4 +200,11 @@ describe('Viewer', () => {
     transport.setState('open');
     expect(viewer.model.error).toBeNull();
   });
+
+  it('says how to get onto a closed server that does not know this viewer', async () => {
+    const { viewer, transport } = await setup();
+    transport.setState('id-taken', { error: new PawcamError('not-enrolled', 'not enrolled') });
+    expect(viewer.model.error).toEqual({ code: 'not-enrolled', message: VIEWER_MESSAGES.notEnrolled });
+    expect(VIEWER_MESSAGES.notEnrolled).toMatch(/owner link/);
+  });
 });

@@ -303,7 +303,9 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
       this.#error =
         detail.error?.code === 'superseded'
           ? { code: 'superseded', message: VIEWER_MESSAGES.superseded }
-          : { code: 'id-taken', message: VIEWER_MESSAGES.openElsewhere };
+          : detail.error?.code === 'not-enrolled'
+            ? { code: 'not-enrolled', message: VIEWER_MESSAGES.notEnrolled }
+            : { code: 'id-taken', message: VIEWER_MESSAGES.openElsewhere };
     } else if (state === 'open' && (this.#error?.code === 'id-taken' || this.#error?.code === 'superseded')) {
       this.#error = null;
     }
