@@ -20,7 +20,7 @@ export function contentSecurityPolicy(host: string | undefined, secure: boolean,
     if (!secure) connect.push(`ws://${host}`);
   }
   // The configured rendezvous servers, and no other: a page that was tricked into another rendezvous URL cannot
-  // reach it (and a `#pair=` link naming one is refused by the page before it tries).
+  // reach it: the browser refuses the connection.
   for (const url of connectUrls) {
     const { protocol, host: h } = new URL(url);
     connect.push(`${protocol}//${h}`, `${protocol === 'https:' ? 'wss' : 'ws'}://${h}`);
