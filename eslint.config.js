@@ -1,12 +1,20 @@
-// Lint: typescript-eslint's recommended rules plus the walls of ARCHITECTURE.md as import restrictions.
+// Lint: typescript-eslint's and eslint-plugin-svelte's recommended rules plus the walls of ARCHITECTURE.md as import
+// restrictions (for .svelte components too).
+import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
+import svelteConfig from './svelte.config.js';
 
 const nodeBuiltins = { group: ['node:*'], message: 'protocol/ and the web apps run in browsers: no node: imports.' };
 const electron = { group: ['electron'], message: 'Only desktop/main and desktop/preload may import electron.' };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', '**/*.svelte', 'bench/results.json'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'bench/results.json'] },
   ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], svelteConfig } },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -32,7 +40,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['camera-web/src/**/*.ts'],
+    files: ['camera-web/src/**/*.ts', 'camera-web/src/**/*.svelte'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -41,7 +49,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['desktop/renderer/src/**/*.ts'],
+    files: ['desktop/renderer/src/**/*.ts', 'desktop/renderer/src/**/*.svelte'],
     rules: {
       'no-restricted-imports': [
         'error',
