@@ -1,11 +1,11 @@
 /**
- * `npm run bench` (issue 7): runs every part within its time budget, inside the loopback-only network namespace,
+ * `npm run bench`: runs every part within its time budget, inside the loopback-only network namespace,
  * writes bench/results.json and prints a table and the JSON summary to stdout (progress goes to stderr). A part that
  * cannot run is reported as skipped with the reason. Budgets are printed pass/fail and never fail the process: the
  * exit code is 0 unless the bench itself crashed.
  *
  * Options: `--only=weight,ttff,latency,cpu,capacity` runs some parts; `--quick` runs fewer, shorter rounds (for
- * trying the bench out; its figures are not the issue's).
+ * trying the bench out; its figures are not the budgets').
  */
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';

@@ -44,7 +44,7 @@ export interface CameraHandle {
 const VIEWER_READY_MS = 15_000;
 
 /**
- * Make the viewer able to watch the camera: the one step that changes with pairing (issue 3). Uses whatever
+ * Make the viewer able to watch the camera: the one step that changes with pairing. Uses whatever
  * test/support/apps.ts offers (looked up at run time, so a renamed helper gives a skip with its reason, not a crash):
  * pairing the running camera through the viewer's Add camera link, or before pairing existed, adding it by ID.
  */

@@ -232,7 +232,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // (a phone that changed networks), PeerServer swaps sockets without sending OPEN, and the PeerJS client would
       // wait for it until the old socket times out (alive_timeout, 90 s). Tell it.
       // The old socket stays open after the swap (PeerServer forgets it), so the client on it believes it is still
-      // registered and never hears another message (issue 14: a second viewer tab silently broke the first). Close
+      // registered and never hears another message (a second viewer tab used to break the first silently). Close
       // it with a reason its client shows, and that stops it from reclaiming the ID in turn.
       wss.on('connection', (socket, request) => {
         const query = new URL(request.url ?? '/', 'https://pawcam.invalid').searchParams;

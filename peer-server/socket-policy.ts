@@ -1,5 +1,5 @@
 /**
- * The server's socket policy (issue 3's hardening): who may open a relay socket (origin, per-host connection cap,
+ * The server's socket policy (its hardening against strangers): who may open a relay socket (origin, per-host connection cap,
  * well-formed key/ID/token, the ID's bound token) and what an open socket may send (a message rate, bounded queues
  * for absent peers). Every refusal is logged, throttled so a flood cannot flood the log.
  */

@@ -56,7 +56,7 @@ export interface SocketPolicy {
   closed?(socket: SocketInfo): void;
 }
 
-/** Admits every upgrade and passes every well-formed frame (issue 2's behaviour). */
+/** Admits every upgrade and passes every well-formed frame (no policy: the plain relay). */
 export const openPolicy: SocketPolicy = {
   admit: () => ({ ok: true }),
   inspect: () => 'pass',

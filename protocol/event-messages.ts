@@ -1,5 +1,5 @@
 /**
- * Event messages on the standby data channel (issue 17): the camera's motion and sound events, their clips in
+ * Event messages on the standby data channel: the camera's motion and sound events, their clips in
  * chunks that resume after a break, the desktop's acknowledgements, what the camera had to drop, and the detection
  * settings the viewer sends to the camera. Everything is parsed from `unknown` with bounded sizes: a data channel
  * is a wire, and a paired-but-buggy (or compromised) peer must not make the other side allocate without limit.

@@ -1,6 +1,6 @@
 /**
- * A scripted stranger (and, where it matters, a second enrolled household) against the real server, as issue 12
- * describes the open server's holes: register an ID without enrollment, get TURN credentials (a free relay), learn
+ * A scripted stranger (and, where it matters, a second enrolled household) against the real server, trying the holes an open
+ * server had: register an ID without enrollment, get TURN credentials (a free relay), learn
  * who is online, pre-register another viewer's mini window, read the server's counts. Each must fail.
  */
 import https from 'node:https';

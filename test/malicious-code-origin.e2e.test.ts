@@ -1,5 +1,5 @@
 /**
- * Who serves the code (issue 12): a page host that swaps a chunk serves a page that does not run (Subresource
+ * Who serves the code: a page host that swaps a chunk serves a page that does not run (Subresource
  * Integrity, strict CSP); a `--rendezvous-only` server serves no pages, and a camera page served by another origin
  * the owner trusts pairs and streams signaling through it, learning its URL from the pairing link and keeping it
  * across a reload; on an origin with a trusted certificate the camera page starts from its service worker's cache

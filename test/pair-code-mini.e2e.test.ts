@@ -1,5 +1,5 @@
 /**
- * The typed-code fallback of issue 3 (a phone that cannot scan) and issue 4's mini view (the always-on-top window's
+ * The typed-code fallback (a phone that cannot scan) and the mini view (the always-on-top window's
  * page, here in the web shell): it watches its camera by itself.
  */
 import type { Browser } from 'playwright-core';

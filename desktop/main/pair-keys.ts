@@ -123,7 +123,7 @@ export class PairKeyStore {
 
   /**
    * HMAC-SHA-256 of `data` with a camera's pair key (base64url), or null when none is stored. This is how the
-   * renderer signs and checks: the key stays in main (issue 12: keys never leave main as bytes).
+   * renderer signs and checks: the key stays in main (keys never leave main as bytes).
    */
   async mac(cameraId: string, data: Uint8Array): Promise<string | null> {
     let pending = this.#macKeys.get(cameraId);

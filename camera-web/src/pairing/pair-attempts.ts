@@ -1,5 +1,5 @@
 /**
- * The camera's rules for pairing attempts (issue 12): each invitation — a link or a typed code — is tried once,
+ * The camera's rules for pairing attempts: each invitation — a link or a typed code — is tried once,
  * right or wrong, even across reloads, and after MAX_FAILED_CODE_ATTEMPTS failed typed codes in a row, typed codes
  * pause until the owner allows them again on this page. With CPace every attempt is one online guess; these rules
  * keep the guesses few and visible.
