@@ -113,9 +113,9 @@ describe('pairing', () => {
     await camera.getByTestId('start-camera').click();
     await camera.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 20_000 });
     await viewer.reload();
-    await waitForCameraState(viewer, cameraId, 'online', 20_000);
-    await watch(viewer, cameraId);
+    // The viewer opens on the camera it watched last, without a click (issue 14: not on "Nothing playing").
     await expectFramesFlowing(viewer);
+    await waitForCameraState(viewer, cameraId, 'watching', 20_000);
     await expect(camera.locator('[data-testid=paired-viewer]').count()).resolves.toBe(1);
     await viewer.context().close();
     await phone.close();

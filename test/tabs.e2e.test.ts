@@ -32,11 +32,11 @@ describe('the web viewer in several tabs of one browser', () => {
     await watch(first, cameraId);
     await expectFramesFlowing(first);
 
+    // The second tab opens on the camera watched last by itself (issue 14 item 6), and watches alongside the first.
     const second = await openViewer(browserProfile, server.url);
     await cameraItem(second, cameraId).waitFor({ timeout: 10_000 });
-    await waitForCameraState(second, cameraId, 'online');
-    await watch(second, cameraId);
     await expectFramesFlowing(second);
+    await waitForCameraState(second, cameraId, 'watching');
     // The first tab still receives while the second watches, and neither says it is open elsewhere.
     await expectFramesFlowing(first);
     expect(await first.locator('[data-testid=error][data-code=superseded], [data-testid=error][data-code=id-taken]').count()).toBe(0);

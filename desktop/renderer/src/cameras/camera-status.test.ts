@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CameraStatus } from '../../../../protocol/messages.ts';
-import { formatStatus, formatUptime, statusWarnings } from './camera-status.ts';
+import { batteryLabel, formatStatus, formatUptime, statusWarnings } from './camera-status.ts';
 
 const STATUS: CameraStatus = {
   t: 'status',
@@ -16,9 +16,12 @@ const STATUS: CameraStatus = {
 
 describe('camera status', () => {
   it('formats the status line', () => {
-    expect(formatStatus(STATUS)).toBe('1280×720 · 30 fps · 🔋 45% (charging) · up 2 h 3 min');
+    expect(formatStatus(STATUS)).toBe('1280×720 · 30 fps · up 2 h 3 min');
     expect(formatStatus({ ...STATUS, battery: null, video: null, uptimeSec: 42 })).toBe('up 42 s');
-    expect(formatStatus({ ...STATUS, battery: { level: 0.9, charging: false } })).toMatch(/🔋 90% · up/);
+    // The battery goes beside its SVG icon: no emoji glyph that a font may lack.
+    expect(batteryLabel(STATUS)).toBe('45% (charging)');
+    expect(batteryLabel({ ...STATUS, battery: { level: 0.9, charging: false } })).toBe('90%');
+    expect(batteryLabel({ ...STATUS, battery: null })).toBeNull();
   });
 
   it('formats uptimes', () => {

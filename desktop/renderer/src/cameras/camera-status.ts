@@ -26,14 +26,18 @@ export function batteryPercent(status: CameraStatus): number | null {
   return status.battery ? Math.round(status.battery.level * 100) : null;
 }
 
-/** "1280×720 · 30 fps · 🔋 45% (charging) · up 2 h 3 min". */
+/** "1280×720 · 30 fps · up 2 h 3 min" (the battery is shown apart, with its icon: batteryLabel). */
 export function formatStatus(status: CameraStatus): string {
   const parts: string[] = [];
   if (status.video) parts.push(`${status.video.width}×${status.video.height}`, `${Math.round(status.video.fps)} fps`);
-  const percent = batteryPercent(status);
-  if (percent !== null) parts.push(`🔋 ${percent}%${status.battery?.charging ? ' (charging)' : ''}`);
   parts.push(`up ${formatUptime(status.uptimeSec)}`);
   return parts.join(' · ');
+}
+
+/** "45% (charging)", or null when the phone does not tell. */
+export function batteryLabel(status: CameraStatus): string | null {
+  const percent = batteryPercent(status);
+  return percent === null ? null : `${percent}%${status.battery?.charging ? ' (charging)' : ''}`;
 }
 
 /** What needs the owner's attention: low battery, charger unplugged, camera page in the background. */
