@@ -1,6 +1,6 @@
 /** peer-server's public API: what the desktop app embeds and tests start. */
 export { DEFAULT_PORT, startServer, type RunningServer, type ServerOptions } from './server.ts';
-export { openPolicy, MAX_FRAME_BYTES, type Admission, type FrameVerdict, type PeerRefusal, type SocketInfo, type SocketPolicy } from './ws-server.ts';
+export { openPolicy, MAX_FRAME_BYTES, type Admission, type FrameVerdict, type PeerRefusal, type RelayCounters, type SocketInfo, type SocketPolicy } from './ws-server.ts';
 export type { ClientFrame } from './frames.ts';
 export type { InjectFrame, RelayedFrame, RelayTransform } from './relay-transform.ts';
 export { APP_ORIGIN } from './origin.ts';

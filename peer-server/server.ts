@@ -27,7 +27,7 @@ import type { RelayTransform } from './relay-transform.ts';
 import { createServerPolicy, DEFAULT_RELAY_LIMITS, type RelayLimits, type ServerPolicy } from './socket-policy.ts';
 import { pagesRouter, securityHeaders } from './static.ts';
 import { checkIceConfig, DEFAULT_TURN_TTL_SECONDS, type IceConfig } from './turn.ts';
-import { createGuardedSocketServer, type SocketPolicy } from './ws-server.ts';
+import { createGuardedSocketServer, type RelayCounters, type SocketPolicy } from './ws-server.ts';
 
 /** The port the CLI and `startServer` use when none is given. */
 export const DEFAULT_PORT = 8443;
@@ -103,6 +103,8 @@ export interface ServerOptions {
    * end-to-end MACs catch a tampering relay.
    */
   relayTransform?: RelayTransform;
+  /** Counts relayed frames by the way they took through the guard (tests and the bench). */
+  relayCounters?: RelayCounters;
 }
 
 /** A started server. */
@@ -226,6 +228,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         log,
         policy,
         clientAddress: (request) => clientAddress(request, trustProxy),
+        peers: online,
+        counters: options.relayCounters,
         relay: relayTransform ? { transform: relayTransform, socketOf: (id) => online.socketOf(id) } : undefined,
       });
       // Runs before PeerServer's listener. When a client reclaims its ID while the server still holds its old socket

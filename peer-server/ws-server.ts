@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import type { Logger } from '../protocol/log.ts';
-import { parseClientFrame, type ClientFrame } from './frames.ts';
+import { checkClientFrame, isRelayType, stampedText, type CheckedFrame, type ClientFrame } from './frames.ts';
 import { throttledLogger } from './rate-limit.ts';
 import { relayedFrame, runTransform, type InjectFrame, type RelayTransform } from './relay-transform.ts';
 
@@ -68,8 +68,25 @@ export interface SocketServerDeps {
   policy: SocketPolicy;
   /** The address a request is counted against (default: the TCP peer). */
   clientAddress?: (request: IncomingMessage) => string;
+  /**
+   * The socket PeerServer has registered under an ID right now, if any (OnlinePeers.socketOf). With it, a relayed
+   * frame from a registered socket to one that is connected is delivered here, without PeerServer; without it every
+   * frame goes through PeerServer.
+   */
+  peers?: { socketOf: (id: string) => unknown };
   /** TEST-ONLY relay rewriting (see relay-transform.ts), with the way to reach a connected peer's socket. */
   relay?: { transform: RelayTransform; socketOf: (id: string) => unknown };
+  /** Counts frames by the way they took (for the bench's breakdown; absent in production). */
+  counters?: RelayCounters;
+}
+
+/** How many client frames took each way through the guard. */
+export interface RelayCounters {
+  /** Relayed straight to a connected destination. */
+  direct: number;
+  /** Handed to PeerServer (heartbeats, LEAVE, destinations not connected, frames from sockets it has not registered). */
+  viaPeerServer: number;
+  dropped: number;
 }
 
 /** Build the WebSocket server for PeerServer's `createWebSocketServer` option. */
@@ -140,11 +157,14 @@ class GuardedSocketBase extends WebSocket {
   }
 }
 
+/** What PeerServer is handed for a frame it handles: a constant for heartbeats, else the checked fields re-serialised. */
+const HEARTBEAT_BYTES = Buffer.from('{"type":"HEARTBEAT"}');
+
 /**
  * A WebSocket whose 'message' events pass the frame check first. ws offers no hook in front of other listeners,
  * and PeerServer's listener trusts whatever it gets (`JSON.parse`, then sets `src`), so the check sits in `emit`.
  */
-function guardedSocketClass({ log, policy, relay }: SocketServerDeps): typeof GuardedSocketBase {
+function guardedSocketClass({ log, policy, relay, peers, counters }: SocketServerDeps): typeof GuardedSocketBase {
   const inject: InjectFrame = (frame) => {
     const target = relay?.socketOf(frame.dst);
     if (!(target instanceof GuardedSocketBase) || target.readyState !== WebSocket.OPEN) {
@@ -155,39 +175,66 @@ function guardedSocketClass({ log, policy, relay }: SocketServerDeps): typeof Gu
     return true;
   };
 
+  /** Deliver a relayed frame's text (src stamped) to `target`, through the test-only transform when one is set. */
+  const deliver = (target: GuardedSocketBase, text: string): void => {
+    const frame = relay ? relayedFrame(text) : null;
+    if (!relay || !frame) return target.sendUntransformed(text);
+    for (const out of runTransform(relay.transform, frame, inject, log)) {
+      if (out.dst === frame.dst) target.sendUntransformed(JSON.stringify(out));
+      else inject(out);
+    }
+  };
+
   return class GuardedSocket extends GuardedSocketBase {
     #dropped = 0;
 
     override emit(event: string | symbol, ...args: unknown[]): boolean {
       if (event !== 'message') return super.emit(event, ...args);
-      const frame = parseClientFrame(args[0], args[1] === true);
-      if (!frame.ok) return this.#drop(frame.error);
-      const verdict = safely<FrameVerdict>(log, 'inspect', () => policy.inspect(frame.value, this.info), 'drop');
+      const checked = checkClientFrame(args[0], args[1] === true);
+      if (!checked.ok) return this.#drop(checked.error);
+      const { frame } = checked.value;
+      const verdict = safely<FrameVerdict>(log, 'inspect', () => policy.inspect(frame, this.info), 'drop');
       if (verdict === 'drop') return this.#drop('refused by policy');
       if (verdict === 'close') {
+        if (counters) counters.dropped++;
         log.warn('closing a socket for a policy violation', { id: this.info.id });
         this.close(1008, 'policy violation');
         return false;
       }
-      // Hand PeerServer the checked frame re-serialised, so nothing unchecked (extra fields, odd encodings) reaches it.
-      return super.emit('message', Buffer.from(JSON.stringify(frame.value)), false);
+      if (isRelayType(frame.type) && this.#relayDirect(checked.value)) return true;
+      if (counters) counters.viaPeerServer++;
+      // Hand PeerServer the checked fields re-serialised, so nothing unchecked (extra fields, a client's src) reaches it.
+      return super.emit('message', frame.type === 'HEARTBEAT' ? HEARTBEAT_BYTES : Buffer.from(JSON.stringify(frame)), false);
     }
 
-    // PeerServer relays by calling send() on the destination's socket with the stamped frame: the one place where a
-    // test can see (and rewrite) exactly what a destination receives, queued deliveries included.
+    /**
+     * The hot path: PeerServer would parse the frame again, stamp `src` and stringify it for a connected destination.
+     * Here the sender must be the socket PeerServer registered under its ID (so `src` is the ID it registered, never
+     * what the client wrote), and the destination a registered socket that is open; anything else (an absent peer,
+     * whose message PeerServer queues; a socket it refused or replaced) goes through PeerServer as before.
+     */
+    #relayDirect(checked: CheckedFrame): boolean {
+      const id = this.info.id;
+      if (!peers || id === null || peers.socketOf(id) !== this) return false;
+      const target = peers.socketOf((checked.frame as { dst: string }).dst);
+      if (!(target instanceof GuardedSocketBase) || target.readyState !== WebSocket.OPEN) return false;
+      if (counters) counters.direct++;
+      deliver(target, stampedText(checked, id));
+      return true;
+    }
+
+    // PeerServer relays by calling send() on the destination's socket with the stamped frame (queued deliveries
+    // included): the transform sees those here, and the direct relay's frames in deliver().
     override send(data: unknown, ...rest: unknown[]): void {
       // PeerServer answers a message for an absent peer with EXPIRE, and one for a present peer with nothing: that
       // told anyone with a socket who is online. Never send it; clients learn presence from authenticated pings.
       if (typeof data === 'string' && data.startsWith('{"type":"EXPIRE"')) return;
-      const frame = relay && typeof data === 'string' ? relayedFrame(data) : null;
-      if (!relay || !frame) return (super.send as (...a: unknown[]) => void)(data, ...rest);
-      for (const out of runTransform(relay.transform, frame, inject, log)) {
-        if (out.dst === frame.dst) this.sendUntransformed(JSON.stringify(out));
-        else inject(out);
-      }
+      if (relay && typeof data === 'string' && relayedFrame(data)) return deliver(this, data);
+      (super.send as (...a: unknown[]) => void)(data, ...rest);
     }
 
     #drop(reason: string): boolean {
+      if (counters) counters.dropped++;
       this.#dropped++;
       if (this.#dropped <= LOGGED_DROPS_PER_SOCKET) log.warn('dropped a frame', { id: this.info.id, reason });
       if (this.#dropped === LOGGED_DROPS_PER_SOCKET) log.warn('further dropped frames on this socket are not logged', { id: this.info.id });
