@@ -72,6 +72,8 @@ export const ViewerSettingsSchema = v.strictObject({
   serverUrl: v.nullable(v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i), v.maxLength(2048))),
   /** Pinned SHA-256 fingerprint of a remote server's self-signed certificate (desktop only). */
   serverFingerprint: v.nullable(v.pipe(v.string(), v.maxLength(200))),
+  /** The remote server's owner credential (its owner link's 32 hex digits), so this app can enroll (desktop only). */
+  serverOwner: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(200)))),
   /** Where snapshots go; null = the desktop folder (desktop only). */
   snapshotFolder: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
   /** Global snapshot shortcut (Electron accelerator), null = none (desktop only). */

@@ -74,6 +74,7 @@ async function start(): Promise<void> {
   const server = await setupServer({
     remoteUrl: settings.get().serverUrl,
     remoteFingerprint: settings.get().serverFingerprint,
+    remoteOwner: settings.get().serverOwner,
     startServer,
     dataDir: join(app.getPath('userData'), 'server'),
     session: session.defaultSession,

@@ -52,6 +52,8 @@ export const SettingsSchema = v.object({
   serverUrl: v.optional(v.nullable(v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i), v.maxLength(2048))), null),
   /** SHA-256 fingerprint to pin for a remote server with a self-signed certificate. */
   serverFingerprint: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(200))), null),
+  /** The remote server's owner credential (32 hex digits): the viewer enrolls itself and mints pairing enrollments. */
+  serverOwner: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/))), null),
   /**
    * Without `_`: the mini window registers as `viewerSubId(viewerId, 'mini')`, and the camera finds the pairing by
    * the part before the first `_`. Short enough that the sub-ID still fits a peer ID.

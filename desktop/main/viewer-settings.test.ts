@@ -49,6 +49,7 @@ describe('viewer settings', () => {
     expect(actions.get()).toEqual({
       serverUrl: null,
       serverFingerprint: null,
+      serverOwner: null,
       snapshotFolder: null,
       snapshotShortcut: DEFAULT_SNAPSHOT_SHORTCUT,
       startAtLogin: false,
@@ -124,6 +125,17 @@ describe('viewer settings', () => {
     await actions.update({ serverUrl: null, serverFingerprint: '  ' });
     expect(store.get().serverFingerprint).toBeNull();
     expect(system.restarts).toBe(2);
+  });
+
+  it('takes the remote server’s owner credential from its owner link or the bare digits, and refuses anything else', async () => {
+    const { actions, system, store } = await setup();
+    await actions.update({ serverOwner: ` https://cams.example.net/viewer/#owner=${'AB'.repeat(16)} ` });
+    expect(store.get().serverOwner).toBe('ab'.repeat(16));
+    expect(system.restarts).toBe(1);
+    await expect(actions.update({ serverOwner: 'not-a-credential' })).rejects.toMatchObject({ code: 'malformed-message', message: expect.stringMatching(/owner credential/) });
+    expect(store.get().serverOwner).toBe('ab'.repeat(16));
+    await actions.update({ serverOwner: '' });
+    expect(store.get().serverOwner).toBeNull();
   });
 
   it('refuses a fingerprint that is not SHA-256', async () => {

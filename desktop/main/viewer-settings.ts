@@ -19,6 +19,7 @@ export function viewerSettingsOf(settings: Settings): ViewerSettings {
   return {
     serverUrl: settings.serverUrl,
     serverFingerprint: settings.serverFingerprint,
+    serverOwner: settings.serverOwner,
     snapshotFolder: settings.snapshotFolder,
     snapshotShortcut: settings.shortcuts.snapshot,
     startAtLogin: settings.startAtLogin,
@@ -67,6 +68,14 @@ export function settingsPatch(current: Settings, change: Partial<ViewerSettings>
       if (!hex) throw invalid('That is not a SHA-256 certificate fingerprint (64 hexadecimal digits, e.g. AB:CD:…).');
       patch.serverFingerprint = displayFingerprint(hex);
     }
+  }
+  if (change.serverOwner !== undefined) {
+    // Pasted from the owner link or typed: take the 32 hex digits out of `…/viewer/#owner=<digits>` too.
+    const text = change.serverOwner?.trim().toLowerCase() ?? '';
+    const digits = /(?:#owner=)?([0-9a-f]{32})$/.exec(text)?.[1];
+    if (text === '') patch.serverOwner = null;
+    else if (!digits) throw invalid('That is not a server owner credential (the 32 hexadecimal digits after #owner= in the owner link the server printed).');
+    else patch.serverOwner = digits;
   }
   if (change.snapshotFolder !== undefined && change.snapshotFolder !== current.snapshotFolder) {
     // A path typed into (or forged by) a page could point snapshots anywhere; a new folder comes only from the
@@ -121,7 +130,7 @@ export function createViewerSettings(deps: ViewerSettingsDeps): ViewerSettingsAc
     }
 
     const next = await deps.settings.update(patch);
-    if (next.serverUrl !== current.serverUrl || pin(next.serverFingerprint) !== pin(current.serverFingerprint)) deps.onRestartNeeded();
+    if (next.serverUrl !== current.serverUrl || pin(next.serverFingerprint) !== pin(current.serverFingerprint) || next.serverOwner !== current.serverOwner) deps.onRestartNeeded();
     return viewerSettingsOf(next);
   };
 

@@ -21,13 +21,27 @@ function fakeStorage(initial: Record<string, string> = {}) {
   return storage;
 }
 
-function setup(initial: Record<string, string> = {}) {
+/** A server that answers `/server-info` with `info` (404 when null), recording who asked with which header. */
+function infoServer(info: unknown = null) {
+  const asked: (string | undefined)[] = [];
+  const http = async (_url: string, init: { headers: Record<string, string> }) => {
+    asked.push(init.headers['authorization']);
+    return { ok: info !== null, status: info === null ? 404 : 200, json: async () => info };
+  };
+  return { http, asked };
+}
+
+function setup(initial: Record<string, string> = {}, extra: Partial<Parameters<typeof createWebApi>[0]> = {}) {
   const storage = fakeStorage(initial);
   const notices: string[] = [];
   const downloads: { name: string; blob: Blob }[] = [];
   const api = createWebApi({
     storage,
     serverUrl: 'https://pawcam.example:8443',
+    address: { hash: '', clear: () => {} },
+    pageOrigin: 'https://pawcam.example:8443',
+    http: infoServer().http,
+    ...extra,
     onNotice: (m) => notices.push(m),
     download: (name, blob) => downloads.push({ name, blob }),
     now: () => new Date(2024, 0, 2, 3, 4, 5),
@@ -145,9 +159,32 @@ describe('createWebApi', () => {
 
   it('tells phones to open this server, and has no folders, fingerprints or window shapes', async () => {
     const { api } = setup();
-    expect(await api.getServerInfo()).toEqual({ embedded: false, phoneUrls: ['https://pawcam.example:8443/'], fingerprint: null });
+    expect(await api.getServerInfo()).toEqual({ embedded: false, phoneUrls: ['https://pawcam.example:8443/'], fingerprint: null, loopbackOnly: false, rendezvousUrl: null });
     expect(await api.chooseSnapshotFolder()).toBeNull();
     expect(await api.setAspectRatio(1.5)).toBeNull();
+  });
+
+  it('takes the owner link out of the address, keeps the credential and asks the server where phones go with it', async () => {
+    const cleared: string[] = [];
+    const owner = 'c'.repeat(32);
+    const server = infoServer({ phoneUrls: ['https://192.168.1.9:8443/'], rendezvousUrl: null, loopbackOnly: false, open: false, pages: true });
+    const { api, storage } = setup({}, { address: { hash: `#owner=${owner}`, clear: () => cleared.push('x') }, http: server.http });
+    expect(cleared).toHaveLength(1);
+    expect(storage.getItem(STORAGE_KEYS.owner)).toBe(owner);
+    expect((await api.getConfig()).owner).toBe(owner);
+    expect(await api.getServerInfo()).toMatchObject({ phoneUrls: ['https://192.168.1.9:8443/'], loopbackOnly: false });
+    expect(server.asked).toEqual([`Bearer ${owner}`]);
+  });
+
+  it('ignores a damaged owner link; on a rendezvous-only server sends phones to this page host, naming the rendezvous', async () => {
+    const { api, storage } = setup({}, { address: { hash: '#owner=nope', clear: () => {} } });
+    expect(storage.getItem(STORAGE_KEYS.owner)).toBeNull();
+    expect((await api.getConfig()).owner).toBeNull();
+    const rendezvousOnly = infoServer({ phoneUrls: [], rendezvousUrl: null, loopbackOnly: true, open: false, pages: false });
+    const hosted = setup({}, { serverUrl: 'https://rv.example.org', pageOrigin: 'https://pages.example.org', http: rendezvousOnly.http });
+    expect(await hosted.api.getServerInfo()).toEqual({ embedded: false, fingerprint: null, phoneUrls: ['https://pages.example.org/'], loopbackOnly: false, rendezvousUrl: 'https://rv.example.org/' });
+    const local = setup({}, { serverUrl: 'https://127.0.0.1:8443' });
+    expect(await local.api.getServerInfo()).toMatchObject({ loopbackOnly: true });
   });
 
   it('keeps pair keys out of this API (the web shell stores CryptoKeys in IndexedDB)', async () => {

@@ -79,7 +79,7 @@ const SettingsUpdateSchema = v.partial(ViewerSettingsSchema);
 /** The browser implementation of PawcamApi. */
 export function createWebApi(options: WebApiOptions = {}): PawcamApi {
   const storage = options.storage ?? globalThis.localStorage;
-  const pageOrigin = options.pageOrigin ?? globalThis.location.origin;
+  const pageOrigin = options.pageOrigin ?? globalThis.location?.origin ?? options.serverUrl ?? '';
   takeOwnerLink(options.address ?? browserAddress(), storage);
   const storedRendezvous = parseRendezvousUrl(storage.getItem(STORAGE_KEYS.rendezvous) ?? '');
   const serverUrl = options.serverUrl ?? (storedRendezvous ? storedRendezvous.replace(/\/+$/, '') : pageOrigin);
