@@ -1,6 +1,7 @@
 /** Page objects for the two apps, driven the way a person would: through buttons and what the page shows. */
 import type { BrowserContext, Page } from 'playwright-core';
 import { inboundStats, waitFor, type MediaStats } from './browser.ts';
+import { enrollmentLinkFor, ownerLinkFor } from './server.ts';
 
 /**
  * The phone: open the camera page (at `url`: the server's root, or a pairing link as the phone's camera app would
@@ -8,7 +9,10 @@ import { inboundStats, waitFor, type MediaStats } from './browser.ts';
  */
 export async function openCamera(context: BrowserContext, url: string): Promise<{ page: Page; cameraId: string }> {
   const page = await context.newPage();
-  await page.goto(url.includes('#') ? url : `${url.replace(/\/+$/, '')}/`);
+  // The server is closed: a phone gets in with a pairing link, or (no pairing yet) with an enrollment link from its
+  // owner, as `npm run server -- enroll` prints one.
+  const enrollLink = url.includes('#') ? null : await enrollmentLinkFor(url);
+  await page.goto(url.includes('#') ? url : (enrollLink ?? `${url.replace(/\/+$/, '')}/`));
   await page.getByTestId('start-camera').click();
   await page.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 20_000 });
   const cameraId = (await page.getByTestId('camera-id').textContent())?.trim() ?? '';
@@ -21,10 +25,10 @@ export async function liveViewers(camera: Page): Promise<number> {
   return Number(await camera.getByTestId('live').getAttribute('data-viewers'));
 }
 
-/** The web viewer at /viewer/. */
+/** The web viewer at /viewer/, opened with the owner link the server printed (once per browser is enough). */
 export async function openViewer(context: BrowserContext, serverUrl: string): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(`${serverUrl}/viewer/`);
+  await page.goto(ownerLinkFor(serverUrl) ?? `${serverUrl}/viewer/`);
   return page;
 }
 

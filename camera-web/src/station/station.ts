@@ -10,6 +10,7 @@ import { viewerBaseId } from '../../../protocol/ids.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import { peerClientOptions } from '../../../protocol/peer-options.ts';
 import type { Invitation } from '../../../protocol/pairing.ts';
+import type { EnrollOutcome } from '../../../protocol/enrollment.ts';
 import { PeerjsTransport, type PeerLike } from '../../../protocol/transport.ts';
 import type { CameraIdentity } from '../pairing/camera-id.ts';
 import { CameraSessions, type AnsweringPeerConstructor } from './camera-sessions.ts';
@@ -60,8 +61,10 @@ export interface Station {
 /** Options of startStation. */
 export interface StationOptions {
   identity: CameraIdentity;
-  /** The PeerServer's origin (the page's own). */
+  /** The rendezvous server: the page's own origin, or the one a pairing link named (enrollment-link.ts). */
   serverUrl: string;
+  /** Enroll the camera's ID when the (closed) server does not know it yet. */
+  enroll?: () => Promise<EnrollOutcome>;
   /** Paired viewers: the keyring sessions check against, and where new pairings go. */
   viewers: PairedViewers;
 }
@@ -73,6 +76,7 @@ export function createStation(options: StationOptions): Station {
     id: identity.id,
     token: identity.token,
     createPeer: (id, token) => new Peer(id, peerClientOptions(serverUrl, token)) as unknown as PeerLike,
+    enroll: options.enroll,
   });
   let sessions: CameraSessions | null = null;
   let talk: TalkBack | null = null;
