@@ -1,6 +1,6 @@
 /**
  * The camera's outbox and the desktop's events service talking through the real wire format (JSON text, every
- * message parsed from `unknown` on the other side), in Node. The standby data channel of issue 16 will carry exactly
+ * message parsed from `unknown` on the other side), in Node. The standby data channel will carry exactly
  * these strings; the browser version of this test comes with it. Covers: the desktop away while events happen →
  * all delivered in order when it returns; the desktop crashing mid-clip → the clip resumes and arrives whole.
  */

@@ -1,9 +1,6 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { configureLogging } from '../../../protocol/log.ts';
+import { describe, expect, it } from 'vitest';
 import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
 import { ClipRecorder, pickClipMimeType, type Clip, type ClipRecorderOptions, type RecorderLike } from './clip-recorder.ts';
-
-beforeEach(() => configureLogging({ sink: () => undefined }));
 
 /**
  * A MediaRecorder stand-in: its first chunk is a header `H<id>`, then one `<id>:<ms>` chunk per timeslice naming

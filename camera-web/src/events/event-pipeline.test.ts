@@ -1,14 +1,11 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_SETTINGS, parseEventMessage, type EventMessage } from '../../../protocol/event-messages.ts';
-import { configureLogging } from '../../../protocol/log.ts';
 import type { TriggerResult } from './clip-recorder.ts';
 import { EventPipeline, applyDetectionSettings } from './event-pipeline.ts';
 import { MotionDetector } from './motion-detector.ts';
 import type { NewClip } from './outbox.ts';
 import { LoudnessPatternClassifier } from './sound-classifier.ts';
 import { sceneFrame, seededRandom } from './testing/synthetic.ts';
-
-beforeEach(() => configureLogging({ sink: () => undefined }));
 
 const AT = 1_800_000_000_000;
 

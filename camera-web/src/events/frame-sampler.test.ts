@@ -1,9 +1,6 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { configureLogging } from '../../../protocol/log.ts';
+import { describe, expect, it } from 'vitest';
 import { FrameSampler, rgbaToLuma, sampleSize, type CanvasLike } from './frame-sampler.ts';
 import { FakeTimers } from '../../../protocol/testing/timers.ts';
-
-beforeEach(() => configureLogging({ sink: () => undefined }));
 
 /** A canvas whose drawImage paints the video's current colour. */
 class FakeCanvas implements CanvasLike {

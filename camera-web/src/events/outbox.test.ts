@@ -1,13 +1,10 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeBase64, sha256Hex, type CameraEventMessage, type EventMessage } from '../../../protocol/event-messages.ts';
-import { configureLogging } from '../../../protocol/log.ts';
 import type { ObjectStore } from '../../../protocol/object-store.ts';
 import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
 import { Outbox, type NewClip } from './outbox.ts';
 import { OutboxSender } from './outbox-sender.ts';
 import { seededRandom } from './testing/synthetic.ts';
-
-beforeEach(() => configureLogging({ sink: () => undefined }));
 
 /** IndexedDB's behaviour that matters here: rows are copies (structured clone), keyed by `key`. */
 class MemoryStore implements ObjectStore {

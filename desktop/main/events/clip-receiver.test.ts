@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLIP_CHUNK_BYTES, encodeBase64, type ClipAckMessage, type ClipChunkMessage } from '../../../protocol/event-messages.ts';
-import { configureLogging } from '../../../protocol/log.ts';
 import { ClipReceiver } from './clip-receiver.ts';
 import { EventIndex } from './event-index.ts';
 
@@ -17,7 +16,6 @@ let clips: string;
 let index: EventIndex;
 
 beforeEach(async () => {
-  configureLogging({ sink: () => undefined });
   dir = await mkdtemp(join(tmpdir(), 'pawcam-clips-'));
   clips = join(dir, 'clips');
   index = new EventIndex(join(dir, 'events.sqlite'));

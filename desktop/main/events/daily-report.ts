@@ -3,7 +3,7 @@
  * the longest quiet stretch, and a contact sheet of the day's thumbnails — saved as one self-contained HTML file
  * next to the day's clips, which the owner can open in any browser or send on.
  *
- * The chart is a small inline SVG drawn here rather than uPlot (the issue's suggestion): the file must work with no
+ * The chart is a small inline SVG drawn here rather than uPlot (the suggested library): the file must work with no
  * script at all (it is opened from disk and shared; its CSP forbids scripts), 24 bars need no charting library,
  * and adding a dependency was out of scope for this change. uPlot remains the choice for the interactive timeline.
  */

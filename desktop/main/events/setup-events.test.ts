@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLIP_CHUNK_BYTES, DEFAULT_DETECTION_SETTINGS, encodeBase64, encodeEventMessage, type CameraEventMessage, type DetectionSettings, type EventMessage } from '../../../protocol/event-messages.ts';
-import { configureLogging } from '../../../protocol/log.ts';
 import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
 import { localDay } from './clip-files.ts';
 import { setupEvents, type EventsService } from './setup-events.ts';
@@ -18,7 +17,6 @@ let settings: DetectionSettings;
 let events: EventsService;
 
 beforeEach(async () => {
-  configureLogging({ sink: () => undefined });
   dir = await mkdtemp(join(tmpdir(), 'pawcam-events-'));
   timers = new FakeTimers(new Date(2027, 4, 20, 12, 0, 0).getTime());
   shown = [];

@@ -87,7 +87,7 @@ const MAINTENANCE_CHECK_MS = 15 * 60_000;
 /** A partly received clip untouched this long is abandoned. */
 const STALE_PART_MS = 2 * 86_400_000;
 
-/** Set up the events feature (not yet wired into main.ts: it needs the standby link of issue 16). */
+/** Set up the events feature (not yet wired into main.ts: it waits for the standby link to carry its messages). */
 export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
   const timers = deps.timers ?? realTimers;
   const index = new EventIndex(deps.indexPath ?? join(deps.userDataDir, EVENT_INDEX_FILE));
