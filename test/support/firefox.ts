@@ -9,6 +9,7 @@ import type { BrowserContext as PlaywrightContext, Page as PlaywrightPage } from
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { cameraItem, invitationLink, openCamera } from './apps.ts';
 import { INBOUND_STATS_SCRIPT, TRACK_PEER_CONNECTIONS, waitFor, type MediaStats } from './browser.ts';
+import { enrollmentLinkFor, ownerLinkFor } from './server.ts';
 
 /** Debian's Firefox ESR; never a downloaded one. */
 export const FIREFOX_PATH = process.env['PAWCAM_FIREFOX'] ?? '/usr/bin/firefox-esr';
@@ -113,7 +114,9 @@ export async function inboundStatsFirefox(page: Page): Promise<MediaStats> {
  */
 export async function openFirefoxCamera(context: BrowserContext, url: string): Promise<{ page: Page; cameraId: string }> {
   const page = await newTrackedPage(context);
-  await page.goto(url.includes('#') ? url : `${url.replace(/\/+$/, '')}/`, { waitUntil: 'load', timeout: 20_000 });
+  // A closed server: without a pairing link the phone opens an enrollment link from the owner (see apps.ts).
+  const enrollLink = url.includes('#') ? null : await enrollmentLinkFor(url);
+  await page.goto(url.includes('#') ? url : (enrollLink ?? `${url.replace(/\/+$/, '')}/`), { waitUntil: 'load', timeout: 20_000 });
   await page.locator('[data-testid=start-camera]').setTimeout(10_000).click();
   await page.waitForSelector('[data-testid=server-state][data-state=open]', { timeout: 20_000 });
   const cameraId = await textOf(page, '[data-testid=camera-id]');
@@ -129,7 +132,7 @@ export async function firefoxLiveViewers(camera: Page): Promise<number> {
 /** The web viewer at /viewer/, in Firefox. */
 export async function openFirefoxViewer(context: BrowserContext, serverUrl: string): Promise<Page> {
   const page = await newTrackedPage(context);
-  await page.goto(`${serverUrl}/viewer/`, { waitUntil: 'load', timeout: 20_000 });
+  await page.goto(ownerLinkFor(serverUrl) ?? `${serverUrl}/viewer/`, { waitUntil: 'load', timeout: 20_000 });
   return page;
 }
 
