@@ -35,6 +35,12 @@ const ControlResultSchema = v.strictObject({
   error: v.optional(v.pipe(v.string(), v.maxLength(300))),
 });
 
+/**
+ * Viewer → camera: the viewer's name, sent when the data channel opens and after a rename, so a rename reaches
+ * existing pairings (the camera lists viewers under Revoke by name). Over the authenticated channel only.
+ */
+const ViewerNameSchema = v.strictObject({ t: v.literal('viewer-name'), name: NameSchema });
+
 /** Viewer → camera: the owner started/stopped talking (the camera page shows it). */
 const TalkSchema = v.strictObject({ t: v.literal('talk'), on: v.boolean() });
 
@@ -60,7 +66,7 @@ const StatusSchema = v.strictObject({
  * strictly (a field too many or too few is malformed), and a kind it does not know is a newer peer's, ignored
  * without an error (`newerKind`). So a change to a message's shape ships as a new kind, which older peers skip.
  */
-export const DataMessageSchema = v.variant('t', [HelloSchema, ControlSchema, ControlResultSchema, TalkSchema, StatusSchema]);
+export const DataMessageSchema = v.variant('t', [HelloSchema, ControlSchema, ControlResultSchema, TalkSchema, StatusSchema, ViewerNameSchema]);
 
 /** The kinds this version knows. */
 const KNOWN_KINDS: ReadonlySet<string> = new Set(DataMessageSchema.options.map((o) => o.entries.t.literal));

@@ -113,6 +113,18 @@ describe('PairedViewers', () => {
     expect(JSON.stringify(changes)).not.toContain('key');
   });
 
+  it('a viewer\'s new name replaces the old one, stored, key kept; unknown viewers are not added', async () => {
+    const store = memoryViewerStore();
+    const viewers = new PairedViewers(store);
+    await viewers.add(await pairing(VIEWER, 'Web viewer'), 1000);
+    const key = await viewers.keyFor(VIEWER);
+    await viewers.rename(VIEWER, 'Firefox on Windows');
+    await viewers.rename(OTHER, 'Stranger');
+    expect(viewers.list()).toEqual([{ viewerId: VIEWER, name: 'Firefox on Windows', pairedAt: 1000 }]);
+    expect(await viewers.keyFor(VIEWER)).toBe(key);
+    expect((await store.list()).map((v) => v.name)).toEqual(['Firefox on Windows']);
+  });
+
   it('revoking makes the key unusable at once and announces it', async () => {
     const store = memoryViewerStore();
     const viewers = new PairedViewers(store);

@@ -121,6 +121,22 @@ export class PairedViewers extends TypedEmitter<PairedViewersEvents> implements 
     return { viewerId: viewer.viewerId, name: viewer.name, pairedAt: viewer.pairedAt };
   }
 
+  /** A paired viewer told its new name (over its authenticated data channel): keep it, shown under Revoke. */
+  async rename(viewerId: string, name: string): Promise<void> {
+    await this.#ready;
+    const viewer = this.#byId.get(viewerId);
+    if (!viewer || viewer.name === name) return;
+    const renamed: PairedViewer = { ...viewer, name };
+    this.#byId.set(viewerId, renamed);
+    try {
+      await this.#store.put(renamed);
+    } catch (error) {
+      log.warn('could not store a viewer\'s new name; it is kept for this visit', { error: String(error) });
+    }
+    log.info('a paired viewer has a new name', { viewer: viewerId });
+    this.#changed();
+  }
+
   /**
    * Forget a viewer: its key is unusable at once (before this resolves) and `revoked` fires so its sessions end.
    * Rejects when the stored copy could not be deleted (it would come back on reload).

@@ -195,6 +195,10 @@ function wireMedia(sessions: CameraSessions, options: AnswerOptions, viewers: Pa
       case 'talk':
         talk.setTalk(viewerId, message.on);
         return;
+      case 'viewer-name':
+        // From a viewer whose session verified its pair key: its rename reaches the list under Revoke.
+        void viewers.rename(viewerBaseId(viewerId), message.name);
+        return;
       default:
         // hello, status and control-result go camera → viewer; a viewer sending them is ignored.
         log.debug('ignored a data-channel message a viewer does not send', { viewer: viewerId, t: message.t });

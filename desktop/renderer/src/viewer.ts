@@ -127,6 +127,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   #error: ViewerError | null = null;
   #ready = false;
   #model: ViewerModel;
+  #viewerName: () => string = () => '';
   #reported = '';
 
   constructor(options: ViewerOptions) {
@@ -148,6 +149,15 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     });
     this.#server = { state: options.transport.state, retryAt: null, error: null };
     this.#model = this.#build();
+    this.#viewerName = () => settings.current.viewerName;
+    // A rename reaches the camera being watched at once (and every other camera at its next watch).
+    this.#cleanup.push(settings.on('change', () => this.#tellName(this.#watch)));
+  }
+
+  /** Tell the camera this viewer's name over the authenticated data channel, so a rename reaches existing pairings. */
+  #tellName(watch: Watch | null): void {
+    if (!watch || watch.phase !== 'live') return;
+    watch.send({ t: 'viewer-name', name: this.#viewerName() });
   }
 
   /** The current view model (a new object after every change). */
@@ -214,6 +224,8 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     watch.on('live', update);
     watch.on('stream', update);
     watch.on('hello', update);
+    // The camera's hello means the data channel is open: say who we are (the name may have changed since pairing).
+    watch.on('hello', () => this.#tellName(watch));
     watch.on('ended', update);
     watch.on('reconnecting', update);
     watch.on('change', update);

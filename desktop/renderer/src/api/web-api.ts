@@ -4,6 +4,7 @@
  * shell keeps them as non-extractable CryptoKeys in IndexedDB (pair-key-store.ts). Electron's preload provides the
  * same API backed by main.
  */
+import { deviceName } from './device-name.ts';
 import * as v from 'valibot';
 import { PawcamError } from '../../../../protocol/errors.ts';
 import { STORAGE_MESSAGES, invalidSnapshotMessage } from '../messages.ts';
@@ -128,7 +129,9 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
 
   const readViewerName = (): string => {
     const stored = read(STORAGE_KEYS.viewerName);
-    return parseWith(NameSchema, stored).ok ? (stored as string) : DEFAULT_WEB_VIEWER_NAME;
+    if (parseWith(NameSchema, stored).ok) return stored as string;
+    // Until renamed: the browser and device, so two paired browsers can be told apart on the phone.
+    return deviceName(globalThis.navigator?.userAgent ?? '') ?? DEFAULT_WEB_VIEWER_NAME;
   };
 
   const getSettings = (): ViewerSettings => {

@@ -397,6 +397,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
         return;
       case 'control':
       case 'talk':
+      case 'viewer-name':
         log.debug('ignored a viewer-only message from the camera', { t: parsed.value.t });
         return;
       default:
