@@ -1,8 +1,10 @@
 /**
  * Signaling capacity: N simulated cameras (WebSocket clients doing the real PeerServer registration and a HEARTBEAT
- * every 5 s) against our peer-server and a stock `peer` server, each alone in a child process (bench/capacity-server.ts)
- * with a raised open-file limit. Ramps in batches and stops at the first failures; then reads the server's RSS and
- * measures relayed CANDIDATE frames per second between pairs that answer each frame with another, for a fixed window.
+ * every 5 s) against our peer-server and a stock `peer` server, both without TLS, each alone in a child process
+ * (bench/capacity-server.ts) with a raised open-file limit. Ramps in batches and stops at the first failures, reading
+ * the server's RSS at `compareAt` cameras (the stock server's own ceiling, so both are compared at the same count) and
+ * at the end; then measures relayed CANDIDATE frames per second between pairs that answer each frame with another,
+ * for a fixed window, and profiles a short second window to show where the server's time went.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { createLogger } from '../protocol/log.ts';
 import { PEER_KEY, PEER_PATH } from '../protocol/peer-options.ts';
 import type { RelayLimits } from '../peer-server/index.ts';
 import { parseCpuSeconds, parseOpenFileLimit, parseVmRssKiB } from './proc.ts';
+import type { ProfileSummary } from './profile.ts';
 import { median } from './stats.ts';
 import { message, sleep, within, type Deadline } from './util.ts';
 
@@ -44,6 +47,10 @@ export interface CapacityOptions {
   relayInFlight: number;
   /** Length of the relay window (after a short warm-up). */
   relayWindowMs: number;
+  /** RSS of both servers is compared with this many cameras registered (the stock server's 5,000 ceiling). */
+  compareAt: number;
+  /** Length of the profiled relay window after the measured one (0: no profile). */
+  profileMs: number;
   /** Open-file limit asked for the server process. */
   fileLimit: number;
   deadline: Deadline;
@@ -69,6 +76,9 @@ export interface ServerCapacity {
   rssHeldKiB: number | null;
   /** (held − idle) / held, bytes. */
   rssPerConnBytes: number | null;
+  /** RSS with exactly `compareAt` cameras registered (KiB), and (that − idle) / compareAt, bytes; null if not reached. */
+  rssAtCompareKiB: number | null;
+  rssPerConnAtCompareBytes: number | null;
   /** Relayed frames delivered per second at saturation. */
   relayPerSecond: number | null;
   relayPairs: number;
@@ -80,6 +90,10 @@ export interface ServerCapacity {
   /** CPU seconds per second of the server and of the load generator (this process) during the relay window. */
   serverCpu: number | null;
   clientCpu: number | null;
+  /** Ours: frames relayed by the guard itself, through PeerServer, dropped (whole round). */
+  counters: { direct: number; viaPeerServer: number; dropped: number } | null;
+  /** Where the server's time went in a profiled relay window (after the measured one). */
+  profile: ProfileSummary | null;
   error: string | null;
 }
 
@@ -88,6 +102,13 @@ export interface CapacitySummary {
   held: number;
   firstFailure: string | null;
   rssPerConnBytes: number | null;
+  /** Median over rounds of RSS per connection at `compareAt` cameras: the figure the RSS budget compares. */
+  rssPerConnAtCompareBytes: number | null;
+  compareAt: number;
+  /** Rounds run, and how many of them failed (an error, or no relay figure); failed rounds are listed, not hidden. */
+  rounds: number;
+  failedRounds: number;
+  profile: ProfileSummary | null;
   relayPerSecond: number | null;
   relayPerCpuSecond: number | null;
   fileLimit: number | null;
@@ -118,6 +139,11 @@ export async function measureCapacity(options: CapacityOptions & { rounds: numbe
       held: best?.held ?? 0,
       firstFailure: best?.firstFailure ?? null,
       rssPerConnBytes: median(runs.flatMap((r) => (r.rssPerConnBytes === null ? [] : [r.rssPerConnBytes]))),
+      rssPerConnAtCompareBytes: median(runs.flatMap((r) => (r.rssPerConnAtCompareBytes === null ? [] : [r.rssPerConnAtCompareBytes]))),
+      compareAt: options.compareAt,
+      rounds: runs.length,
+      failedRounds: runs.filter((r) => r.error !== null || r.relayPerCpuSecond === null).length,
+      profile: runs.findLast((r) => r.profile !== null)?.profile ?? null,
       relayPerSecond: median(runs.flatMap((r) => (r.relayPerSecond === null ? [] : [r.relayPerSecond]))),
       relayPerCpuSecond: median(runs.flatMap((r) => (r.relayPerCpuSecond === null ? [] : [r.relayPerCpuSecond]))),
       fileLimit: best?.fileLimit ?? null,
@@ -134,8 +160,8 @@ export async function measureServer(kind: ServerKind, options: CapacityOptions):
     kind,
     config:
       kind === 'ours'
-        ? "startServer({ host: '127.0.0.1', http: true, limits: { relay: { messages, connectionsPerAddress, newIdsPerAddress: 1e9 } } })"
-        : "PeerServer({ host: '127.0.0.1', port: 0 }), npm peer's defaults",
+        ? "startServer({ host: '127.0.0.1', http: true, open: true, limits: { relay: { messages, connectionsPerAddress, newIdsPerAddress: 1e9 } } })"
+        : "PeerServer({ host: '127.0.0.1', port: 0 }), npm peer's defaults (plain HTTP, like ours)",
     fileLimit: null,
     attempted: 0,
     held: 0,
@@ -145,11 +171,15 @@ export async function measureServer(kind: ServerKind, options: CapacityOptions):
     rssIdleKiB: null,
     rssHeldKiB: null,
     rssPerConnBytes: null,
+    rssAtCompareKiB: null,
+    rssPerConnAtCompareBytes: null,
     relayPerSecond: null,
     relayPerCpuSecond: null,
     relayPairs: 0,
     serverCpu: null,
     clientCpu: null,
+    counters: null,
+    profile: null,
     error: null,
   };
   const server = await startChild(kind, options.fileLimit);
@@ -169,7 +199,9 @@ export async function measureServer(kind: ServerKind, options: CapacityOptions):
         result.firstFailure = 'time budget spent during the ramp';
         break;
       }
-      const size = Math.min(options.batch, options.target - result.attempted);
+      // Batches end exactly at compareAt, where RSS is read for the like-for-like comparison.
+      const next = result.attempted < options.compareAt ? Math.min(options.compareAt, options.target) : options.target;
+      const size = Math.min(options.batch, next - result.attempted);
       result.attempted += size;
       const outcomes = await Promise.all(Array.from({ length: size }, () => register(url)));
       const failures = outcomes.filter((o): o is string => typeof o === 'string');
@@ -177,6 +209,15 @@ export async function measureServer(kind: ServerKind, options: CapacityOptions):
       if (failures.length > 0) {
         result.firstFailure = `${failures.length}/${size} refused after ${(result.attempted - size).toLocaleString('en-US')}: ${failures[0]}`;
         break;
+      }
+      if (result.attempted === options.compareAt && result.rssIdleKiB !== null) {
+        await sleep(500);
+        await server.gc();
+        result.rssAtCompareKiB = await rssOf(server.pid);
+        const open = clients.filter((c) => c.open).length;
+        if (result.rssAtCompareKiB !== null && open === options.compareAt) {
+          result.rssPerConnAtCompareBytes = Math.round(((result.rssAtCompareKiB - result.rssIdleKiB) * 1024) / open);
+        }
       }
     }
     result.rampMs = Date.now() - started;
@@ -198,7 +239,15 @@ export async function measureServer(kind: ServerKind, options: CapacityOptions):
       result.serverCpu = relay.serverCpu;
       if (relay.serverCpu) result.relayPerCpuSecond = Math.round(relay.perSecond / relay.serverCpu);
       result.clientCpu = relay.clientCpu;
+      if (options.profileMs > 0 && options.deadline.has(options.profileMs + 5000)) {
+        await server.command('profile-start', 5000);
+        const profiled = await relayWindow(open.slice(0, pairs * 2), null, { ...options, relayWindowMs: options.profileMs });
+        const reply = await server.command('profile-stop', 10_000);
+        result.profile = (reply['profile'] as ProfileSummary | undefined) ?? null;
+        log.info('relay profile', { kind, relayPerSecondWhileProfiled: profiled.perSecond, stages: result.profile?.stages.slice(0, 6) });
+      }
     }
+    if (kind === 'ours') result.counters = ((await server.command('counters', 5000))['counters'] as ServerCapacity['counters']) ?? null;
     result.heldAfterRelay = clients.filter((c) => c.open).length;
   } catch (error) {
     result.error = message(error);
@@ -254,7 +303,7 @@ function register(baseUrl: string): Promise<SimClient | string> {
 }
 
 /** Pairs answer every relayed frame with another; counts frames delivered per second over the window. */
-async function relayWindow(clients: SimClient[], serverPid: number, options: CapacityOptions): Promise<{ perSecond: number; serverCpu: number | null; clientCpu: number }> {
+async function relayWindow(clients: SimClient[], serverPid: number | null, options: CapacityOptions): Promise<{ perSecond: number; serverCpu: number | null; clientCpu: number }> {
   const payload = {
     candidate: { candidate: 'candidate:1467250027 1 udp 2122260223 192.168.1.2 46243 typ host generation 0 ufrag Xk3q network-id 1', sdpMLineIndex: 0, sdpMid: '0' },
     type: 'media',
@@ -279,14 +328,14 @@ async function relayWindow(clients: SimClient[], serverPid: number, options: Cap
     }
   }
   await sleep(500);
-  const cpu0 = await cpuSecondsOf(serverPid);
+  const cpu0 = serverPid === null ? null : await cpuSecondsOf(serverPid);
   const own0 = process.cpuUsage();
   const t0 = performance.now();
   counting = true;
   await sleep(options.relayWindowMs);
   counting = false;
   const seconds = (performance.now() - t0) / 1000;
-  const cpu1 = await cpuSecondsOf(serverPid);
+  const cpu1 = serverPid === null ? null : await cpuSecondsOf(serverPid);
   const own = process.cpuUsage(own0);
   running = false;
   for (const c of clients) c.onCandidate = null;
@@ -303,6 +352,8 @@ interface Child {
   pid: number;
   port: number;
   gc(): Promise<void>;
+  /** Send a command (see capacity-server.ts) and read its one-line answer. */
+  command(name: string, ms: number): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -349,6 +400,12 @@ async function startChild(kind: ServerKind, fileLimit: number): Promise<Child> {
         await next('gc', 10_000);
         await sleep(300);
       },
+      async command(name, ms) {
+        child.stdin!.write(`${name}\n`);
+        const reply = await next(name, ms);
+        if (typeof reply['error'] === 'string') throw new Error(`${kind} server: ${name}: ${reply['error']}`);
+        return reply;
+      },
       async stop() {
         child.stdin!.end('exit\n');
         const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -385,4 +442,26 @@ function describeRefusal(text: string): string {
   } catch {
     return text.slice(0, 120);
   }
+}
+
+/**
+ * What a capacity run failed to collect, each with the reason (empty: everything the budgets need is there). The
+ * relay budget needs a relay figure from each server, the RSS budget each server's RSS at `compareAt` cameras.
+ */
+export function capacityShortfalls(result: CapacityResult): string[] {
+  const out: string[] = [];
+  for (const kind of ['ours', 'stock'] as const) {
+    const runs = result.rounds[kind];
+    const name = kind === 'ours' ? 'pawcam' : 'stock';
+    const why = (r: ServerCapacity | undefined): string => r?.error ?? r?.firstFailure ?? 'no reason recorded';
+    if (runs.length === 0) {
+      out.push(`${name}: no round ran (time budget)`);
+      continue;
+    }
+    const relayed = runs.filter((r) => r.relayPerCpuSecond !== null);
+    if (relayed.length === 0) out.push(`${name}: no relay figure in ${runs.length} round(s) (${why(runs.at(-1))})`);
+    const compared = runs.filter((r) => r.rssPerConnAtCompareBytes !== null);
+    if (compared.length === 0) out.push(`${name}: never held ${result.summary[kind].compareAt.toLocaleString('en-US')} cameras to compare RSS at (held ${result.summary[kind].held.toLocaleString('en-US')}; ${why(runs.at(-1))})`);
+  }
+  return out;
 }

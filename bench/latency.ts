@@ -36,6 +36,10 @@ export interface LatencyRun {
   samples: number[];
   /** The sender's encoder at the end of the window (resolution, frame rate, why it holds back). */
   sender: SenderVideo | null;
+  /** Windows measured, failed (listed in the table, not dropped silently) and not run for want of time. */
+  windows: number;
+  failedWindows: number;
+  skippedWindows: number;
   error: string | null;
 }
 
@@ -87,16 +91,21 @@ export async function measureLatency(
           const run = runs.get(subject.kind)!;
           if (!options.deadline.has(perWindow)) {
             run.error ??= 'time budget spent before all windows';
+            run.skippedWindows++;
             continue;
           }
           try {
             await subject.setSource(format);
             await sleep(options.settleMs);
-            add(run, await readGlassToGlass(subject, page, options.windowMs));
+            const probe = await readGlassToGlass(subject, page, options.windowMs);
+            add(run, probe);
+            if (probe.samples.length === 0) run.failedWindows++;
+            else run.windows++;
             const senderPage = subject.senderPage();
             run.sender = senderPage ? ((await senderVideo(senderPage).catch(() => []))[0] ?? run.sender) : run.sender;
             await subject.setSource(idle(format));
           } catch (error) {
+            run.failedWindows++;
             run.error = message(error);
             log.warn('a latency window failed', { subject: SUBJECT_LABELS[subject.kind], format: format.name, error: run.error });
           }
@@ -115,7 +124,7 @@ export async function measureLatency(
 }
 
 function emptyRun(error: string | null): LatencyRun {
-  return { summary: summarize([]), frames: 0, undecoded: 0, repeats: 0, minWidth: 0, lastSize: '', samples: [], sender: null, error };
+  return { summary: summarize([]), frames: 0, undecoded: 0, repeats: 0, minWidth: 0, lastSize: '', samples: [], sender: null, windows: 0, failedWindows: 0, skippedWindows: 0, error };
 }
 
 function add(run: LatencyRun, probe: G2gProbe): void {

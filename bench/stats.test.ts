@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, quantile, ratio, round, summarize } from './stats.ts';
+import { median, quantile, ratio, round, summarize, summarizeRuns } from './stats.ts';
 
 describe('quantile', () => {
   it('interpolates between ranks', () => {
@@ -40,5 +40,13 @@ describe('ratio and round', () => {
     expect(ratio(1, 0)).toBeNull();
     expect(round(1.2345, 2)).toBe(1.23);
     expect(round(null)).toBeNull();
+  });
+});
+
+describe('summarizeRuns', () => {
+  it('counts failed runs in n and in the median, at the value they stand for', () => {
+    expect(summarizeRuns([100, 200, 300], 0, 15_000)).toMatchObject({ n: 3, median: 200, failed: 0 });
+    expect(summarizeRuns([100, 200, 300], 2, 15_000)).toMatchObject({ n: 5, median: 300, max: 15_000, failed: 2 });
+    expect(summarizeRuns([], 3, 15_000)).toMatchObject({ n: 3, median: 15_000, failed: 3 });
   });
 });

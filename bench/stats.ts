@@ -52,3 +52,17 @@ export function round(value: number | null | undefined, digits = 1): number | nu
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** A summary of runs where some failed: `n` counts every run, `failed` the failed ones. */
+export interface RunSummary extends Summary {
+  failed: number;
+}
+
+/**
+ * Summarise runs, failed ones included as `failedAs` (for a timing, the run's time limit: a lower bound of what the
+ * user waited), so failures move the median instead of vanishing from it.
+ */
+export function summarizeRuns(values: readonly number[], failed: number, failedAs: number): RunSummary {
+  const all = [...values.filter((v) => Number.isFinite(v)), ...Array.from({ length: failed }, () => failedAs)];
+  return { ...summarize(all), failed };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkBudgets } from './budgets.ts';
 import { figuresOf, ratiosOf, type BenchResults } from './results.ts';
-import { summarize } from './stats.ts';
+import { summarize, summarizeRuns } from './stats.ts';
 import { renderReport, renderTable, showSummary } from './table.ts';
 
 describe('renderTable', () => {
@@ -38,5 +38,14 @@ describe('renderReport', () => {
     expect(text).toContain('ttff: no browser');
     expect(text).toContain('SKIP');
     expect(text).not.toContain('PASS');
+    expect(text).toMatch(/NOT BUILT\s+camera-page CPU with one viewer on standby/);
+    expect(text).toMatch(/warm on a standby link +not built yet/);
+  });
+});
+
+describe('showSummary with failed runs', () => {
+  it('shows how many runs failed beside the median they are counted in', () => {
+    expect(showSummary(summarizeRuns([100, 200], 1, 15_000))).toBe('200 / 12040 (3, 1 failed)');
+    expect(showSummary(summarizeRuns([], 0, 15_000))).toBe('—');
   });
 });

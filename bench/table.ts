@@ -1,7 +1,8 @@
 /** The readable report printed after a run: aligned tables of the figures, ratios, budgets and skips. */
 import type { BudgetCheck } from './budgets.ts';
 import type { BenchResults } from './results.ts';
-import type { Summary } from './stats.ts';
+import type { RunSummary, Summary } from './stats.ts';
+import type { ProfileSummary } from './profile.ts';
 import { SUBJECT_LABELS, type SubjectKind } from './subjects.ts';
 import type { CameraCpu } from './weight.ts';
 
@@ -20,10 +21,21 @@ export function renderTable(rows: readonly (readonly string[])[], indent = '  ')
   return [line(head!), indent + widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-/** `median / p90 (n)` in ms, or '—'. */
-export function showSummary(s: Summary | undefined | null, digits = 0): string {
-  if (!s || s.n === 0 || s.median === null || s.p90 === null) return '—';
-  return `${s.median.toFixed(digits)} / ${s.p90.toFixed(digits)} (${s.n})`;
+/** `median / p90 (n)` in ms, or '—'; with failed runs (counted in n and in the median), `(n, k failed)`. */
+export function showSummary(s: Summary | RunSummary | undefined | null, digits = 0): string {
+  const failed = s && 'failed' in s ? s.failed : 0;
+  if (!s || s.n === 0 || s.median === null || s.p90 === null) return failed > 0 ? `— (${failed} failed)` : '—';
+  return `${s.median.toFixed(digits)} / ${s.p90.toFixed(digits)} (${s.n}${failed > 0 ? `, ${failed} failed` : ''})`;
+}
+
+/** A CPU profile as rows: stages by share of busy time, then the busiest functions. */
+export function renderProfile(label: string, p: ProfileSummary | null | undefined): string[] {
+  if (!p) return [];
+  return [
+    `  ${label}: ${p.busyMs} ms busy in ${p.wallMs} ms profiled (${p.samples} samples)`,
+    renderTable([['stage', 'share', 'ms'], ...p.stages.slice(0, 8).map((st) => [st.stage, `${(st.share * 100).toFixed(1)}%`, st.ms.toFixed(0)])], '    '),
+    renderTable([['busiest functions (self time)', 'share'], ...p.top.slice(0, 6).map((f) => [f.fn.slice(0, 80), `${(f.share * 100).toFixed(1)}%`])], '    '),
+  ];
 }
 
 function num(value: number | null | undefined, digits = 0): string {
@@ -38,6 +50,7 @@ function kb(bytes: number | null | undefined): string {
 const KINDS: SubjectKind[] = ['ours', 'peerjs', 'raw'];
 
 function verdict(check: BudgetCheck): string {
+  if (check.notBuilt) return 'NOT BUILT';
   return check.pass === null ? 'SKIP' : check.pass ? 'PASS' : 'FAIL';
 }
 
@@ -69,12 +82,22 @@ export function renderReport(r: BenchResults): string {
   out.push('"decoded" = getStats framesDecoded > 0 polled every 4 ms in the page (Chrome caches stats, so this one lags)');
   const ttffRows: string[][] = [['', ...KINDS.map((k) => SUBJECT_LABELS[k])]];
   for (const kind of ['cold', 'warm'] as const) {
-    ttffRows.push([`${kind}, shown`, ...KINDS.map((k) => showSummary(r.ttff?.[k]?.[kind].shownSummary))]);
-    ttffRows.push([`${kind}, decoded`, ...KINDS.map((k) => showSummary(r.ttff?.[k]?.[kind].decodedSummary))]);
+    const label = kind === 'warm' ? 'warm (no standby link)' : kind;
+    ttffRows.push([`${label}, shown`, ...KINDS.map((k) => showSummary(r.ttff?.[k]?.[kind].shownSummary))]);
+    ttffRows.push([`${label}, decoded`, ...KINDS.map((k) => showSummary(r.ttff?.[k]?.[kind].decodedSummary))]);
     const failures = KINDS.map((k) => r.ttff?.[k]?.[kind].failures.length ?? 0);
     if (failures.some((f) => f > 0)) ttffRows.push([`${kind}, failed runs`, ...failures.map(String)]);
   }
+  ttffRows.push(['warm on a standby link', 'not built yet', '', '']);
   out.push(renderTable(ttffRows));
+  out.push('  Failed runs count in n and in the median as 15,000 ms (the probe\'s limit).');
+  for (const k of KINDS) {
+    for (const kind of ['cold', 'warm'] as const) {
+      const series = r.ttff?.[k]?.[kind];
+      if (series?.stopped) out.push(`  ${SUBJECT_LABELS[k]}, ${kind}: stopped early: ${series.stopped}`);
+      for (const f of [...new Set(series?.failures ?? [])].slice(0, 3)) out.push(`  ${SUBJECT_LABELS[k]}, ${kind}: failed: ${f.slice(0, 120)}`);
+    }
+  }
   const marks = ['offer', 'answer', 'ice', 'connected', 'track'];
   const breakdown: string[][] = [['median ms after the click', 'offer set', 'answer set', 'ICE up', 'DTLS up', 'track', 'first frame shown']];
   for (const kind of ['cold', 'warm'] as const) {
@@ -96,27 +119,38 @@ export function renderReport(r: BenchResults): string {
         const run = bySubject[k];
         if (!run) return '';
         if (run.error && run.summary.n === 0) return `error: ${run.error.slice(0, 40)}`;
+        const windows = run.failedWindows || run.skippedWindows ? ` [${run.windows} windows, ${run.failedWindows} failed, ${run.skippedWindows} not run]` : '';
         const sender = run.sender ? `, sent ${run.sender.width}x${run.sender.height}@${run.sender.fps}${run.sender.limitation && run.sender.limitation !== 'none' ? ` (${run.sender.limitation}-limited)` : ''}` : '';
-        return `${run.lastSize}${sender}`;
+        return `${run.lastSize}${sender}${windows}`;
       }),
     ]);
   }
   out.push(renderTable(latencyRows));
 
-  out.push('', 'Signaling capacity (each server alone in a child process; rounds alternate ours/stock; medians over rounds)');
+  out.push('', 'Signaling capacity (each server alone in a child process, both without TLS; rounds alternate ours/stock; medians over rounds)');
   const cap = r.capacity?.summary;
+  const at = cap ? cap.ours.compareAt.toLocaleString('en-US') : '?';
+  const counters = r.capacity?.rounds.ours.findLast((x) => x.counters)?.counters;
   out.push(
     renderTable([
       ['', 'pawcam peer-server', 'stock peer'],
+      ['rounds (failed)', cap ? `${cap.ours.rounds} (${cap.ours.failedRounds})` : '—', cap ? `${cap.stock.rounds} (${cap.stock.failedRounds})` : '—'],
       ['cameras held', num(cap?.ours.held), num(cap?.stock.held)],
       ['ramp stopped by', cap?.ours.firstFailure ?? (cap ? 'nothing: target reached' : '—'), cap?.stock.firstFailure ?? (cap ? 'nothing: target reached' : '—')].map((s) => s.slice(0, 90)),
-      ['RSS per connection', kb(cap?.ours.rssPerConnBytes), kb(cap?.stock.rssPerConnBytes)],
+      [`RSS per connection at ${at} cameras`, kb(cap?.ours.rssPerConnAtCompareBytes), kb(cap?.stock.rssPerConnAtCompareBytes)],
+      ['RSS per connection at cameras held', kb(cap?.ours.rssPerConnBytes), kb(cap?.stock.rssPerConnBytes)],
       ['relayed frames / s', num(cap?.ours.relayPerSecond), num(cap?.stock.relayPerSecond)],
       ['relayed frames / server CPU-s', num(cap?.ours.relayPerCpuSecond), num(cap?.stock.relayPerCpuSecond)],
       ['open-file limit', num(cap?.ours.fileLimit), num(cap?.stock.fileLimit)],
     ]),
   );
+  for (const kind of ['ours', 'stock'] as const) {
+    for (const round of r.capacity?.rounds[kind] ?? []) if (round.error) out.push(`  ${kind} round failed: ${round.error.slice(0, 120)}`);
+  }
   if (cap) out.push(`  pawcam: ${cap.ours.config}`, `  stock: ${cap.stock.config}`);
+  if (counters) out.push(`  pawcam's guard over a round: ${num(counters.direct)} frames relayed directly, ${num(counters.viaPeerServer)} through PeerServer (heartbeats, absent peers), ${num(counters.dropped)} dropped`);
+  const profiles = [...renderProfile('Where pawcam\'s relay time went', cap?.ours.profile), ...renderProfile('Where the stock relay time went', cap?.stock.profile)];
+  if (profiles.length > 0) out.push('', 'Relay CPU profiles (a second, profiled relay window after the measured one)', ...profiles);
 
   out.push('', 'Weight');
   const cpu = r.cpu;
@@ -135,7 +169,7 @@ export function renderReport(r: BenchResults): string {
   out.push(renderTable([['ratio', 'value'], ...Object.entries(r.ratios).map(([name, value]) => [name, value === null ? '—' : value.toFixed(2)])]));
 
   out.push('', 'Budgets (never fail the process)');
-  out.push(renderTable([['', 'budget', 'pawcam', 'limit', 'missed by'], ...r.budgets.map((b) => [verdict(b), b.what, showBudgetValue(b.actual, b.unit), showBudgetValue(b.limit, b.unit), b.miss])]));
+  out.push(renderTable([['', 'budget', 'pawcam', 'limit', 'missed by'], ...r.budgets.map((b) => [verdict(b), b.what, b.notBuilt ? 'not built yet' : showBudgetValue(b.actual, b.unit), showBudgetValue(b.limit, b.unit), b.miss])]));
 
   if (r.skipped.length > 0) {
     out.push('', 'Skipped');

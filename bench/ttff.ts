@@ -7,8 +7,10 @@
 import type { Page } from 'playwright-core';
 import { createLogger } from '../protocol/log.ts';
 import type { TtffProbe } from './page-probe.ts';
-import { median, summarize, type Summary } from './stats.ts';
+import { median, summarizeRuns, type RunSummary } from './stats.ts';
 import { SUBJECT_LABELS, stopWatching, watchAndTime, type Subject, type SubjectKind } from './subjects.ts';
+import type { SourceFormat } from './page-probe.ts';
+import { idleFormat } from './latency.ts';
 import { message, type Deadline } from './util.ts';
 
 const log = createLogger('bench-ttff');
@@ -22,10 +24,18 @@ export interface TtffSeries {
   /** The page's timeline marks per run (see TtffProbe.marks). */
   marks: Record<string, number[]>;
   failures: string[];
+  /** Why the series stopped before all its runs (time budget, too many failures in a row), if it did. */
+  stopped?: string;
 }
 
-/** A series with its summaries. */
-export type SummarizedSeries = TtffSeries & { decodedSummary: Summary; shownSummary: Summary; markMedians: Record<string, number | null> };
+/**
+ * A series with its summaries. Failed runs count in both, as FAILED_RUN_MS (the probe's limit), and are shown as a
+ * count beside the median.
+ */
+export type SummarizedSeries = TtffSeries & { decodedSummary: RunSummary; shownSummary: RunSummary; markMedians: Record<string, number | null> };
+
+/** What a failed run counts as in the medians: the probe gives up on a first frame after 15 s. */
+export const FAILED_RUN_MS = 15_000;
 
 /** One subject's results. */
 export interface SubjectTtff {
@@ -38,30 +48,43 @@ const MAX_FAILURES_IN_A_ROW = 3;
 /** Time one run may need at most (so the part stops before its budget runs out). */
 const RUN_RESERVE_MS = 12_000;
 
-/** Run `runs` cold and `runs` warm starts per subject within the deadline. */
-export async function measureTtff(subjects: readonly Subject[], options: { runs: number; deadline: Deadline }): Promise<Partial<Record<SubjectKind, SubjectTtff>>> {
+/**
+ * Run `runs` cold and `runs` warm starts per subject within the deadline, interleaved (cold then warm in each round,
+ * subjects in turn), so a part cut short by its budget still has both kinds. With `format`, the subject being timed
+ * streams it and the others' cameras idle at a small picture (three 720p30 timecode painters at once load two cores).
+ */
+export async function measureTtff(
+  subjects: readonly Subject[],
+  options: { runs: number; deadline: Deadline; format?: SourceFormat },
+): Promise<Partial<Record<SubjectKind, SubjectTtff>>> {
   const series = new Map<SubjectKind, { cold: TtffSeries; warm: TtffSeries; failing: number }>();
   for (const s of subjects) series.set(s.kind, { cold: empty(), warm: empty(), failing: 0 });
 
-  for (const kind of ['cold', 'warm'] as const) {
-    for (let run = 0; run < options.runs; run++) {
+  for (let run = 0; run < options.runs; run++) {
+    for (const kind of ['cold', 'warm'] as const) {
       for (const subject of subjects) {
         const own = series.get(subject.kind)!;
         if (own.failing >= MAX_FAILURES_IN_A_ROW) continue;
         if (!options.deadline.has(RUN_RESERVE_MS)) {
           log.warn('time budget spent; stopping time-to-first-frame runs', { kind, run });
+          for (const s of series.values()) for (const k of ['cold', 'warm'] as const) s[k].stopped ??= `time budget spent at round ${run + 1} of ${options.runs}`;
           return finish(series);
         }
         const target = own[kind];
         try {
+          if (options.format) await focus(subjects, subject, options.format);
           const sample = kind === 'cold' ? await coldRun(subject) : await warmRun(subject);
+          if (sample.shownMs === null) throw new Error('the probe finished without a shown frame');
           if (sample.decodedMs !== null) target.decoded.push(tenth(sample.decodedMs));
-          if (sample.shownMs !== null) target.shown.push(tenth(sample.shownMs));
+          target.shown.push(tenth(sample.shownMs));
           for (const [name, at] of Object.entries(sample.marks)) (target.marks[name] ??= []).push(tenth(at));
           own.failing = 0;
         } catch (error) {
           target.failures.push(message(error));
           own.failing++;
+          if (own.failing >= MAX_FAILURES_IN_A_ROW) {
+            for (const k of ['cold', 'warm'] as const) own[k].stopped ??= `left out after ${MAX_FAILURES_IN_A_ROW} failures in a row: ${message(error)}`;
+          }
           log.warn('a time-to-first-frame run failed', { subject: SUBJECT_LABELS[subject.kind], kind, error: message(error) });
           await subject.idle().catch(() => undefined);
         }
@@ -69,6 +92,11 @@ export async function measureTtff(subjects: readonly Subject[], options: { runs:
     }
   }
   return finish(series);
+}
+
+/** The timed subject's camera paints `format`, every other camera the idle picture. */
+async function focus(subjects: readonly Subject[], timed: Subject, format: SourceFormat): Promise<void> {
+  for (const s of subjects) await s.setSource(s === timed ? format : idleFormat(format)).catch(() => undefined);
 }
 
 async function coldRun(subject: Subject): Promise<TtffProbe> {
@@ -109,7 +137,8 @@ function finish(series: Map<SubjectKind, { cold: TtffSeries; warm: TtffSeries }>
 function summarized(series: TtffSeries): SummarizedSeries {
   const markMedians: Record<string, number | null> = {};
   for (const [name, values] of Object.entries(series.marks)) markMedians[name] = median(values);
-  return { ...series, decodedSummary: summarize(series.decoded), shownSummary: summarize(series.shown), markMedians };
+  const failed = series.failures.length;
+  return { ...series, decodedSummary: summarizeRuns(series.decoded, failed, FAILED_RUN_MS), shownSummary: summarizeRuns(series.shown, failed, FAILED_RUN_MS), markMedians };
 }
 
 function tenth(ms: number): number {

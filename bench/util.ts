@@ -8,6 +8,37 @@ export class Skip extends Error {
   }
 }
 
+/**
+ * A part that collected fewer samples than its budgets need: it is reported as failed with this reason, never as a
+ * silent null. The figures it did collect are kept.
+ */
+export class Shortfall extends Error {
+  constructor(readonly reasons: readonly string[]) {
+    super(reasons.join('; '));
+    this.name = 'Shortfall';
+  }
+}
+
+/** One series a part needs: what it is, how many samples it got and needs, and why it got fewer. */
+export interface SampleNeed {
+  what: string;
+  got: number;
+  need: number;
+  /** Why it may be short (failures, time budget); printed only when it is. */
+  why: string;
+}
+
+/** The shortfalls among `needs`, as sentences (empty: every series has what it needs). */
+export function shortfalls(needs: readonly SampleNeed[]): string[] {
+  return needs.filter((n) => n.got < n.need).map((n) => `${n.what}: ${n.got} of ${n.need} samples needed (${n.why || 'no reason recorded'})`);
+}
+
+/** Throw a Shortfall when any series is short. */
+export function requireSamples(needs: readonly SampleNeed[]): void {
+  const short = shortfalls(needs);
+  if (short.length > 0) throw new Shortfall(short);
+}
+
 /** A point in time a part must finish by. */
 export class Deadline {
   readonly at: number;
