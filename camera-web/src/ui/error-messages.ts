@@ -94,3 +94,11 @@ export function errorHelp(error: PawcamError, context: ErrorContext): ErrorHelp 
       return { title: 'Something went wrong', body: [error.message], retry: true };
   }
 }
+
+/** The camera page's other sentences (answers to a typed code, storage trouble). */
+export const PAGE_MESSAGES = {
+  codesPaused: 'Typed codes are paused after 3 failed tries. Allow them again above, or use the QR code.',
+  notACode: 'That is not a pairing code: it has 14 letters and digits, like ABC123-DEFG-HJK4.',
+  cannotConnect: 'This browser cannot connect to the pawcam server (see the message above).',
+  revokeNotStored: 'The viewer is revoked for now, but the browser could not delete it: it may come back after a reload.',
+} as const;

@@ -161,6 +161,20 @@ describe('RedialWatch', () => {
     expect(watch.offlineSince).toBeNull();
   });
 
+  it('a camera that presence sees online (e.g. waiting for a tap) is re-dialled quickly when its dials time out', () => {
+    const { watch, sessions } = setup();
+    watch.start();
+    watch.cameraOnline();
+    sessions[0]!.end({ code: 'timeout', message: 'no answer', retryable: true });
+    expect(watch.retryAt! - Date.now()).toBe(500);
+    expect(watch.offlineSince).toBeNull();
+    vi.advanceTimersByTime(500);
+    watch.cameraOffline();
+    sessions.at(-1)!.end({ code: 'timeout', message: 'no answer', retryable: true });
+    expect(watch.retryAt! - Date.now()).toBe(10_000);
+    expect(watch.offlineSince).not.toBeNull();
+  });
+
   it('dials at once when presence says the camera is back', () => {
     const { watch, sessions } = setup();
     watch.start();

@@ -43,8 +43,14 @@ export interface RedialOptions {
   offlineBackoff?: Backoff;
 }
 
-/** Ends that mean the camera could not be reached at all, rather than a connection that dropped. */
-const UNREACHABLE: ReadonlySet<EndCode> = new Set<EndCode>(['camera-offline', 'timeout']);
+/**
+ * Whether an end means the camera could not be reached at all, rather than a connection that dropped: the server
+ * says it is not connected, or no answer came while presence does not see it online (a camera page that answers
+ * pings but waits for a tap is reachable: it is dialled again quickly once it streams).
+ */
+function unreachable(code: EndCode, presence: 'online' | 'offline' | 'unknown'): boolean {
+  return code === 'camera-offline' || (code === 'timeout' && presence !== 'online');
+}
 
 /** Delays between re-dials: 0.5 s, 1 s, 2 s … 10 s. */
 export function redialBackoff(): Backoff {
@@ -66,6 +72,8 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   readonly #offlineBackoff: Backoff;
   /** Since when the camera has been unreachable, while it is. */
   #offlineSince: number | null = null;
+  /** What presence last said about the camera. */
+  #presence: 'online' | 'offline' | 'unknown' = 'unknown';
   #session: Watch | null = null;
   #phase: WatchPhase = 'idle';
   #reconnecting = false;
@@ -190,10 +198,16 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
 
   /** Presence saw the camera come online: while waiting to re-dial, dial now. */
   cameraOnline(): void {
+    this.#presence = 'online';
     if (this.#phase === 'ended' || !this.#reconnecting || this.#retryTimer === null) return;
     this.#timers.clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     this.#dial();
+  }
+
+  /** Presence saw the camera offline: the next dials come ever more rarely until it is back. */
+  cameraOffline(): void {
+    this.#presence = 'offline';
   }
 
   /** Turn talk-back on or off: enables the mic track and tells the camera. False when there is no microphone. */
@@ -270,11 +284,11 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   }
 
   #scheduleRedial(reason: EndReason): void {
-    const unreachable = UNREACHABLE.has(reason.code);
-    if (unreachable) this.#offlineSince ??= this.#timers.now();
+    const gone = unreachable(reason.code, this.#presence);
+    if (gone) this.#offlineSince ??= this.#timers.now();
     else this.#offlineSince = null;
     // A vanished camera is not dialled every few seconds for ever: its delays grow to minutes.
-    const delay = unreachable ? this.#offlineBackoff.next() : this.#backoff.next();
+    const delay = gone ? this.#offlineBackoff.next() : this.#backoff.next();
     log.info('re-dialling', { cameraId: this.cameraId, after: reason.code, delayMs: delay });
     this.#phase = 'connecting';
     this.#reconnecting = true;

@@ -63,6 +63,8 @@ export interface Watch extends TypedEmitter<WatchEvents> {
   setMic?(track: MediaStreamTrack | null): void;
   /** Presence saw the camera online (a re-dialling watch dials at once). */
   cameraOnline?(): void;
+  /** Presence saw the camera offline (a re-dialling watch dials it ever more rarely). */
+  cameraOffline?(): void;
 }
 
 /** The talk-back microphone: none asked for, being asked for, ready, or blocked/missing. */

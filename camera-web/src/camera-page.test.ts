@@ -1,0 +1,360 @@
+import { describe, expect, it } from 'vitest';
+import { PawcamError } from '../../protocol/errors.ts';
+import { TypedEmitter } from '../../protocol/events.ts';
+import { newLinkInvitation, newShortCode, type Invitation } from '../../protocol/pairing.ts';
+import type { Parsed } from '../../protocol/schema.ts';
+import { FakeTimers, flush } from '../../protocol/testing/timers.ts';
+import type { TransportState, TransportStateDetail } from '../../protocol/transport.ts';
+import { CameraPage, PAIRED_NOTE_MS, liveThroughOutage, offersReconnect, shownError, type CameraPageDeps, type PageCamera, type PageStation } from './camera-page.ts';
+import type { AwakeState } from './device/keep-awake.ts';
+import type { CameraState } from './media/local-camera.ts';
+import type { PairingOutcome } from './pairing/pairing-flow.ts';
+import type { MediaPermission } from './station/auto-resume.ts';
+import { decideResume } from './station/auto-resume.ts';
+
+const CAMERA_STATE = { facing: 'environment', quality: '720p30', torch: null } as unknown as CameraState;
+
+class FakeCamera extends TypedEmitter<{ change: (s: CameraState) => void; tracks: () => void; ended: () => void }> implements PageCamera {
+  state = CAMERA_STATE;
+  stopped = false;
+  recaptureFails = false;
+  async recapture(): Promise<string[]> {
+    if (this.recaptureFails) throw new Error('NotReadableError');
+    return ['video'];
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+  end(): void {
+    this.emit('ended');
+  }
+}
+
+class FakeStation implements PageStation {
+  readonly transport = new (class extends TypedEmitter<{ state: (s: TransportState, d: TransportStateDetail) => void }> {
+    set(state: TransportState, detail: TransportStateDetail = {}): void {
+      this.emit('state', state, detail);
+    }
+  })();
+  readonly sessionsNamed: string[] = [];
+  sessions = { setName: (name: string) => void this.sessionsNamed.push(name) };
+  talk = null;
+  readonly viewerCount = new (class extends TypedEmitter<{ viewers: (n: number) => void }> {
+    set(n: number): void {
+      this.emit('viewers', n);
+    }
+  })();
+  answeredWith: { name: string } | null = null;
+  started = 0;
+  stopped = 0;
+  reconnects = 0;
+  readonly paired: Invitation[] = [];
+  outcome: PairingOutcome = { ok: true, viewerId: 'viewer-1', viewerName: 'Office' };
+  answerWith(options: { camera: PageCamera; name: string }) {
+    this.answeredWith = { name: options.name };
+    return this.viewerCount;
+  }
+  async pair(invitation: Invitation): Promise<PairingOutcome> {
+    this.paired.push(invitation);
+    return this.outcome;
+  }
+  start(): void {
+    this.started++;
+  }
+  reconnect(): void {
+    this.reconnects++;
+  }
+  stop(): void {
+    this.stopped++;
+  }
+}
+
+class FakeAwake extends TypedEmitter<{ change: (s: AwakeState) => void; visible: () => void }> {
+  state = { method: 'wake-lock', held: true, hidden: false } as unknown as AwakeState;
+  running = false;
+  start(): void {
+    this.running = true;
+  }
+  stop(): void {
+    this.running = false;
+  }
+  hide(hidden: boolean): void {
+    this.state = { ...this.state, hidden } as AwakeState;
+    this.emit('change', this.state);
+    if (!hidden) this.emit('visible');
+  }
+}
+
+interface Options {
+  denied?: boolean;
+  address?: Parsed<Invitation> | null;
+  leftOn?: boolean;
+  permission?: MediaPermission;
+}
+
+function setup(o: Options = {}) {
+  const timers = new FakeTimers();
+  const station = new FakeStation();
+  const camera = new FakeCamera();
+  const awake = new FakeAwake();
+  const stream = { id: 'stream' } as unknown as MediaStream;
+  let address: Parsed<Invitation> | null = o.address ?? null;
+  let leftOn = o.leftOn ?? false;
+  const standbys: { since: number; running: boolean }[] = [];
+  const claimed: Invitation[] = [];
+  let codesPaused = false;
+  const deps: CameraPageDeps = {
+    name: 'Kitchen cam',
+    captureProblem: null,
+    streamProblem: null,
+    secure: true,
+    openStream: async () => {
+      if (o.denied) throw new PawcamError('permission-denied', 'the camera permission was refused');
+      return stream;
+    },
+    openCamera: () => camera,
+    unlockAudio: () => null,
+    keepAwake: awake,
+    loadStation: async () => station,
+    paired: { persistent: true, on: () => () => undefined, revoke: async () => undefined },
+    attempts: {
+      get codesPaused() {
+        return codesPaused;
+      },
+      resume: () => (codesPaused = false),
+      claim: async (invitation) => (claimed.push(invitation), null),
+      record: () => undefined,
+    },
+    takeInvitation: () => {
+      const taken = address;
+      address = null;
+      return taken;
+    },
+    takeEnrollmentLink: () => null,
+    rememberLinkExtras: () => undefined,
+    saveName: (input) => (input.trim() ? input.trim() : null),
+    cameraLeftOn: () => leftOn,
+    rememberCameraOn: (on) => (leftOn = on),
+    mediaPermission: async () => o.permission ?? 'prompt',
+    decideResume,
+    standby: (_station, since) => {
+      const entry = { since, running: false };
+      standbys.push(entry);
+      return { start: () => (entry.running = true), stop: () => (entry.running = false) };
+    },
+    timers,
+  };
+  const page = new CameraPage(deps);
+  return {
+    page,
+    station,
+    camera,
+    awake,
+    timers,
+    stream,
+    standbys,
+    claimed,
+    leftOn: () => leftOn,
+    pauseCodes: () => (codesPaused = true),
+    navigate: (invitation: Parsed<Invitation>) => (address = invitation),
+  };
+}
+
+async function link(): Promise<Invitation> {
+  // The page's clock is the fake one (FakeTimers starts at 1.8e12 ms).
+  return newLinkInvitation('viewer-0123456789abcdef0123456789abcdef', new FakeTimers().now());
+}
+
+describe('the camera page', () => {
+  it('starts: camera running, registered at the server, answering as its name, remembered as on', async () => {
+    const s = setup();
+    expect(s.page.state.phase).toBe('idle');
+    await s.page.start();
+    await flush();
+    expect(s.page.state).toMatchObject({ phase: 'running', stream: s.stream, cameraState: CAMERA_STATE, online: true, pageError: null });
+    expect(s.station.started).toBe(1);
+    expect(s.station.answeredWith).toEqual({ name: 'Kitchen cam' });
+    expect(s.awake.running).toBe(true);
+    expect(s.leftOn()).toBe(true);
+  });
+
+  it('permission denied: back to idle with the error; the server is not contacted without a pairing to run', async () => {
+    const s = setup({ denied: true });
+    await s.page.start();
+    await flush();
+    expect(s.page.state.phase).toBe('idle');
+    expect(s.page.state.pageError?.code).toBe('permission-denied');
+    expect(shownError(s.page.state)?.code).toBe('permission-denied');
+    expect(s.station.started).toBe(0);
+    expect(s.awake.running).toBe(false);
+  });
+
+  it('permission denied does not waste a pairing link: the pairing still runs', async () => {
+    const invitation = await link();
+    const s = setup({ denied: true, address: { ok: true, value: invitation } });
+    expect(s.page.state.pairing).toEqual({ state: 'waiting' });
+    await s.page.start();
+    await flush();
+    expect(s.station.paired).toEqual([invitation]);
+    expect(s.page.state.pairing).toEqual({ state: 'paired', viewerName: 'Office' });
+  });
+
+  it('pairing: a link the page opened with waits for Start, then pairs; the news leaves after a while', async () => {
+    const invitation = await link();
+    const s = setup({ address: { ok: true, value: invitation } });
+    await flush();
+    expect(s.station.paired).toEqual([]);
+    await s.page.start();
+    await flush();
+    expect(s.claimed).toEqual([invitation]);
+    expect(s.page.state.pairing).toEqual({ state: 'paired', viewerName: 'Office' });
+    s.timers.advance(PAIRED_NOTE_MS);
+    expect(s.page.state.pairing).toBeNull();
+  });
+
+  it('pairing: a link that arrives while the page is open waits for a yes on screen; no means nothing happens', async () => {
+    const s = setup();
+    await s.page.start();
+    await flush();
+    s.navigate({ ok: true, value: await link() });
+    s.page.acceptPairingLink(true);
+    expect(s.page.state.pairing).toEqual({ state: 'confirm' });
+    await flush();
+    expect(s.station.paired).toEqual([]);
+    s.page.rejectPairing();
+    expect(s.page.state.pairing).toBeNull();
+
+    const second = await link();
+    s.navigate({ ok: true, value: second });
+    s.page.acceptPairingLink(true);
+    s.page.confirmPairing();
+    await flush();
+    expect(s.station.paired).toEqual([second]);
+  });
+
+  it('pairing: a damaged or expired link says so; a typed code pairs, a wrong one or paused codes are refused', async () => {
+    const damaged = setup({ address: { ok: false, error: 'secret: bad' } });
+    expect(damaged.page.state.pairing).toEqual({ state: 'failed', failure: 'bad-link' });
+    const expired = setup({ address: { ok: true, value: { ...(await link()), expiresAt: 0 } } });
+    expect(expired.page.state.pairing).toEqual({ state: 'failed', failure: 'expired' });
+
+    const s = setup();
+    expect(s.page.pairWithCode('nonsense')).toMatch(/not a pairing code/);
+    const code = newShortCode(s.timers.now());
+    expect(s.page.pairWithCode(code.code)).toBeNull();
+    await flush();
+    expect(s.station.paired).toHaveLength(1);
+    s.pauseCodes();
+    expect(s.page.pairWithCode(code.code)).toMatch(/paused/);
+    expect(s.page.state.pairing).toEqual({ state: 'failed', failure: 'codes-paused' });
+    s.page.resumeCodes();
+    expect(s.page.state.pairing).toBeNull();
+  });
+
+  it('viewers join and leave: the count follows the sessions', async () => {
+    const s = setup();
+    await s.page.start();
+    await flush();
+    s.station.viewerCount.set(2);
+    expect(s.page.state.viewers).toBe(2);
+    s.station.viewerCount.set(0);
+    expect(s.page.state.viewers).toBe(0);
+  });
+
+  it('server lost and back: an error while nobody watches, "still live" while viewers watch, cleared when back', async () => {
+    const s = setup();
+    await s.page.start();
+    await flush();
+    s.station.transport.set('open');
+    expect(shownError(s.page.state)).toBeNull();
+    const lost = new PawcamError('server-unreachable', 'cannot reach the server');
+    s.station.transport.set('retrying', { retryAt: 5000, error: lost });
+    expect(shownError(s.page.state)).toBe(lost);
+    expect(s.page.state.retryAt).toBe(5000);
+    s.station.viewerCount.set(1);
+    expect(liveThroughOutage(s.page.state)).toBe(true);
+    expect(shownError(s.page.state)).toBeNull();
+    s.station.transport.set('open');
+    expect(liveThroughOutage(s.page.state)).toBe(false);
+    expect(s.page.state.serverError).toBeNull();
+  });
+
+  it('ID taken elsewhere: the error offers Reconnect, which reconnects', async () => {
+    const s = setup();
+    await s.page.start();
+    await flush();
+    s.station.transport.set('id-taken', { error: new PawcamError('id-taken', 'in use') });
+    expect(offersReconnect(s.page.state)).toBe(true);
+    s.page.reconnect();
+    expect(s.station.reconnects).toBe(1);
+  });
+
+  it('reload with the camera left on and the permission kept: starts by itself', async () => {
+    const s = setup({ leftOn: true, permission: 'granted' });
+    await s.page.resume();
+    await flush();
+    expect(s.page.state.phase).toBe('running');
+    expect(s.standbys).toEqual([]);
+  });
+
+  it('reload with the camera left on but no kept permission: says it needs a tap and tells viewers until started', async () => {
+    const s = setup({ leftOn: true, permission: 'prompt' });
+    await s.page.resume();
+    await flush();
+    expect(s.page.state.phase).toBe('idle');
+    const since = s.timers.now();
+    expect(s.page.state.needsTapSince).toBe(since);
+    expect(s.standbys).toEqual([{ since, running: true }]);
+    await s.page.start();
+    await flush();
+    expect(s.page.state.needsTapSince).toBeNull();
+    expect(s.standbys[0]!.running).toBe(false);
+  });
+
+  it('reload with the camera left off: stays idle and quiet', async () => {
+    const s = setup({ leftOn: false, permission: 'granted' });
+    await s.page.resume();
+    expect(s.page.state.phase).toBe('idle');
+    expect(s.station.started).toBe(0);
+  });
+
+  it('stop: releases the camera, leaves the server, forgets it was on', async () => {
+    const s = setup();
+    await s.page.start();
+    await flush();
+    s.page.stopCamera();
+    expect(s.page.state).toMatchObject({ phase: 'idle', stream: null, viewers: 0, online: false, serverState: 'closed' });
+    expect(s.camera.stopped).toBe(true);
+    expect(s.station.stopped).toBe(1);
+    expect(s.leftOn()).toBe(false);
+  });
+
+  it('back from the background: says for how long, reopens ended tracks, or says another app took the camera', async () => {
+    const s = setup();
+    await s.page.start();
+    await flush();
+    s.awake.hide(true);
+    s.timers.advance(42_000);
+    s.camera.recaptureFails = true;
+    s.awake.hide(false);
+    await flush();
+    expect(s.page.state.backgroundSec).toBe(42);
+    expect(s.page.state.pageError?.code).toBe('camera-busy');
+    s.camera.recaptureFails = false;
+    await s.page.reviveTracks();
+    expect(s.page.state.pageError).toBeNull();
+    s.page.dismissBackground();
+    expect(s.page.state.backgroundSec).toBeNull();
+  });
+
+  it('rename: saved, told to the live sessions; an empty name is refused', async () => {
+    const s = setup();
+    await s.page.start();
+    await flush();
+    expect(s.page.rename('  Hall  ')).toBe('Hall');
+    expect(s.page.state.name).toBe('Hall');
+    expect(s.station.sessionsNamed).toEqual(['Hall']);
+    expect(s.page.rename('   ')).toBeNull();
+    expect(s.page.state.name).toBe('Hall');
+  });
+});
