@@ -179,8 +179,9 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
       }),
       this.#list.on('error', (error) => this.#setError(error.code, error.message)),
       this.#presence.on('change', (id, entry) => {
-        // A watch waiting to re-dial a camera that just came back dials at once.
+        // A watch waiting to re-dial a camera that just came back dials at once; one that is gone dials rarely.
         if (entry.state === 'online' && this.#watch?.cameraId === id) this.#watch.cameraOnline?.();
+        else if (entry.state === 'offline' && this.#watch?.cameraId === id) this.#watch.cameraOffline?.();
         this.#changed();
       }),
       this.#transport.on('state', (state, detail) => this.#onTransportState(state, detail)),
@@ -235,6 +236,10 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
       this.emit('camera-message', message);
     });
     watch.start();
+    // What presence knows already: a camera that answers pings is reachable, however its dials end.
+    const known = this.#presence.get(cameraId).state;
+    if (known === 'online') watch.cameraOnline?.();
+    else if (known === 'offline') watch.cameraOffline?.();
     this.#changed();
   }
 
