@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
 import type { RelayedFrame } from '../peer-server/index.ts';
-import { newLinkInvitation, pairingLink, parseShortCode, viewerAcceptPairing, type PairRequest } from '../protocol/pairing.ts';
+import { cameraStartPairing, newLinkInvitation, pairingLink, parseShortCode, viewerAcceptPairing, type PairAccept, type PairRequest } from '../protocol/pairing.ts';
 import { expectFramesFlowing, invitationLink, openCamera, openViewer, pairNewCamera, waitForCameraState, watch } from './support/apps.ts';
 import { launchChromium, newDeviceContext, waitFor } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -96,12 +96,12 @@ async function sendLinkToRunningCamera(camera: Page, link: string, settled: () =
 }
 
 /**
- * A scripted malicious viewer: registers its own ID over the PeerJS wire protocol, with nothing of the app but
- * protocol/ — it computes whatever the protocol lets it.
+ * A scripted malicious viewer (or camera): registers its own ID over the PeerJS wire protocol, with nothing of the
+ * app but protocol/ — it computes whatever the protocol lets it.
  */
-async function scriptedViewer(): Promise<{ id: string; send: (dst: string, payload: unknown) => void; next: (kind: string) => Promise<{ src: string; payload: Record<string, unknown> }>; close: () => void }> {
+async function scriptedPeer(kind: 'viewer' | 'cam' = 'viewer'): Promise<{ id: string; send: (dst: string, payload: unknown) => void; next: (kind: string) => Promise<{ src: string; payload: Record<string, unknown> }>; close: () => void }> {
   const hex = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => b.toString(16).padStart(2, '0')).join('');
-  const id = `viewer-${hex(16)}`;
+  const id = `${kind}-${hex(16)}`;
   const ws = new NodeWebSocket(`${server.url.replace(/^http/, 'ws')}/peerjs/peerjs?key=pawcam&id=${id}&token=${hex(16)}`, { rejectUnauthorized: false });
   const inbox: { src: string; payload: Record<string, unknown> }[] = [];
   const waiters: (() => void)[] = [];
@@ -196,6 +196,46 @@ describe('a malicious server', () => {
   });
 });
 
+describe('a guesser at typed codes', () => {
+  it('gets one try per code, and after 3 failed tries in a row the viewer pauses typed codes until its owner resumes them', async () => {
+    const viewer = await openViewer(await device(), server.url);
+    await viewer.getByTestId('add-camera').click();
+    await viewer.getByTestId('use-code').click();
+    // The guesser: a device of its own on the server (any enrolled device, or the server itself) playing a camera.
+    const guesser = await scriptedPeer('cam');
+    try {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const code = ((await viewer.getByTestId('pair-short-code').textContent()) ?? '').trim();
+        await viewer.locator('[data-testid=pair-status][data-state=waiting]').waitFor({ timeout: 20_000 });
+        const rendezvousId = `pair-${code.slice(0, 6).toLowerCase()}`;
+        // It knows the handle (the rendezvous ID), not the secret: it guesses.
+        const guess = parseShortCode(`${code.slice(0, 6)}00000000`, Date.now());
+        if (!guess.ok) throw new Error(guess.error);
+        const attemptState = await cameraStartPairing(guess.value, guesser.id, 'Mallory cam');
+        guesser.send(rendezvousId, { v: 1, ...attemptState.request });
+        const { payload } = await guesser.next('pair-accept');
+        const { v: _v, ...accept } = payload as PairAccept & { v: number };
+        // Its guess was wrong (2^-40): its own check fails, and it says so, as a camera would.
+        expect(await attemptState.finish(accept)).toBeNull();
+        guesser.send(rendezvousId, { v: 1, kind: 'pair-error', reason: 'invalid' });
+        await viewer.locator('[data-testid=pair-status][data-state=failed]').waitFor({ timeout: 20_000 });
+        if (attempt < 3) await viewer.getByTestId('pair-new').click();
+      }
+    } finally {
+      guesser.close();
+    }
+    await viewer.locator('[data-testid=pair-status][data-code=pairing-paused]').waitFor({ timeout: 10_000 });
+    await expect(viewer.getByTestId('pair-status').textContent()).resolves.toMatch(/paused/i);
+    // No 'Make a new code' any more: only the owner's 'Allow typed codes again'.
+    await expect(viewer.getByTestId('pair-new').count()).resolves.toBe(0);
+    const usedCode = await viewer.getByTestId('pair-short-code').textContent();
+    // The owner starts typed codes again: a fresh code is shown and waits for the phone.
+    await viewer.getByTestId('resume-codes').click();
+    await viewer.locator('[data-testid=pair-status][data-state=waiting]').waitFor({ timeout: 20_000 });
+    await expect(viewer.getByTestId('pair-short-code').textContent()).resolves.not.toBe(usedCode);
+  });
+});
+
 describe('a paired viewer', () => {
   it('cannot overwrite another paired viewer’s key (the accept names that viewer’s ID)', async () => {
     const honest = await openViewer(await device(), server.url);
@@ -204,7 +244,7 @@ describe('a paired viewer', () => {
     expect(victimId).toMatch(/^viewer-/);
 
     // The owner adds a second viewer — whose software is malicious: its accept claims the first viewer's ID.
-    const mallory = await scriptedViewer();
+    const mallory = await scriptedPeer();
     try {
       const invitation = newLinkInvitation(mallory.id, Date.now());
       let asked = false;
