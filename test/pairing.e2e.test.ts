@@ -2,6 +2,7 @@
  * Issue 3 end to end: only a paired, unrevoked viewer ever gets an answer or media — not a stranger who knows the
  * camera ID, not a revoked viewer, not a server that rewrites or replays what it relays.
  */
+import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
@@ -157,10 +158,13 @@ describe('who gets an answer', () => {
   it('a stranger who knows the camera ID gets no answer, no presence reply and no media', async () => {
     const stranger = await (await newDeviceContext(browser)).newPage();
     await stranger.goto(`${server.url}/healthz`);
-    await stranger.evaluate(async (camId) => {
+    // The worst case on a closed server: the stranger holds an enrolled ID (a device of another household).
+    const strangerId = `viewer-${randomBytes(16).toString('hex')}`;
+    const strangerToken = randomBytes(16).toString('hex');
+    await server.enroll(strangerId, strangerToken);
+    await stranger.evaluate(async ({ camId, id, token }) => {
       const hex = (n: number) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => b.toString(16).padStart(2, '0')).join('');
-      const id = `viewer-${hex(16)}`;
-      const ws = new WebSocket(`wss://${location.host}/peerjs/peerjs?key=pawcam&id=${id}&token=${hex(16)}`);
+      const ws = new WebSocket(`wss://${location.host}/peerjs/peerjs?key=pawcam&id=${id}&token=${token}`);
       const received: { type: string }[] = [];
       (window as unknown as { __stranger: unknown }).__stranger = { received };
       await new Promise<void>((resolve, reject) => {
@@ -181,7 +185,7 @@ describe('who gets an answer', () => {
       send('OFFER', { v: 1, kind: 'signal', sid: hex(4), signal: { type: 'offer', sdp }, auth: { nonce: hex(12), ts: Date.now(), mac: 'A'.repeat(43) } });
       send('CANDIDATE', { v: 1, kind: 'ping', nonce: hex(8) });
       send('CANDIDATE', { v: 1, kind: 'ping', nonce: hex(8), auth: { nonce: hex(8), ts: Date.now(), mac: 'B'.repeat(43) } });
-    }, cameraId);
+    }, { camId: cameraId, id: strangerId, token: strangerToken });
 
     // The paired viewer's session, started after the stranger's messages, is answered: the camera has handled
     // everything the stranger sent by then.
@@ -201,7 +205,8 @@ describe('who gets an answer', () => {
     const other = await (await newDeviceContext(browser)).newPage();
     const socketIds: string[] = [];
     other.on('websocket', (ws) => socketIds.push(new URL(ws.url()).searchParams.get('id') ?? ''));
-    await other.goto(`${server.url}/viewer/`);
+    // Another viewer of the same household: opened with the owner link, as the owner would.
+    await other.goto(server.ownerLink);
     await pairRunningCamera(other, camera, cameraId);
     await waitForCameraState(other, cameraId, 'online');
     await watch(other, cameraId);
