@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, newDeviceContext, waitFor } from './support/browser.ts';
 import { launchFirefox, newFirefoxDevice, newTrackedPage } from './support/firefox.ts';
 import { saveScreenshot } from './support/screenshots.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { ownerLinkFor, startTestServer, type TestServer } from './support/server.ts';
 
 const WIDTHS = [320, 360, 390, 414] as const;
 const PHONE_HEIGHT = 844;
@@ -172,7 +172,8 @@ describe.each(engines)('no sideways scrolling on a phone in $name', (engine) => 
     const phone = await engine.newTab(phoneDevice);
 
     await viewer.setWidth(390);
-    await viewer.goto(`${server.url}/viewer/`);
+    // The owner's viewer opens the owner link once, as the server printed it (the server is closed).
+    await viewer.goto(ownerLinkFor(server.url) ?? `${server.url}/viewer/`);
     await viewer.waitFor('[data-testid=add-camera]');
     problems.push(...(await sideways(viewer, 'viewer-empty')));
 
