@@ -249,6 +249,12 @@ describe('the camera page', () => {
     expect(s.page.state.pairing).toEqual({ state: 'failed', failure: 'codes-paused' });
     s.page.resumeCodes();
     expect(s.page.state.pairing).toBeNull();
+    // The failed code that pauses typed codes (the ledger counts it) says so at once.
+    s.station.outcome = { ok: false, failure: 'bad-accept' };
+    expect(s.page.pairWithCode(newShortCode(s.timers.now()).code)).toBeNull();
+    s.pauseCodes();
+    await flush();
+    expect(s.page.state.pairing).toEqual({ state: 'failed', failure: 'codes-paused' });
   });
 
   it('viewers join and leave: the count follows the sessions', async () => {

@@ -7,7 +7,7 @@
 import { PawcamError, toPawcamError } from '../../protocol/errors.ts';
 import { TypedEmitter } from '../../protocol/events.ts';
 import { createLogger } from '../../protocol/log.ts';
-import { parseShortCode, type Invitation } from '../../protocol/pairing.ts';
+import { isShortCodeInvitation, parseShortCode, type Invitation } from '../../protocol/pairing.ts';
 import type { Parsed } from '../../protocol/schema.ts';
 import type { Timers } from '../../protocol/timers.ts';
 import type { TransportState, TransportStateDetail } from '../../protocol/transport.ts';
@@ -521,7 +521,11 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
     }
     const outcome = await running.pair(current, this.#s.name);
     this.#d.attempts.record(current, outcome);
-    const pairing: PairingStatus = outcome.ok ? { state: 'paired', viewerName: outcome.viewerName } : { state: 'failed', failure: outcome.failure };
+    // The failure that paused typed codes says so at once, with the way to allow them again.
+    const paused = !outcome.ok && isShortCodeInvitation(current) && this.#d.attempts.codesPaused;
+    const pairing: PairingStatus = outcome.ok
+      ? { state: 'paired', viewerName: outcome.viewerName }
+      : { state: 'failed', failure: paused ? 'codes-paused' : outcome.failure };
     this.#set({ pairing });
     if (outcome.ok) {
       // The news leaves after a while; the viewer stays listed under Paired viewers.
