@@ -34,6 +34,10 @@ export interface CheckedFrame {
 
 const RELAY_TYPES: ReadonlySet<string> = new Set<RelayType>(['OFFER', 'ANSWER', 'CANDIDATE']);
 
+const HEARTBEAT_TEXT = '{"type":"HEARTBEAT"}';
+const HEARTBEAT_BYTES = Buffer.from(HEARTBEAT_TEXT);
+const HEARTBEAT: Parsed<CheckedFrame> = Object.freeze({ ok: true, value: Object.freeze({ frame: Object.freeze({ type: 'HEARTBEAT' as const }), text: HEARTBEAT_TEXT, exact: true }) });
+
 /** Is `type` one of the relayed types? */
 export function isRelayType(type: string): type is RelayType {
   return RELAY_TYPES.has(type);
@@ -45,6 +49,8 @@ export function checkClientFrame(data: unknown, isBinary: boolean): Parsed<Check
   // ws hands text frames over as a Buffer (its default binaryType), already checked to be UTF-8; anything else is not
   // ours to guess at.
   if (!Buffer.isBuffer(data)) return { ok: false, error: '(root): not a text frame' };
+  // Every client sends this every few seconds: known by its bytes, it needs no parse.
+  if (data.length === HEARTBEAT_BYTES.length && data.equals(HEARTBEAT_BYTES)) return HEARTBEAT;
   const text = data.toString('utf8');
   let value: unknown;
   try {

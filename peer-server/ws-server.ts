@@ -102,6 +102,11 @@ export function createGuardedSocketServer(options: ServerOptions, deps: SocketSe
     perMessageDeflate: false,
     WebSocket: guardedSocketClass({ ...deps, log: refusalLog }),
     verifyClient: (info, done) => {
+      const repeated = repeatedPeerParam(info.req.url);
+      if (repeated) {
+        refusalLog.warn('refused a WebSocket upgrade', { status: 400, reason: 'repeated query parameter', param: repeated, remote: addressOf(info.req) });
+        return done(false, 400, 'Bad Request');
+      }
       const admission = safely<Admission>(log, 'admit', () => policy.admit(info.req), { ok: false, status: 500, reason: 'Internal Server Error' });
       if (admission.ok) return done(true);
       refusalLog.warn('refused a WebSocket upgrade', { status: admission.status, reason: admission.reason, remote: addressOf(info.req), ...admission.details });
@@ -122,6 +127,22 @@ export function createGuardedSocketServer(options: ServerOptions, deps: SocketSe
   });
   wss.on('error', (error) => log.warn('WebSocket server error', { error: error.message }));
   return wss;
+}
+
+/**
+ * A query parameter PeerServer reads that appears more than once, if any. The policy reads the first `id`/`token`
+ * (URLSearchParams.get) and PeerServer the last (Object.fromEntries): `?id=mine&token=…&id=cam-x&token=…` passed
+ * the check as one ID and registered as another, taking over an absent camera's ID.
+ */
+export function repeatedPeerParam(url: string | undefined): string | null {
+  let query: URLSearchParams;
+  try {
+    query = new URL(url ?? '/', 'https://pawcam.invalid').searchParams;
+  } catch {
+    return null;
+  }
+  for (const name of ['id', 'token', 'key']) if (query.getAll(name).length > 1) return name;
+  return null;
 }
 
 /** Delivers refusals that must reach the client as a PeerServer message; such sockets never reach PeerServer. */
@@ -193,7 +214,14 @@ function guardedSocketClass({ log, policy, relay, peers, counters }: SocketServe
       const checked = checkClientFrame(args[0], args[1] === true);
       if (!checked.ok) return this.#drop(checked.error);
       const { frame } = checked.value;
-      const verdict = safely<FrameVerdict>(log, 'inspect', () => policy.inspect(frame, this.info), 'drop');
+      // As safely(), inlined: this runs for every frame.
+      let verdict: FrameVerdict;
+      try {
+        verdict = policy.inspect(frame, this.info);
+      } catch (error) {
+        log.error('socket hook threw', { hook: 'inspect', error: error instanceof Error ? error.message : String(error) });
+        verdict = 'drop';
+      }
       if (verdict === 'drop') return this.#drop('refused by policy');
       if (verdict === 'close') {
         if (counters) counters.dropped++;
