@@ -5,7 +5,7 @@ import { newLinkInvitation, newShortCode, type Invitation } from '../../protocol
 import type { Parsed } from '../../protocol/schema.ts';
 import { FakeTimers, flush } from '../../protocol/testing/timers.ts';
 import type { TransportState, TransportStateDetail } from '../../protocol/transport.ts';
-import { CameraPage, PAIRED_NOTE_MS, liveThroughOutage, offersReconnect, shownError, type CameraPageDeps, type PageCamera, type PageStation } from './camera-page.ts';
+import { CameraPage, HANDOVER_WAIT_MS, PAIRED_NOTE_MS, type TabChannel, liveThroughOutage, offersReconnect, shownError, type CameraPageDeps, type PageCamera, type PageStation } from './camera-page.ts';
 import type { AwakeState } from './device/keep-awake.ts';
 import type { CameraState } from './media/local-camera.ts';
 import type { PairingOutcome } from './pairing/pairing-flow.ts';
@@ -85,7 +85,26 @@ class FakeAwake extends TypedEmitter<{ change: (s: AwakeState) => void; visible:
   }
 }
 
+/** BroadcastChannel between tabs of one browser: a message reaches every other tab, asynchronously. */
+class FakeTabs {
+  readonly tabs: ((m: unknown) => void)[] = [];
+  join(): TabChannel {
+    let me: (m: unknown) => void = () => undefined;
+    return {
+      post: (message) => {
+        for (const tab of this.tabs) if (tab !== me) queueMicrotask(() => tab(structuredClone(message)));
+      },
+      listen: (listener) => {
+        me = listener;
+        this.tabs.push(listener);
+        return () => undefined;
+      },
+    };
+  }
+}
+
 interface Options {
+  tabs?: TabChannel;
   denied?: boolean;
   address?: Parsed<Invitation> | null;
   leftOn?: boolean;
@@ -143,6 +162,7 @@ function setup(o: Options = {}) {
       return { start: () => (entry.running = true), stop: () => (entry.running = false) };
     },
     timers,
+    ...(o.tabs ? { tabs: o.tabs } : {}),
   };
   const page = new CameraPage(deps);
   return {
@@ -362,5 +382,35 @@ describe('the camera page', () => {
     expect(s.station.sessionsNamed).toEqual(['Hall']);
     expect(s.page.rename('   ')).toBeNull();
     expect(s.page.state.name).toBe('Hall');
+  });
+
+  it('a pairing link opened in a second tab goes to the tab running the camera, which asks for a yes; the second tab pairs nothing', async () => {
+    const tabs = new FakeTabs();
+    const first = setup({ tabs: tabs.join() });
+    await first.page.start();
+    await flush();
+    const invitation = await link();
+    const second = setup({ tabs: tabs.join(), address: { ok: true, value: invitation } });
+    await flush();
+    expect(second.page.state).toMatchObject({ handedOver: true, pairing: null });
+    expect(first.page.state.pairing).toEqual({ state: 'confirm' });
+    first.page.confirmPairing();
+    await flush();
+    expect(first.station.paired.map((i) => i.rendezvousId)).toEqual([invitation.rendezvousId]);
+    await second.page.start();
+    await flush();
+    expect(second.station.paired).toEqual([]);
+  });
+
+  it('with no camera tab running, a tab opened with a link keeps it (and waits for its own Start)', async () => {
+    const tabs = new FakeTabs();
+    setup({ tabs: tabs.join() });
+    const s = setup({ tabs: tabs.join(), address: { ok: true, value: await link() } });
+    await flush();
+    s.timers.advance(HANDOVER_WAIT_MS);
+    expect(s.page.state).toMatchObject({ handedOver: false, pairing: { state: 'waiting' } });
+    await s.page.start();
+    await flush();
+    expect(s.station.paired).toHaveLength(1);
   });
 });

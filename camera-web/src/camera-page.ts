@@ -7,7 +7,7 @@
 import { PawcamError, toPawcamError } from '../../protocol/errors.ts';
 import { TypedEmitter } from '../../protocol/events.ts';
 import { createLogger } from '../../protocol/log.ts';
-import { isShortCodeInvitation, parseShortCode, type Invitation } from '../../protocol/pairing.ts';
+import { encodeInvitation, isShortCodeInvitation, parseInvitation, parseShortCode, type Invitation } from '../../protocol/pairing.ts';
 import type { Parsed } from '../../protocol/schema.ts';
 import type { Timers } from '../../protocol/timers.ts';
 import type { TransportState, TransportStateDetail } from '../../protocol/transport.ts';
@@ -56,6 +56,20 @@ export interface CameraPageState {
   readonly awake: AwakeState;
   /** How long the page was in the background, once back (null: nothing to say). */
   readonly backgroundSec: number | null;
+  /** The pairing link this tab was opened with went to the camera page already open in another tab. */
+  readonly handedOver: boolean;
+}
+
+/** How long a tab opened with a pairing link waits to hear that another camera tab took it, ms. */
+export const HANDOVER_WAIT_MS = 400;
+
+/** What camera tabs of one browser say to each other (same origin only: a BroadcastChannel). */
+export type TabMessage = { t: 'pair-link'; link: string; id: string } | { t: 'pair-taken'; id: string };
+
+/** A channel to the other camera tabs of this browser (BroadcastChannel in the page). */
+export interface TabChannel {
+  post(message: TabMessage): void;
+  listen(listener: (message: unknown) => void): () => void;
 }
 
 /** The camera the page runs (LocalCamera). */
@@ -131,6 +145,8 @@ export interface CameraPageDeps {
   decideResume(leftOn: boolean, permission: MediaPermission, pairingLinkOpen: boolean): ResumeDecision;
   /** Answer signed pings with "needs a tap since …" until the camera streams. */
   standby(station: PageStation, since: number): { start(): void; stop(): void };
+  /** The other camera tabs: a pairing link opened in a second tab is handed to the tab that runs the camera. */
+  tabs?: TabChannel;
   timers: Timers;
 }
 
@@ -175,6 +191,8 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
   #codeHandle: string | null = null;
   #standby: { stop(): void } | null = null;
   #hiddenAt: number | null = null;
+  /** The id of this tab's offer of its pairing link to another tab, while an answer may come. */
+  #handover: string | null = null;
 
   constructor(deps: CameraPageDeps) {
     super();
@@ -200,7 +218,9 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
       needsTapSince: null,
       awake: deps.keepAwake.state,
       backgroundSec: null,
+      handedOver: false,
     };
+    deps.tabs?.listen((message) => this.#onTab(message));
     deps.paired.on('change', (list) => this.#set({ pairedList: list, pairedPersistent: deps.paired.persistent }));
     deps.keepAwake.on('change', (awake) => {
       if (awake.hidden) this.#hiddenAt ??= deps.timers.now();
@@ -372,7 +392,47 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
     }
     // Opening a link is not consent to pair: until the camera is started, wait for the Start camera tap.
     if (this.#station) void this.#pairNow();
-    else this.#set({ pairing: { state: 'waiting' } });
+    else {
+      this.#set({ pairing: { state: 'waiting' } });
+      this.#offerToOtherTab(taken.value);
+    }
+  }
+
+  /**
+   * A link opened in a second tab would register this camera's ID a second time and knock the first tab off the
+   * server. Offer it to a camera tab that is running; if one takes it, it asks its person for a yes (as for any link
+   * that reaches an open page) and this tab pairs nothing.
+   */
+  #offerToOtherTab(invitation: Invitation): void {
+    const tabs = this.#d.tabs;
+    if (!tabs) return;
+    const id = Math.random().toString(36).slice(2);
+    this.#handover = id;
+    tabs.post({ t: 'pair-link', link: encodeInvitation(invitation), id });
+    this.#d.timers.setTimeout(() => {
+      if (this.#handover === id) this.#handover = null;
+    }, HANDOVER_WAIT_MS);
+  }
+
+  #onTab(message: unknown): void {
+    // Same-origin tabs only, but parsed like anything else that arrives.
+    if (typeof message !== 'object' || message === null) return;
+    const m = message as Record<string, unknown>;
+    if (m['t'] === 'pair-taken' && typeof m['id'] === 'string' && m['id'] === this.#handover) {
+      this.#handover = null;
+      this.#invitation = null;
+      log.info('handed the pairing link to the camera tab already open');
+      this.#set({ pairing: null, handedOver: true });
+      return;
+    }
+    if (m['t'] !== 'pair-link' || typeof m['link'] !== 'string' || typeof m['id'] !== 'string' || this.#s.phase === 'idle') return;
+    const parsed = parseInvitation(m['link']);
+    if (!parsed.ok || parsed.value.expiresAt < this.#d.timers.now()) return;
+    this.#d.tabs?.post({ t: 'pair-taken', id: m['id'] });
+    this.#invitation = parsed.value;
+    this.#d.rememberLinkExtras(parsed.value);
+    this.#awaitingConfirm = true;
+    if (this.#s.pairing?.state !== 'pairing') this.#set({ pairing: { state: 'confirm' } });
   }
 
   /** The person at the phone said yes to a link that arrived while the page was open. */
