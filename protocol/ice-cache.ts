@@ -9,7 +9,7 @@
  */
 import { Backoff } from './backoff.ts';
 import { toPawcamError, type PawcamError } from './errors.ts';
-import type { IceConfig } from './ice.ts';
+import type { FetchLike, IceConfig } from './ice.ts';
 import { createLogger } from './log.ts';
 import type { Timers } from './timers.ts';
 import type { TransportEvents, TransportState } from './transport.ts';
@@ -25,6 +25,16 @@ export const MIN_REFRESH_MS = 30_000;
 export interface TransportStateSource {
   readonly state: TransportState;
   on(event: 'state', listener: TransportEvents['state']): () => void;
+}
+
+/** Where and as whom a device asks for its ICE servers (`POST /ice` serves registered peers only). */
+export interface IceAccess {
+  serverUrl: string;
+  /** The device's registered ID and its token. */
+  id: string;
+  token: string;
+  transport: TransportStateSource;
+  fetch: FetchLike;
 }
 
 /** Options of IceCache. */

@@ -4,10 +4,9 @@
  * answer from the server, sessions use host candidates only (LAN). A viewer's "always relay" request is honoured
  * only with a TURN relay; otherwise the session is refused rather than silently exposing addresses.
  */
-import { IceCache } from '../../../protocol/ice-cache.ts';
-import { LAN_ONLY, fetchIceConfig, rtcConfigFrom, type FetchLike, type IceConfig, type RtcConfig } from '../../../protocol/ice.ts';
+import { IceCache, type IceAccess } from '../../../protocol/ice-cache.ts';
+import { LAN_ONLY, fetchIceConfig, rtcConfigFrom, type IceConfig, type RtcConfig } from '../../../protocol/ice.ts';
 import type { Timers } from '../../../protocol/timers.ts';
-import type { SignalTransport } from '../../../protocol/transport.ts';
 
 export { MIN_REFRESH_MS } from '../../../protocol/ice-cache.ts';
 
@@ -23,13 +22,7 @@ export interface IceSource {
 }
 
 /** Options of IceKeeper. */
-export interface IceKeeperOptions {
-  serverUrl: string;
-  /** The camera's registered ID and token: /ice serves registered peers only. */
-  id: string;
-  token: string;
-  transport: Pick<SignalTransport, 'on' | 'state'>;
-  fetch: FetchLike;
+export interface IceKeeperOptions extends IceAccess {
   timers: Timers;
   fetchWaitMs?: number;
 }

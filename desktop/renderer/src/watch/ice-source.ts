@@ -5,23 +5,16 @@
  * no TURN relay.
  */
 import { PawcamError, toPawcamError } from '../../../../protocol/errors.ts';
-import { IceCache } from '../../../../protocol/ice-cache.ts';
-import { LAN_ONLY, fetchIceConfig, rtcConfigFrom, type FetchLike, type RtcConfig } from '../../../../protocol/ice.ts';
+import { IceCache, type IceAccess } from '../../../../protocol/ice-cache.ts';
+import { LAN_ONLY, fetchIceConfig, rtcConfigFrom, type RtcConfig } from '../../../../protocol/ice.ts';
 import { realTimers, type Timers } from '../../../../protocol/timers.ts';
-import type { SignalTransport } from '../../../../protocol/transport.ts';
 import { relayConfigMissingMessage, relayUnusableMessage } from '../messages.ts';
 
 /** A watch waits at most this long for the server's answer before dialling with what it has. */
 const FETCH_TIMEOUT_MS = 5_000;
 
 /** Options of IceSource. */
-export interface IceSourceOptions {
-  serverUrl: string;
-  /** Our registered ID and its token: /ice serves registered peers only. */
-  id: string;
-  token: string;
-  transport: Pick<SignalTransport, 'on' | 'state'>;
-  fetch: FetchLike;
+export interface IceSourceOptions extends IceAccess {
   timers?: Timers;
   fetchTimeoutMs?: number;
 }
