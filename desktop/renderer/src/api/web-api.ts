@@ -23,6 +23,7 @@ import {
 } from '../../../../protocol/ipc.ts';
 import { createLogger } from '../../../../protocol/log.ts';
 import { NameSchema, PeerIdSchema, parseJsonWith, parseWith } from '../../../../protocol/schema.ts';
+import { defaultSettings } from '../settings/settings.ts';
 import { snapshotFileName } from '../watch/snapshot-name.ts';
 import { fetchServerInfo, OWNER_CREDENTIAL, type HttpLike } from '../../../../protocol/enrollment.ts';
 import { parseRendezvousUrl } from '../../../../protocol/pairing.ts';
@@ -136,17 +137,8 @@ export function createWebApi(options: WebApiOptions = {}): PawcamApi {
 
   const getSettings = (): ViewerSettings => {
     const stored = parseJsonWith(StoredSettingsSchema, read(STORAGE_KEYS.settings));
-    // The desktop-only settings have no meaning in a browser: fixed values, never stored.
-    return {
-      serverUrl: null,
-      serverFingerprint: null,
-      snapshotFolder: null,
-      snapshotShortcut: null,
-      startAtLogin: false,
-      notifications: false,
-      alwaysRelay: stored.ok ? stored.value.alwaysRelay : false,
-      viewerName: readViewerName(),
-    };
+    // The desktop-only settings have no meaning in a browser: their defaults, never stored.
+    return { ...defaultSettings(readViewerName()), alwaysRelay: stored.ok ? stored.value.alwaysRelay : false };
   };
 
   const updateSettings = (patch: unknown): ViewerSettings => {
