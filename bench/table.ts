@@ -79,7 +79,7 @@ export function renderReport(r: BenchResults): string {
   );
 
   out.push('', 'Time to first frame, ms from the Watch click (median / p90 (n)); "shown" = first frame presented (requestVideoFrameCallback),');
-  out.push('"decoded" = getStats framesDecoded > 0 polled every 4 ms in the page (Chrome caches stats, so this one lags)');
+  out.push('"decoded" = getStats framesDecoded > 0 polled every ~16 ms in the page (Chrome caches stats, so this one lags)');
   const ttffRows: string[][] = [['', ...KINDS.map((k) => SUBJECT_LABELS[k])]];
   for (const kind of ['cold', 'warm'] as const) {
     const label = kind === 'warm' ? 'warm (no standby link)' : kind;
