@@ -5,7 +5,7 @@ import { newLinkInvitation, newShortCode, type Invitation } from '../../protocol
 import type { Parsed } from '../../protocol/schema.ts';
 import { FakeTimers, flush } from '../../protocol/testing/timers.ts';
 import type { TransportState, TransportStateDetail } from '../../protocol/transport.ts';
-import { CameraPage, HANDOVER_WAIT_MS, PAIRED_NOTE_MS, type TabChannel, liveThroughOutage, offersReconnect, shownError, type CameraPageDeps, type PageCamera, type PageStation } from './camera-page.ts';
+import { CameraPage, HANDOVER_WAIT_MS, PAIRED_NOTE_MS, type TabChannel, liveThroughOutage, offersReconnect, shownError, shownFailure, type CameraPageDeps, type PageCamera, type PageStation } from './camera-page.ts';
 import type { AwakeState } from './device/keep-awake.ts';
 import type { CameraState } from './media/local-camera.ts';
 import type { PairingOutcome } from './pairing/pairing-flow.ts';
@@ -275,6 +275,28 @@ describe('the camera page', () => {
     s.pauseCodes();
     await flush();
     expect(s.page.state.pairing).toEqual({ state: 'failed', failure: 'codes-paused' });
+  });
+
+  it('a typed code nobody answers says so without blaming the viewer; a link the server cannot deliver still says the viewer is away', async () => {
+    const s = setup();
+    s.station.outcome = { ok: false, failure: 'unreachable' };
+    expect(s.page.pairWithCode(newShortCode(s.timers.now()).code)).toBeNull();
+    await flush();
+    expect(s.page.state.pairing).toEqual({ state: 'failed', failure: 'no-such-code' });
+    expect(shownFailure(await link(), 'unreachable')).toBe('unreachable');
+    expect(shownFailure(await link(), 'timeout')).toBe('timeout');
+  });
+
+  it('a malformed typed code: one sentence at the form, and the banner of an earlier failure leaves', async () => {
+    const s = setup();
+    s.station.outcome = { ok: false, failure: 'unreachable' };
+    s.page.pairWithCode(newShortCode(s.timers.now()).code);
+    await flush();
+    expect(s.page.state.pairing?.state).toBe('failed');
+    expect(s.page.pairWithCode('ABC123-DEF')).toMatch(/^That is not a pairing code yet: it has 9 of the 14 letters and digits/);
+    expect(s.page.state.pairing).toBeNull();
+    // Nothing was tried: the station saw one attempt, the earlier one.
+    expect(s.station.paired).toHaveLength(1);
   });
 
   it('viewers join and leave: the count follows the sessions', async () => {

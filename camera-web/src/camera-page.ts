@@ -16,7 +16,7 @@ import type { CameraState } from './media/local-camera.ts';
 import type { PairedViewerInfo } from './pairing/paired-viewers.ts';
 import type { PairingOutcome } from './pairing/pairing-flow.ts';
 import type { AttemptRefusal } from './pairing/pair-attempts.ts';
-import type { PairingFailure, PairingStatus } from './pairing/pairing-text.ts';
+import { typedCodeProblem, type PairingFailure, type PairingStatus } from './pairing/pairing-text.ts';
 import type { MediaPermission, ResumeDecision } from './station/auto-resume.ts';
 import type { Talker } from './talk/talk-back.ts';
 import { PAGE_MESSAGES } from './ui/error-messages.ts';
@@ -25,6 +25,14 @@ const log = createLogger('camera-page');
 
 /** How long "Paired with …" stays on the phone. */
 export const PAIRED_NOTE_MS = 30_000;
+
+/**
+ * The failure the page shows. A typed code nobody answers is not "the viewer is not connected": the camera cannot tell
+ * a mistyped code from a viewer that stopped showing it, so it says only what it knows.
+ */
+export function shownFailure(invitation: Invitation, failure: PairingFailure): PairingFailure {
+  return failure === 'unreachable' && isShortCodeInvitation(invitation) ? 'no-such-code' : failure;
+}
 
 /** Where the page is. */
 export type PagePhase = 'idle' | 'starting' | 'running';
@@ -464,9 +472,16 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
       return PAGE_MESSAGES.codesPaused;
     }
     const parsed = parseShortCode(text, this.#d.timers.now());
-    if (!parsed.ok) return PAGE_MESSAGES.notACode;
+    // The form says what is wrong, in one place: a banner left from an earlier attempt would only contradict it.
+    if (!parsed.ok) {
+      this.#clearFailedPairing();
+      return typedCodeProblem(text);
+    }
     this.#awaitingConfirm = false;
-    if (!this.#canConnect()) return PAGE_MESSAGES.cannotConnect;
+    if (!this.#canConnect()) {
+      this.#clearFailedPairing();
+      return PAGE_MESSAGES.cannotConnect;
+    }
     this.#invitation = parsed.value;
     this.#codeHandle = parsed.value.rendezvousId.replace(/^pair-/, '');
     void this.#pairNow();
@@ -519,6 +534,10 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
   /** The page goes away: tell the viewers and the server now, so they do not wait for timeouts. */
   leave(): void {
     this.#station?.stop();
+  }
+
+  #clearFailedPairing(): void {
+    if (this.#s.pairing?.state === 'failed') this.#set({ pairing: null });
   }
 
   #canConnect(): boolean {
@@ -585,7 +604,7 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
     const paused = !outcome.ok && isShortCodeInvitation(current) && this.#d.attempts.codesPaused;
     const pairing: PairingStatus = outcome.ok
       ? { state: 'paired', viewerName: outcome.viewerName }
-      : { state: 'failed', failure: paused ? 'codes-paused' : outcome.failure };
+      : { state: 'failed', failure: paused ? 'codes-paused' : shownFailure(current, outcome.failure) };
     this.#set({ pairing });
     if (outcome.ok) {
       // The news leaves after a while; the viewer stays listed under Paired viewers.

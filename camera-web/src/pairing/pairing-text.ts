@@ -15,6 +15,11 @@ export type PairingFailure =
   | 'timeout'
   /** The server says the viewer is not connected. */
   | 'unreachable'
+  /**
+   * A typed code's rendezvous ID is held by no one: a mistyped code, a code the viewer already replaced or withdrew,
+   * or a viewer that is gone. The camera cannot tell which, so the words do not pick one.
+   */
+  | 'no-such-code'
   /** The pawcam server could not be reached. */
   | 'no-server'
   /** The browser could not keep the key or do the cryptography. */
@@ -44,6 +49,7 @@ const FAILURE_TEXT: Record<PairingFailure, string> = {
   'bad-accept': 'Pairing failed: the viewer’s reply could not be verified, so nothing was saved. Make a new link in the viewer and try again.',
   timeout: 'The viewer did not answer — keep its pairing screen open and try again.',
   unreachable: 'The viewer is not connected — keep its pairing screen open and try again.',
+  'no-such-code': 'No viewer is showing this code right now — check the code, or make a new one in the viewer.',
   'no-server': 'Could not reach the pawcam server to pair — check the connection and try again.',
   internal: 'This browser could not complete the pairing — try again, or use another browser.',
   'bad-link': 'This pairing link is damaged — scan the QR code again or type the short code.',
@@ -60,6 +66,25 @@ export function pairingFailureCode(failure: PairingFailure): PawcamErrorCode {
 /** A failure in words: what happened and what to do. */
 export function pairingFailureText(failure: PairingFailure): string {
   return FAILURE_TEXT[failure];
+}
+
+const CODE_LENGTH = 14;
+const EXAMPLE_CODE = 'ABC123-DEFG-HJK4';
+
+/**
+ * What is wrong with a typed text that is not a pairing code, in one sentence for the form: too short, too long, or a
+ * character a code never has. Spaces and dashes are ignored, as parseShortCode ignores them.
+ */
+export function typedCodeProblem(text: string): string {
+  const chars = [...text.replace(/[\s-]/g, '')];
+  if (chars.length === 0) return `Type the code the viewer shows: ${CODE_LENGTH} letters and digits, like ${EXAMPLE_CODE}.`;
+  if (chars.some((c) => !/^[0-9a-z]$/i.test(c) || /u/i.test(c))) {
+    return `That is not a pairing code: a code has only letters and digits (never U), like ${EXAMPLE_CODE}.`;
+  }
+  if (chars.length < CODE_LENGTH) {
+    return `That is not a pairing code yet: it has ${chars.length} of the ${CODE_LENGTH} letters and digits. Type all of the code the viewer shows, like ${EXAMPLE_CODE}.`;
+  }
+  return `That is not a pairing code: it has ${chars.length} letters and digits, and a code has ${CODE_LENGTH}, like ${EXAMPLE_CODE}.`;
 }
 
 /** The status line: in progress or done. */

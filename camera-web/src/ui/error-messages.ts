@@ -98,7 +98,6 @@ export function errorHelp(error: PawcamError, context: ErrorContext): ErrorHelp 
 /** The camera page's other sentences (answers to a typed code, storage trouble). */
 export const PAGE_MESSAGES = {
   codesPaused: 'Typed codes are paused after 3 failed tries. Allow them again above, or use the QR code.',
-  notACode: 'That is not a pairing code: it has 14 letters and digits, like ABC123-DEFG-HJK4.',
   cannotConnect: 'This browser cannot connect to the pawcam server (see the message above).',
   handedOver: 'This pairing link went to the pawcam tab that is already running the camera: say yes there. You can close this tab.',
   revokeNotStored: 'The viewer is revoked for now, but the browser could not delete it: it may come back after a reload.',
