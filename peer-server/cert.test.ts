@@ -84,8 +84,8 @@ describe('readCertificatePair', () => {
     const b = await loadOrCreateSelfSigned({ dataDir: join(dir, 'b'), log: quiet, names });
     const pair = await readCertificatePair(join(dir, 'a', 'tls', 'cert.pem'), join(dir, 'a', 'tls', 'key.pem'));
     expect(pair).toMatchObject({ fingerprint: a.fingerprint, selfSigned: false });
-    await expect(readCertificatePair(join(dir, 'a', 'tls', 'cert.pem'), join(dir, 'b', 'tls', 'key.pem'))).rejects.toThrow(/does not match/);
-    await expect(readCertificatePair(join(dir, 'missing.pem'), join(dir, 'b', 'tls', 'key.pem'))).rejects.toThrow(/cannot read/);
+    await expect(readCertificatePair(join(dir, 'a', 'tls', 'cert.pem'), join(dir, 'b', 'tls', 'key.pem'))).rejects.toMatchObject({ code: 'bad-certificate', message: expect.stringMatching(/does not match/) });
+    await expect(readCertificatePair(join(dir, 'missing.pem'), join(dir, 'b', 'tls', 'key.pem'))).rejects.toMatchObject({ code: 'bad-certificate', message: expect.stringMatching(/cannot read/) });
     expect(b.fingerprint).not.toBe(a.fingerprint);
   });
 });

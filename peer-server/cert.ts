@@ -57,14 +57,14 @@ export async function readCertificatePair(certPath: string, keyPath: string): Pr
   try {
     [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
   } catch (error) {
-    throw new PawcamError('unknown', `cannot read the TLS certificate or key: ${String(error)}`, { cause: error });
+    throw new PawcamError('bad-certificate', `cannot read the TLS certificate or key: ${String(error)}`, { cause: error });
   }
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
     if (!x509.checkPrivateKey(createPrivateKey(key))) throw new Error('the key does not match the certificate');
   } catch (error) {
-    throw new PawcamError('unknown', `invalid TLS certificate/key (${certPath}, ${keyPath}): ${String(error)}`, { cause: error });
+    throw new PawcamError('bad-certificate', `invalid TLS certificate/key (${certPath}, ${keyPath}): ${String(error)}`, { cause: error });
   }
   return { cert, key, fingerprint: x509.fingerprint256, selfSigned: false };
 }

@@ -261,7 +261,13 @@ describe('peer-server with a given certificate', () => {
   });
 
   it('refuses a certificate without its key', async () => {
-    await expect(start({ cert: '/nonexistent.pem', dataDir: await tempDir('pawcam-x-') })).rejects.toThrow(/both/);
+    await expect(start({ cert: '/nonexistent.pem', dataDir: await tempDir('pawcam-x-') })).rejects.toMatchObject({ code: 'bad-option', message: expect.stringMatching(/both/) });
+  });
+
+  it('says so, with its own code, when the port is taken', async () => {
+    const first = await start({ dataDir: await tempDir('pawcam-x-'), webRoot: await fakeWebRoot() });
+    const port = Number(new URL(first.url).port);
+    await expect(start({ port, dataDir: await tempDir('pawcam-y-'), webRoot: await fakeWebRoot() })).rejects.toMatchObject({ code: 'listen-failed', message: expect.stringMatching(`cannot listen on 127.0.0.1:${port}`) });
   });
 });
 

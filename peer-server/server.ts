@@ -378,7 +378,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
 async function loadTls(options: ServerOptions, dataDir: string, log: Logger): Promise<TlsMaterial> {
   if (options.cert && options.key) return readCertificatePair(options.cert, options.key);
-  if (options.cert || options.key) throw new PawcamError('unknown', 'give both a certificate and a key (--cert and --key), or neither');
+  if (options.cert || options.key) throw new PawcamError('bad-option', 'give both a certificate and a key (--cert and --key), or neither');
   return loadOrCreateSelfSigned({ dataDir, log });
 }
 
@@ -396,13 +396,13 @@ function checkOptions(options: ServerOptions): { allowedOrigins: Set<string>; ic
     const connectUrls = (options.connectUrls ?? []).map((u) => pageUrl(u, 'a rendezvous URL'));
     return { allowedOrigins: parseAllowedOrigins(options.allowedOrigins ?? []), ice, publicUrl, connectUrls };
   } catch (error) {
-    throw new PawcamError('unknown', error instanceof Error ? error.message : String(error), { cause: error });
+    throw new PawcamError('bad-option', error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(new PawcamError('unknown', `cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+    const onError = (error: Error): void => reject(new PawcamError('listen-failed', `cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
     server.once('error', onError);
     server.listen({ port, host }, () => {
       server.off('error', onError);

@@ -39,6 +39,16 @@ export type PawcamErrorCode =
   | 'not-watching'
   /** A call the shell does not offer (the web viewer has no desktop-only API). */
   | 'wrong-shell'
+  /** A global shortcut could not be registered (another app may hold it). */
+  | 'shortcut-taken'
+  /** The system refused to turn start at login on or off. */
+  | 'login-item-failed'
+  /** A TLS certificate or key could not be read, or they do not belong together. */
+  | 'bad-certificate'
+  /** A start-up option is invalid (a lone --cert or --key, a bad URL or ICE setting). */
+  | 'bad-option'
+  /** A server could not listen on its address (port in use, no permission). */
+  | 'listen-failed'
   /** A condition nobody has named yet; prefer a code above. */
   | 'unknown';
 

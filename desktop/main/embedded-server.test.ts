@@ -119,7 +119,7 @@ describe('startEmbeddedServer', () => {
     const calls: ServerOptions[] = [];
     const start: StartServer = async (o) => {
       calls.push(o);
-      if (o.port === taken) throw new PawcamError('unknown', `cannot listen on 0.0.0.0:${taken}`, { cause: Object.assign(new Error('in use'), { code: 'EADDRINUSE' }) });
+      if (o.port === taken) throw new PawcamError('listen-failed', `cannot listen on 0.0.0.0:${taken}`, { cause: Object.assign(new Error('in use'), { code: 'EADDRINUSE' }) });
       return fakeRunning(o);
     };
     try {

@@ -83,7 +83,7 @@ describe('viewer settings', () => {
   it('a start-at-login failure is reported and nothing changes', async () => {
     const { actions, system, store } = await setup({ loginFails: true });
     const error = await actions.update({ startAtLogin: true, snapshotShortcut: 'Alt+F9' }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'unknown', message: 'pawcam could not turn start at login on. Details are in its log.' });
+    expect(error).toMatchObject({ code: 'login-item-failed', message: 'pawcam could not turn start at login on. Details are in its log.' });
     expect(store.get().startAtLogin).toBe(false);
     expect(store.get().shortcuts.snapshot).toBe(DEFAULT_SNAPSHOT_SHORTCUT);
     expect(system.shortcut).toBe(DEFAULT_SNAPSHOT_SHORTCUT);
@@ -100,7 +100,7 @@ describe('viewer settings', () => {
 
   it('a shortcut another app holds is refused clearly and the old one stays', async () => {
     const { actions, system, store } = await setup({ taken: ['Ctrl+Shift+Q'] });
-    await expect(actions.update({ snapshotShortcut: 'Ctrl+Shift+Q' })).rejects.toThrow(/Ctrl\+Shift\+Q could not be set.*another app/);
+    await expect(actions.update({ snapshotShortcut: 'Ctrl+Shift+Q' })).rejects.toMatchObject({ code: 'shortcut-taken', message: expect.stringMatching(/Ctrl\+Shift\+Q could not be set.*another app/) });
     expect(system.shortcut).toBe(DEFAULT_SNAPSHOT_SHORTCUT);
     expect(store.get().shortcuts.snapshot).toBe(DEFAULT_SNAPSHOT_SHORTCUT);
   });

@@ -117,7 +117,7 @@ export function createViewerSettings(deps: ViewerSettingsDeps): ViewerSettingsAc
     const shortcutChanged = patch.shortcuts !== undefined && newShortcut !== oldShortcut;
     if (shortcutChanged && !deps.applyShortcut(newShortcut)) {
       deps.applyShortcut(oldShortcut);
-      throw new PawcamError('unknown', `${newShortcut} could not be set as the snapshot shortcut: another app may be using it. Choose another one.`);
+      throw new PawcamError('shortcut-taken', `${newShortcut} could not be set as the snapshot shortcut: another app may be using it. Choose another one.`);
     }
     if (patch.startAtLogin !== undefined && patch.startAtLogin !== current.startAtLogin) {
       try {
@@ -125,7 +125,7 @@ export function createViewerSettings(deps: ViewerSettingsDeps): ViewerSettingsAc
       } catch (error) {
         log.warn('could not change start at login', { error: String(error) });
         if (shortcutChanged) deps.applyShortcut(oldShortcut);
-        throw new PawcamError('unknown', `pawcam could not turn start at login ${patch.startAtLogin ? 'on' : 'off'}. Details are in its log.`, { cause: error });
+        throw new PawcamError('login-item-failed', `pawcam could not turn start at login ${patch.startAtLogin ? 'on' : 'off'}. Details are in its log.`, { cause: error });
       }
     }
 
