@@ -33,6 +33,12 @@ async function open(server: RunningServer, id: string, label: string, origin?: s
 }
 
 /** Resolves once the server has processed everything `client` sent before (a frame to itself comes back). */
+/** Relay a marker from `from` to `to` (whose ID is `id`) and wait until `to` has it; the marker is not kept. */
+async function barrierTo(from: Client, to: Client, id: string): Promise<void> {
+  from.send({ type: 'CANDIDATE', dst: id, payload: { barrier: true } });
+  await to.next((m) => (m['payload'] as { barrier?: boolean } | undefined)?.barrier === true);
+}
+
 async function barrier(client: Client, id: string): Promise<void> {
   client.send({ type: 'CANDIDATE', dst: id, payload: { barrier: true } });
   await client.next((m) => (m['payload'] as { barrier?: boolean } | undefined)?.barrier === true);
@@ -151,7 +157,8 @@ describe('abuse limits', () => {
     await barrier(viewer, 'viewer-a');
     const camera = await open(server, 'cam-away', 'camera');
     await eventually(() => camera.messages.length >= 64);
-    await new Promise((r) => setTimeout(r, 200));
+    // Anything still queued would reach the camera before a message relayed now.
+    await barrierTo(viewer, camera, 'cam-away');
     expect(camera.messages.map((m) => (m['payload'] as { n: number }).n)).toEqual([...Array(64).keys()]);
     expect(viewer.ws.readyState).toBe(viewer.ws.OPEN);
   });
@@ -164,7 +171,8 @@ describe('abuse limits', () => {
     await barrier(viewer, 'viewer-a');
     const cameras = await Promise.all(ids.map((id) => open(server, id, id)));
     await eventually(() => cameras.slice(0, 3).every((c) => c.messages.length === 1));
-    await new Promise((r) => setTimeout(r, 200));
+    // Anything still queued would reach each camera before a message relayed now.
+    await Promise.all(cameras.map((camera, i) => barrierTo(viewer, camera, ids[i]!)));
     expect(cameras.map((c) => c.messages.length)).toEqual([1, 1, 1, 0, 0]);
   });
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { App, GlobalShortcut } from 'electron';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { acquireSingleInstance, setupLifecycle } from './lifecycle.ts';
 import { setupSnapshotShortcut } from './shortcuts.ts';
 
@@ -34,23 +34,33 @@ describe('single instance', () => {
 });
 
 describe('lifecycle', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('keeps running with no windows, and cleans up once before quitting', async () => {
     const app = new FakeApp();
     let cleanups = 0;
     const lifecycle = setupLifecycle({ app: app as unknown as App, cleanup: async () => void cleanups++, onActivate: () => undefined });
     expect(app.listenerCount('window-all-closed')).toBe(1);
     expect(lifecycle.isQuitting()).toBe(false);
+    let quit!: () => void;
+    const quitAgain = new Promise<void>((resolve) => (quit = resolve));
+    app.on('before-quit', () => app.quits === 2 && quit());
     lifecycle.quit();
     expect(lifecycle.isQuitting()).toBe(true);
-    await new Promise((r) => setTimeout(r, 10));
+    await quitAgain;
     expect(cleanups).toBe(1);
     expect(app.quits).toBe(2);
   });
 
   it('quits even when cleanup hangs', async () => {
+    vi.useFakeTimers();
     const app = new FakeApp();
     setupLifecycle({ app: app as unknown as App, cleanup: () => new Promise(() => undefined), onActivate: () => undefined, timeoutMs: 20 }).quit();
-    await new Promise((r) => setTimeout(r, 60));
+    await vi.advanceTimersByTimeAsync(19);
+    expect(app.quits).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(app.quits).toBe(2);
   });
 });

@@ -184,7 +184,7 @@ describe('pair keys at rest', () => {
     state.reEncrypt = true;
     const before = state.encrypted;
     expect(await store.load(CAM_A)).toEqual(keyOf(1));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // load queued the re-encryption before it returned; flush waits for it.
     await store.flush();
     expect(state.encrypted).toBe(before + 1);
   });
