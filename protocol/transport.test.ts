@@ -3,7 +3,8 @@ import { Backoff } from './backoff.ts';
 import type { Envelope } from './envelope.ts';
 import type { EnrollOutcome } from './enrollment.ts';
 import { PawcamError } from './errors.ts';
-import { PeerjsTransport, type PeerLike, type Timers, type TransportState, type TransportStateDetail } from './transport.ts';
+import { FakeTimers } from './testing/timers.ts';
+import { PeerjsTransport, type PeerLike, type TransportState, type TransportStateDetail } from './transport.ts';
 
 type Handler = (arg?: unknown) => void;
 
@@ -31,33 +32,6 @@ class FakePeer implements PeerLike {
   }
   destroy(): void {
     this.destroyed = true;
-  }
-}
-
-class FakeTimers implements Timers {
-  time = 1_000_000;
-  readonly pending: { at: number; fn: () => void; id: number }[] = [];
-  #next = 1;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.pending.push({ at: this.time + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    const i = this.pending.findIndex((p) => p.id === handle);
-    if (i >= 0) this.pending.splice(i, 1);
-  }
-  now(): number {
-    return this.time;
-  }
-  runNext(): number {
-    this.pending.sort((a, b) => a.at - b.at);
-    const next = this.pending.shift();
-    if (!next) throw new Error('no timer pending');
-    const waited = next.at - this.time;
-    this.time = next.at;
-    next.fn();
-    return waited;
   }
 }
 
@@ -121,7 +95,7 @@ describe('PeerjsTransport', () => {
     timers.runNext();
     peers[1]!.fire('open');
     expect(transport.state).toBe('open');
-    expect(timers.pending).toHaveLength(0);
+    expect(timers.pending.size).toBe(0);
   });
 
   it('reports when the next retry is due', () => {
@@ -140,9 +114,9 @@ describe('PeerjsTransport', () => {
     transport.start();
     peers[0]!.fire('error', { type: 'unavailable-id' });
     expect(transport.state).toBe('id-taken');
-    expect(timers.pending).toHaveLength(0);
+    expect(timers.pending.size).toBe(0);
     transport.close();
-    expect(timers.pending).toHaveLength(0);
+    expect(timers.pending.size).toBe(0);
     expect(transport.state).toBe('closed');
   });
 
@@ -212,7 +186,7 @@ describe('PeerjsTransport and the server’s refusals', () => {
     expect(details.at(-1)?.error?.code).toBe('superseded');
     expect(peers[0]!.destroyed).toBe(true);
     // No reclaiming (which would throw the other tab off in turn).
-    expect(timers.pending).toEqual([]);
+    expect(timers.pending.size).toBe(0);
     expect(peers).toHaveLength(1);
   });
 

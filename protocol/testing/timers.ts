@@ -39,6 +39,18 @@ export class FakeTimers implements Timers {
     this.time = end;
   }
 
+  /** Fire the earliest pending timer, moving the clock to it; returns how long it waited (throws when none is pending). */
+  runNext(): number {
+    const next = [...this.pending].sort((a, b) => a[1].at - b[1].at)[0];
+    if (!next) throw new Error('no timer pending');
+    const [id, timer] = next;
+    const waited = timer.at - this.time;
+    this.pending.delete(id);
+    this.time = timer.at;
+    timer.fn();
+    return waited;
+  }
+
   /** When the next timer is due, relative to now (null: none). */
   nextIn(): number | null {
     const ats = [...this.pending.values()].map((t) => t.at);
