@@ -1,5 +1,5 @@
 /**
- * Issue 14 item 1: a camera left on comes back by itself after the phone's browser reloads the page. Where the
+ * A camera left on comes back by itself after the phone's browser reloads the page. Where the
  * browser kept the camera and microphone permission the page starts the camera without a tap and the viewer watches
  * again; where it did not, the phone says in large type that it needs a tap, and the viewer says so (with the time)
  * instead of spinning — until someone taps Start camera.

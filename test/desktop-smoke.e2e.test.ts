@@ -1,5 +1,5 @@
 /**
- * Issue 15: the desktop app's built code, packed by electron-builder and run under Node with a stand-in `electron`
+ * The desktop app's built code, packed by electron-builder and run under Node with a stand-in `electron`
  * (scripts/smoke-desktop.ts). It needs the build `npm run test:e2e` makes first. What it proves is listed check by
  * check in its output; this test fails on any failed check and names it.
  */

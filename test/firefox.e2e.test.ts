@@ -1,5 +1,5 @@
 /**
- * Issue 8, beyond Chromium: the camera page in Firefox ESR streaming to the web viewer in Chromium, and the web
+ * Beyond Chromium: the camera page in Firefox ESR streaming to the web viewer in Chromium, and the web
  * viewer in Firefox watching a camera page in Chromium, through the real server over HTTPS on loopback.
  */
 import type { Browser as ChromiumBrowser } from 'playwright-core';

@@ -1,5 +1,5 @@
 /**
- * Issue 5 healing: the picture survives a server restart and comes back by itself after a killed peer connection
+ * Healing: the picture survives a server restart and comes back by itself after a killed peer connection
  * or a closed and reopened camera page; four viewers watch at once and one leaving does not disturb the others.
  * Bounds: media does not depend on the server, so a restart must not stop frames at all; a broken session is
  * re-dialled and live again within 20 s; a reopened camera within 30 s.

@@ -1,5 +1,5 @@
 /**
- * Issue 14 item 4: no state of either page scrolls sideways on a phone. The camera page and the web viewer (and its
+ * No state of either page scrolls sideways on a phone. The camera page and the web viewer (and its
  * mini view) are driven through their states in Chromium and in Firefox ESR; in each state the page is laid out at
  * 320, 360, 390 and 414 px wide and must fit: the document does not scroll sideways, no scroll box inside it does, and
  * every control and text block lies inside the screen. Each state is also saved as a screenshot (at 390 px).

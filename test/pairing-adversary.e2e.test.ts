@@ -1,8 +1,8 @@
 /**
- * Issue 12, the pairing attacks: a scripted malicious server (the real server with a hook that taps and rewrites
+ * The pairing attacks: a scripted malicious server (the real server with a hook that taps and rewrites
  * the frames it relays), a scripted malicious viewer, and real browsers for the camera and the honest viewers.
  * Each test plays one attack and asserts what the owner would notice: who the camera lists, whether an honest
- * viewer still gets a picture. Each failed against the code before issue 12 (see the commit that added it).
+ * viewer still gets a picture. Each failed against the code before the fix it guards (see the commit that added it).
  *
  * The server runs with `open: true`: these attacks come from parties that are enrolled (the server itself, a paired
  * viewer) or need no registration at all, so enrollment is beside the point here; the stranger's attacks on

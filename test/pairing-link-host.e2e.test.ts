@@ -1,5 +1,5 @@
 /**
- * Issue 14, item 3: the pairing link must point where a phone can go. A viewer opened at https://localhost:PORT/viewer/
+ * The pairing link must point where a phone can go. A viewer opened at https://localhost:PORT/viewer/
  * used to put `https://localhost:PORT/#pair=…` in the QR code. Now the server tells it its LAN addresses (here a
  * LAN-like veth address inside the test's network namespace) and the link uses one; with only loopback known, the
  * panel says a phone cannot open the link.

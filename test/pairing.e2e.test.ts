@@ -1,5 +1,5 @@
 /**
- * Issue 3 end to end: only a paired, unrevoked viewer ever gets an answer or media — not a stranger who knows the
+ * Pairing end to end: only a paired, unrevoked viewer ever gets an answer or media — not a stranger who knows the
  * camera ID, not a revoked viewer, not a server that rewrites or replays what it relays.
  */
 import { randomBytes } from 'node:crypto';
@@ -111,11 +111,11 @@ describe('pairing', () => {
     await expectFramesFlowing(viewer);
 
     await camera.reload();
-    // The camera was left on and the test browser keeps the permission: it starts again by itself (issue 14).
+    // The camera was left on and the test browser keeps the permission: it starts again by itself.
     await camera.getByTestId('preview').waitFor({ timeout: 20_000 });
     await camera.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 20_000 });
     await viewer.reload();
-    // The viewer opens on the camera it watched last, without a click (issue 14: not on "Nothing playing").
+    // The viewer opens on the camera it watched last, without a click (not on "Nothing playing").
     await expectFramesFlowing(viewer);
     await waitForCameraState(viewer, cameraId, 'watching', 20_000);
     await expect(camera.locator('[data-testid=paired-viewer]').count()).resolves.toBe(1);

@@ -1,5 +1,5 @@
 /**
- * Issue 4, in the web viewer: the camera is fed a known solid picture; Snapshot downloads a PNG whose pixels are
+ * Snapshots in the web viewer: the camera is fed a known solid picture; Snapshot downloads a PNG whose pixels are
  * that colour, at the stream's full resolution.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';

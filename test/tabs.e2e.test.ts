@@ -1,5 +1,5 @@
 /**
- * Issue 14 item 2 (the viewer's half): two tabs of the same browser (one pairing, one storage) both watch, and
+ * Two tabs of the same browser (one pairing, one storage) both watch, and
  * closing one leaves the other working — each tab connects under its own ID instead of taking the other's place at the
  * server. The mini view (?view=mini) is another such tab.
  */
@@ -32,7 +32,7 @@ describe('the web viewer in several tabs of one browser', () => {
     await watch(first, cameraId);
     await expectFramesFlowing(first);
 
-    // The second tab opens on the camera watched last by itself (issue 14 item 6), and watches alongside the first.
+    // The second tab opens on the camera watched last by itself, and watches alongside the first.
     const second = await openViewer(browserProfile, server.url);
     await cameraItem(second, cameraId).waitFor({ timeout: 10_000 });
     await expectFramesFlowing(second);

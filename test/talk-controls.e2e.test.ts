@@ -1,5 +1,5 @@
 /**
- * Issue 5: push-to-talk is heard on the phone only while held; camera controls change what the viewer receives
+ * Push-to-talk is heard on the phone only while held; camera controls change what the viewer receives
  * without dropping the connection; the camera's status reaches the viewer.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * Issue 6 end to end with a real coturn on loopback: with "Always relay", camera and viewer connect through the
+ * TURN end to end with a real coturn on loopback: with "Always relay", camera and viewer connect through the
  * TURN relay only (the selected candidate pair is of type relay on both sides) and frames decode; credentials the
  * relay does not accept end the attempt with a clear "relay refused" error, not a hang.
  */

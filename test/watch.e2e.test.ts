@@ -1,5 +1,5 @@
 /**
- * Issue 2's path end to end: a camera page and web viewers in separate browser contexts (separate devices), through
+ * Watching end to end: a camera page and web viewers in separate browser contexts (separate devices), through
  * the real server over HTTPS on loopback.
  */
 import type { Browser } from 'playwright-core';

@@ -1,5 +1,5 @@
 /**
- * Issue 8 in WebKit: Debian's WebKitGTK has getUserMedia but is built without WebRTC (no RTCPeerConnection). The
+ * The camera page in WebKit: Debian's WebKitGTK has getUserMedia but is built without WebRTC (no RTCPeerConnection). The
  * camera page must still load, show the camera's preview, and tell the user exactly that this browser cannot stream,
  * without throwing.
  */
