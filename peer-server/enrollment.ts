@@ -10,11 +10,12 @@
  * `dataDir/enroll-pending/`, which the server takes in at start and whenever a credential is not found.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { Logger } from '../protocol/log.ts';
 import { parseJsonWith } from '../protocol/schema.ts';
+import { readStateFile, writePrivate } from './state-file.ts';
 
 /** The owner secret: 128 bits as hex. */
 export const OWNER_PATTERN = /^[0-9a-f]{32}$/;
@@ -180,22 +181,12 @@ export class EnrollmentStore {
   }
 
   async #load(now: number): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.#path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const parsed = parseJsonWith(FileSchema, text);
-    if (!parsed.ok) {
-      const aside = `${this.#path}.damaged-${now}`;
-      await rename(this.#path, aside);
-      this.#log.error('enrollment file is damaged; starting over with a new owner credential', { error: parsed.error, keptAt: aside });
-      return;
-    }
-    this.#owner = parsed.value.owner ? Buffer.from(parsed.value.owner, 'hex') : null;
-    for (const [id, entry] of Object.entries(parsed.value.enrollments)) this.#enrollments.set(id, entry);
+    const stored = await readStateFile(this.#path, FileSchema, now, (error, keptAt) =>
+      this.#log.error('enrollment file is damaged; starting over with a new owner credential', { error, keptAt }),
+    );
+    if (!stored) return;
+    this.#owner = stored.owner ? Buffer.from(stored.owner, 'hex') : null;
+    for (const [id, entry] of Object.entries(stored.enrollments)) this.#enrollments.set(id, entry);
     this.#prune(now);
   }
 
@@ -291,12 +282,4 @@ function newSecret(): string {
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
-}
-
-/** Write a file only its owner can read, atomically. */
-async function writePrivate(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
 }

@@ -5,13 +5,14 @@
  * `dataDir/registrations.json`, written atomically and at most every few seconds, so bindings survive restarts.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import type { Logger } from '../protocol/log.ts';
 import { viewerBaseId } from '../protocol/ids.ts';
 import { shortCodeRendezvousId } from '../protocol/pairing.ts';
-import { PeerIdSchema, parseJsonWith } from '../protocol/schema.ts';
+import { PeerIdSchema } from '../protocol/schema.ts';
+import { readStateFile, writePrivate } from './state-file.ts';
 
 /** A registration token: what `newRegistrationToken` makes (128 bits as hex) or longer. */
 export const TOKEN_PATTERN = /^[0-9a-fA-F]{32,128}$/;
@@ -178,11 +179,8 @@ export class Registrations {
     this.#dirty = false;
     const ids: Record<string, { h: string; seen: number }> = {};
     for (const [id, binding] of this.#byId) ids[id] = { h: binding.hash.toString('hex'), seen: binding.seen };
-    const tmp = `${this.#path}.${process.pid}.tmp`;
     try {
-      await writeFile(tmp, JSON.stringify({ v: 1, ids }), { mode: 0o600 });
-      await chmod(tmp, 0o600);
-      await rename(tmp, this.#path);
+      await writePrivate(this.#path, JSON.stringify({ v: 1, ids }));
     } catch (error) {
       // Keep serving from memory; the next change tries again.
       this.#dirty = true;
@@ -191,23 +189,13 @@ export class Registrations {
   }
 
   async #load(now: number): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.#path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const parsed = parseJsonWith(FileSchema, text);
-    if (!parsed.ok) {
-      // Starting empty lets existing owners re-bind on their next connect (first come); refusing to start would take
-      // every camera offline. The damaged file is kept for a look.
-      const aside = `${this.#path}.damaged-${now}`;
-      await rename(this.#path, aside);
-      this.#log.error('registrations file is damaged; starting with none (IDs are bound again on next connect)', { error: parsed.error, keptAt: aside });
-      return;
-    }
-    for (const [id, entry] of Object.entries(parsed.value.ids)) this.#byId.set(id, { hash: Buffer.from(entry.h, 'hex'), seen: entry.seen });
+    // A damaged file means starting empty: existing owners re-bind on their next connect (first come); refusing to
+    // start would take every camera offline. The damaged file is kept for a look.
+    const stored = await readStateFile(this.#path, FileSchema, now, (error, keptAt) =>
+      this.#log.error('registrations file is damaged; starting with none (IDs are bound again on next connect)', { error, keptAt }),
+    );
+    if (!stored) return;
+    for (const [id, entry] of Object.entries(stored.ids)) this.#byId.set(id, { hash: Buffer.from(entry.h, 'hex'), seen: entry.seen });
     this.#log.info('loaded registrations', { count: this.#byId.size });
     this.sweep(now);
   }
