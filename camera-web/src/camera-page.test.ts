@@ -287,6 +287,32 @@ describe('the camera page', () => {
     expect(shownFailure(await link(), 'timeout')).toBe('timeout');
   });
 
+  it('a new phone whose typed code the closed server refuses: "no viewer is showing this code", said once, not "could not reach the server"', async () => {
+    const s = setup();
+    s.station.outcome = { ok: false, failure: 'no-server' };
+    s.page.pairWithCode(newShortCode(s.timers.now()).code);
+    await flush();
+    s.station.transport.set('id-taken', { error: new PawcamError('not-enrolled', 'the server refused this device’s enrollment') });
+    // The refusal came first in the browser; here the fake station answered before: pair again with the state set.
+    s.page.pairWithCode(newShortCode(s.timers.now()).code);
+    await flush();
+    expect(s.page.state.pairing).toEqual({ state: 'failed', failure: 'no-such-code' });
+    expect(shownError(s.page.state)).toBeNull();
+    // A short code next: the banner leaves, and the refusal still does not come back as an error box.
+    expect(s.page.pairWithCode('ABC12')).toMatch(/5 of the 14/);
+    expect(s.page.state.pairing).toBeNull();
+    expect(shownError(s.page.state)).toBeNull();
+    // A link the server cannot pass on is still "no server"; a refusal of another kind still shows as an error.
+    expect(shownFailure(await link(), 'no-server', true)).toBe('no-server');
+    expect(shownFailure(newShortCode(0).invitation, 'no-server', false)).toBe('no-server');
+    s.station.transport.set('id-taken', { error: new PawcamError('id-taken', 'another device holds this ID') });
+    expect(shownError(s.page.state)?.code).toBe('id-taken');
+    // Tapping Start camera makes the server's refusal the page's news again.
+    s.station.transport.set('id-taken', { error: new PawcamError('not-enrolled', 'the server refused this device’s enrollment') });
+    await s.page.start();
+    expect(shownError(s.page.state)?.code).toBe('not-enrolled');
+  });
+
   it('a malformed typed code: one sentence at the form, and the banner of an earlier failure leaves', async () => {
     const s = setup();
     s.station.outcome = { ok: false, failure: 'unreachable' };

@@ -30,8 +30,12 @@ export const PAIRED_NOTE_MS = 30_000;
  * The failure the page shows. A typed code nobody answers is not "the viewer is not connected": the camera cannot tell
  * a mistyped code from a viewer that stopped showing it, so it says only what it knows.
  */
-export function shownFailure(invitation: Invitation, failure: PairingFailure): PairingFailure {
-  return failure === 'unreachable' && isShortCodeInvitation(invitation) ? 'no-such-code' : failure;
+export function shownFailure(invitation: Invitation, failure: PairingFailure, serverRefusedCode = false): PairingFailure {
+  if (!isShortCodeInvitation(invitation)) return failure;
+  // On a closed server a new phone gets in by the code itself: a refusal then means the server knows no viewer that
+  // opened this code, not that the server could not be reached.
+  if (failure === 'unreachable' || (failure === 'no-server' && serverRefusedCode)) return 'no-such-code';
+  return failure;
 }
 
 /** Where the page is. */
@@ -66,6 +70,8 @@ export interface CameraPageState {
   readonly backgroundSec: number | null;
   /** The pairing link this tab was opened with went to the camera page already open in another tab. */
   readonly handedOver: boolean;
+  /** The server turned this phone away over the typed code it came with: the pairing form says so, not an error box. */
+  readonly codeRefused: boolean;
 }
 
 /** How long a tab opened with a pairing link waits to hear that another camera tab took it, ms. */
@@ -165,6 +171,9 @@ export function liveThroughOutage(s: CameraPageState): boolean {
 
 /** The error the page shows: the page's own, else the server's while it matters. */
 export function shownError(s: CameraPageState): PawcamError | null {
+  // A server that refused the phone because of a typed code is the pairing banner's news ("No viewer is showing this
+  // code"), said once, not again as a second error.
+  if (!s.pageError && s.codeRefused && s.serverError?.code === 'not-enrolled') return null;
   return s.pageError ?? ((s.serverState === 'retrying' && !liveThroughOutage(s)) || s.serverState === 'id-taken' ? s.serverError : null);
 }
 
@@ -227,6 +236,7 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
       awake: deps.keepAwake.state,
       backgroundSec: null,
       handedOver: false,
+      codeRefused: false,
     };
     deps.tabs?.listen((message) => this.#onTab(message));
     deps.paired.on('change', (list) => this.#set({ pairedList: list, pairedPersistent: deps.paired.persistent }));
@@ -265,7 +275,7 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
   /** Start the camera (the Start tap; `resumed`: by itself after a reload, without a tap). */
   async start(resumed = false): Promise<void> {
     if (this.#s.phase !== 'idle') return;
-    this.#set({ phase: 'starting', pageError: null });
+    this.#set({ phase: 'starting', pageError: null, codeRefused: false });
     // Inside the tap, before anything is awaited: iOS allows sound and the keep-awake video only from a gesture.
     if (!this.#audio) {
       const audio = this.#d.unlockAudio(resumed);
@@ -549,9 +559,13 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
     this.#standby = null;
   }
 
+  #refusedNotEnrolled(): boolean {
+    return this.#s.serverState === 'id-taken' && this.#s.serverError?.code === 'not-enrolled';
+  }
+
   /** A server that said "not enrolled" is asked again once the page has something to enroll with. */
   #reconnectIfNotEnrolled(): void {
-    if (this.#s.serverState === 'id-taken' && this.#s.serverError?.code === 'not-enrolled') this.#station?.reconnect();
+    if (this.#refusedNotEnrolled()) this.#station?.reconnect();
   }
 
   /** Load the networked half and register at the server (once). */
@@ -571,7 +585,7 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
       if (mine !== this.#generation) return null;
       this.#station = station;
       station.transport.on('state', (serverState, detail) =>
-        this.#set({ serverState, retryAt: detail.retryAt ?? null, serverError: detail.error ?? null }),
+        this.#set({ serverState, retryAt: detail.retryAt ?? null, serverError: detail.error ?? null, ...(serverState === 'open' ? { codeRefused: false } : {}) }),
       );
       this.#set({ online: true });
       station.start();
@@ -604,8 +618,10 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
     const paused = !outcome.ok && isShortCodeInvitation(current) && this.#d.attempts.codesPaused;
     const pairing: PairingStatus = outcome.ok
       ? { state: 'paired', viewerName: outcome.viewerName }
-      : { state: 'failed', failure: paused ? 'codes-paused' : shownFailure(current, outcome.failure) };
-    this.#set({ pairing });
+      : { state: 'failed', failure: paused ? 'codes-paused' : shownFailure(current, outcome.failure, this.#refusedNotEnrolled()) };
+    // A phone that is not running its camera was turned away only over the code: the form keeps that news.
+    const codeRefused = this.#s.phase === 'idle' && pairing.state === 'failed' && pairing.failure === 'no-such-code' && this.#refusedNotEnrolled();
+    this.#set({ pairing, codeRefused });
     if (outcome.ok) {
       // The news leaves after a while; the viewer stays listed under Paired viewers.
       this.#d.timers.setTimeout(() => {
