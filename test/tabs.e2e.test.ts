@@ -3,37 +3,25 @@
  * closing one leaves the other working — each tab connects under its own ID instead of taking the other's place at the
  * server. The mini view (?view=mini) is another such tab.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cameraItem, expectFramesFlowing, openViewer, pairNewCamera, waitForCameraState, watch } from './support/apps.ts';
-import { launchChromium, newDeviceContext } from './support/browser.ts';
+import { newDeviceContext } from './support/browser.ts';
 import { saveScreenshot } from './support/screenshots.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { serverAndChromium } from './support/suite.ts';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const suite = serverAndChromium();
 
 describe('the web viewer in several tabs of one browser', () => {
   it('two tabs both watch; closing one leaves the other watching, and it can watch again', async () => {
-    const browserProfile = await newDeviceContext(browser);
-    const first = await openViewer(browserProfile, server.url);
-    const { cameraId } = await pairNewCamera(first, await newDeviceContext(browser));
+    const browserProfile = await newDeviceContext(suite.browser);
+    const first = await openViewer(browserProfile, suite.server.url);
+    const { cameraId } = await pairNewCamera(first, await newDeviceContext(suite.browser));
     await waitForCameraState(first, cameraId, 'online');
     await watch(first, cameraId);
     await expectFramesFlowing(first);
 
     // The second tab opens on the camera watched last by itself, and watches alongside the first.
-    const second = await openViewer(browserProfile, server.url);
+    const second = await openViewer(browserProfile, suite.server.url);
     await cameraItem(second, cameraId).waitFor({ timeout: 10_000 });
     await expectFramesFlowing(second);
     await waitForCameraState(second, cameraId, 'watching');
@@ -54,7 +42,7 @@ describe('the web viewer in several tabs of one browser', () => {
     // The mini view is a third tab: it watches too, and closing it leaves the first tab watching.
     const mini = await browserProfile.newPage();
     await mini.setViewportSize({ width: 320, height: 180 });
-    await mini.goto(`${server.url}/viewer/index.html?view=mini&camera=${cameraId}`);
+    await mini.goto(`${suite.server.url}/viewer/index.html?view=mini&camera=${cameraId}`);
     await mini.getByTestId('mini-view').waitFor({ timeout: 10_000 });
     await expectFramesFlowing(mini);
     await saveScreenshot(mini, import.meta.filename, 'viewer-mini-tab');
