@@ -265,6 +265,9 @@ describe('who gets an answer', () => {
 
   it('a relay that replays an earlier answer into a new session is caught; a replayed offer is never answered', async () => {
     await viewer.reload();
+    // The reloaded viewer opens on its only camera by itself (an honest watch); stop it to dial again below.
+    await waitForCameraState(viewer, cameraId, 'watching');
+    await viewer.getByTestId('stop').click();
     await waitForCameraState(viewer, cameraId, 'online');
     expect(capturedAnswers.size).toBeGreaterThan(0);
     mode = 'replay-answer';

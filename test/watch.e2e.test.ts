@@ -73,7 +73,8 @@ describe('camera page → server → web viewer', () => {
     const camera = await pairNewCamera(viewer, await newDeviceContext(browser));
     await renameCamera(viewer, camera.cameraId, 'Kitchen');
     await viewer.reload();
-    await waitForCameraState(viewer, camera.cameraId, 'online');
+    // A reloaded viewer opens on its only camera by itself.
+    await waitForCameraState(viewer, camera.cameraId, 'watching');
     await expect(cameraItem(viewer, camera.cameraId).getByTestId('camera-name').inputValue()).resolves.toBe('Kitchen');
     await viewerContext.close();
     await camera.page.context().close();

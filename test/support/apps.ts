@@ -13,7 +13,12 @@ export async function openCamera(context: BrowserContext, url: string): Promise<
   // owner, as `npm run server -- enroll` prints one.
   const enrollLink = url.includes('#') ? null : await enrollmentLinkFor(url);
   await page.goto(url.includes('#') ? url : (enrollLink ?? `${url.replace(/\/+$/, '')}/`));
-  await page.getByTestId('start-camera').click();
+  // A page this browser already allowed the camera starts by itself (as after a reload at home); a new one waits for
+  // the tap a person gives it.
+  const start = page.getByTestId('start-camera');
+  const running = page.getByTestId('stop-camera');
+  await start.or(running).first().waitFor({ timeout: 30_000 });
+  if (await start.isVisible()) await start.click();
   await page.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 20_000 });
   const cameraId = (await page.getByTestId('camera-id').textContent())?.trim() ?? '';
   if (!/^cam-[0-9a-f]{32}$/.test(cameraId)) throw new Error(`camera page shows no camera ID: ${JSON.stringify(cameraId)}`);
