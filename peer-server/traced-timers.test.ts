@@ -14,7 +14,9 @@ describe('a server that starts and closes', () => {
       const server = await startServer({ port: 0, host: '127.0.0.1', http: true, open: true, dataDir: mkdtempSync(join(tmpdir(), 'pawcam-timers-')) });
       await server.close();
     }
-    expect(pendingTimeouts()).toBe(before);
+    // At most as many as before: a timer someone else had pending may fire meanwhile, while a leak would add two
+    // per mount (six here).
+    expect(pendingTimeouts()).toBeLessThanOrEqual(before);
   });
 });
 
