@@ -15,10 +15,11 @@ export async function openCamera(context: BrowserContext, url: string): Promise<
   await page.goto(url.includes('#') ? url : (enrollLink ?? `${url.replace(/\/+$/, '')}/`));
   // A page this browser already allowed the camera starts by itself (as after a reload at home); a new one waits for
   // the tap a person gives it.
-  const start = page.getByTestId('start-camera');
+  // While it starts by itself the button reads "Starting…" (disabled), then gives way to Stop camera.
+  const start = page.locator('[data-testid=start-camera]:not([disabled])');
   const running = page.getByTestId('stop-camera');
   await start.or(running).first().waitFor({ timeout: 30_000 });
-  if (await start.isVisible()) await start.click();
+  if (!(await running.isVisible())) await start.click();
   await page.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 20_000 });
   const cameraId = (await page.getByTestId('camera-id').textContent())?.trim() ?? '';
   if (!/^cam-[0-9a-f]{32}$/.test(cameraId)) throw new Error(`camera page shows no camera ID: ${JSON.stringify(cameraId)}`);
