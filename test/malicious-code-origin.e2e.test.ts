@@ -114,7 +114,10 @@ describe('a rendezvous-only server', () => {
       (ready) => ready,
       { what: 'the reloaded camera page' },
     );
-    if (await camera.getByTestId('start-camera').isVisible()) await camera.getByTestId('start-camera').click();
+    // A page starting by itself shows a disabled "Starting…" button: tap only an enabled one.
+    const startable = camera.locator('[data-testid=start-camera]:not([disabled])');
+    await startable.or(camera.getByTestId('stop-camera')).first().waitFor({ timeout: 30_000 });
+    if (!(await camera.getByTestId('stop-camera').isVisible())) await startable.click();
     await camera.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 20_000 });
     expect(sockets.at(-1)).toBe(rendezvous.url.replace('https:', 'wss:'));
     await saveScreenshot(camera, import.meta.filename, 'camera-on-rendezvous-only');
