@@ -1,32 +1,20 @@
 /**
- * Issue 14 item 6: two paired browsers can be told apart on the phone. A web viewer is named after its browser and
+ * Two paired browsers can be told apart on the phone. A web viewer is named after its browser and
  * device until renamed, and a rename reaches a camera it is already paired with (over the authenticated data channel,
  * at the next watch or at once while watching) — not only future pairings.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectFramesFlowing, openViewer, pairNewCamera, waitForCameraState, watch } from './support/apps.ts';
-import { launchChromium, newDeviceContext, waitFor } from './support/browser.ts';
+import { newDeviceContext, waitFor } from './support/browser.ts';
 import { saveScreenshot } from './support/screenshots.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { serverAndChromium } from './support/suite.ts';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const suite = serverAndChromium();
 
 describe("the viewer's name on the phone", () => {
   it('starts as browser and device, and a rename reaches the camera it is paired with', async () => {
-    const viewer = await openViewer(await newDeviceContext(browser), server.url);
-    const { page: camera, cameraId } = await pairNewCamera(viewer, await newDeviceContext(browser));
+    const viewer = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
+    const { page: camera, cameraId } = await pairNewCamera(viewer, await newDeviceContext(suite.browser));
     const listed = camera.getByTestId('paired-viewer').locator('.name');
     expect(await listed.textContent()).toBe('Chrome on Linux');
 
