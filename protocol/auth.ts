@@ -33,6 +33,8 @@ export interface OfferContext {
   sdp: string;
   /** The viewer asked for relay-only ICE (signed, so a server cannot strip it and expose addresses). */
   relayOnly?: boolean;
+  /** The session opens as a standby link (thumbnail only, no sound) rather than a live watch. */
+  standbyLink?: boolean;
 }
 
 /** What an answer's MAC covers: it is bound to the offer it answers by the offer's nonce. */
@@ -49,7 +51,9 @@ export interface PingContext {
 
 function offerData(c: OfferContext, nonce: string, ts: number) {
   const fields = ['pawcam-offer-v1', c.viewerId, c.cameraId, c.sid, nonce, ts, c.sdp];
-  return transcript(...(c.relayOnly ? [...fields, 'relay-only'] : fields));
+  if (c.relayOnly) fields.push('relay-only');
+  if (c.standbyLink) fields.push('standby-link');
+  return transcript(...fields);
 }
 function answerData(c: AnswerContext, nonce: string, ts: number) {
   return transcript('pawcam-answer-v1', c.cameraId, c.viewerId, c.sid, c.offerNonce, nonce, ts, c.sdp);

@@ -61,6 +61,11 @@ const SignalEnvelopeSchema = v.strictObject({
   auth: v.optional(SignalAuthSchema),
   /** On an offer: the viewer asks for relay-only ICE on both sides ("always relay"); covered by the offer's MAC. */
   relay: v.optional(v.literal(true)),
+  /**
+   * On an offer: open the session as a standby link (a slow thumbnail, no sound) rather than a live watch; the
+   * data-channel `link` message switches it later. Covered by the offer's MAC.
+   */
+  standbyLink: v.optional(v.literal(true)),
 });
 
 /** Presence probe, viewer → camera; `auth` proves the viewer is paired (a camera answers nobody else). */

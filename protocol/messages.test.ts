@@ -30,11 +30,14 @@ describe('parseDataMessage', () => {
       { t: 'control', id: 3, action: { type: 'torch', on: true } },
       { t: 'control-result', id: 3, ok: false, error: 'this camera has no torch' },
       { t: 'talk', on: true },
+      { t: 'link', mode: 'standby' },
+      { t: 'link', mode: 'live' },
       { t: 'status', battery: { level: 0.4, charging: false }, video: { width: 1280, height: 720, fps: 29.5 }, quality: '720p30', facing: 'environment', torch: null, uptimeSec: 60, wakeLock: true, hidden: false },
     ];
     for (const m of ok) expect(parseDataMessage(JSON.stringify(m))).toEqual({ ok: true, value: m });
     expect(parseDataMessage(JSON.stringify({ t: 'control', id: 1, action: { type: 'quality', preset: '4k' } })).ok).toBe(false);
     expect(parseDataMessage(JSON.stringify({ t: 'status', battery: { level: 2, charging: true } })).ok).toBe(false);
+    expect(parseDataMessage(JSON.stringify({ t: 'link', mode: 'full' })).ok).toBe(false);
   });
 
   it('refuses names with control characters and oversized frames', () => {

@@ -41,6 +41,13 @@ const ControlResultSchema = v.strictObject({
  */
 const ViewerNameSchema = v.strictObject({ t: v.literal('viewer-name'), name: NameSchema });
 
+/**
+ * Viewer → camera: what this session carries. `standby`: the standby link's slow thumbnail, no sound (the camera
+ * list); `live`: the full picture and sound (Watch). Switched on the negotiated lines, without a new offer.
+ */
+const LinkSchema = v.strictObject({ t: v.literal('link'), mode: v.picklist(['standby', 'live']) });
+export type LinkMode = 'standby' | 'live';
+
 /** Viewer → camera: the owner started/stopped talking (the camera page shows it). */
 const TalkSchema = v.strictObject({ t: v.literal('talk'), on: v.boolean() });
 
@@ -66,7 +73,7 @@ const StatusSchema = v.strictObject({
  * strictly (a field too many or too few is malformed), and a kind it does not know is a newer peer's, ignored
  * without an error (`newerKind`). So a change to a message's shape ships as a new kind, which older peers skip.
  */
-export const DataMessageSchema = v.variant('t', [HelloSchema, ControlSchema, ControlResultSchema, TalkSchema, StatusSchema, ViewerNameSchema]);
+export const DataMessageSchema = v.variant('t', [HelloSchema, ControlSchema, ControlResultSchema, TalkSchema, StatusSchema, ViewerNameSchema, LinkSchema]);
 
 /** The kinds this version knows. */
 const KNOWN_KINDS: ReadonlySet<string> = new Set(DataMessageSchema.options.map((o) => o.entries.t.literal));

@@ -168,6 +168,18 @@ describe('signal authentication', () => {
     expect(await verifyOffer(key, { ...ctx, relayOnly: true }, plain, NOW, new ReplayGuard())).toBe('bad-mac');
   });
 
+  it('covers the standby-link request: a relay cannot turn a standby link into a live watch or back', async () => {
+    const { viewer } = await pairOnce(newLinkInvitation(VIEWER, NOW));
+    const key = await pairMacKey(viewer.pairing.key);
+    const auth = await signOffer(key, { ...ctx, standbyLink: true }, NOW);
+    expect(await verifyOffer(key, { ...ctx, standbyLink: true }, auth, NOW, new ReplayGuard())).toBeNull();
+    expect(await verifyOffer(key, ctx, auth, NOW, new ReplayGuard())).toBe('bad-mac');
+    const plain = await signOffer(key, ctx, NOW);
+    expect(await verifyOffer(key, { ...ctx, standbyLink: true }, plain, NOW, new ReplayGuard())).toBe('bad-mac');
+    const both = await signOffer(key, { ...ctx, standbyLink: true, relayOnly: true }, NOW);
+    expect(await verifyOffer(key, { ...ctx, relayOnly: true }, both, NOW, new ReplayGuard())).toBe('bad-mac');
+  });
+
   it('binds an answer to its offer', async () => {
     const { viewer } = await pairOnce(newLinkInvitation(VIEWER, NOW));
     const key = await pairMacKey(viewer.pairing.key);
