@@ -9,28 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../camera-web/src/events/outbox.ts';
-import { OutboxSender } from '../camera-web/src/events/outbox-sender.ts';
+import type { OutboxSender } from '../camera-web/src/events/outbox-sender.ts';
+import { MemoryStore, detachedSender } from '../camera-web/src/events/testing/outbox-fixtures.ts';
 import { setupEvents, type EventsService } from '../desktop/main/events/setup-events.ts';
 import { DEFAULT_DETECTION_SETTINGS, MAX_EVENT_MESSAGE_CHARS, encodeEventMessage, parseEventMessage, type EventMessage } from '../protocol/event-messages.ts';
 import { configureLogging } from '../protocol/log.ts';
-import type { ObjectStore } from '../protocol/object-store.ts';
 import { FakeTimers } from '../protocol/testing/timers.ts';
-
-class MemoryStore implements ObjectStore {
-  readonly rows = new Map<string, unknown>();
-  async get(key: string): Promise<unknown> {
-    return structuredClone(this.rows.get(key));
-  }
-  async getAll(): Promise<unknown[]> {
-    return [...this.rows.keys()].sort().map((k) => structuredClone(this.rows.get(k)));
-  }
-  async put(row: object): Promise<void> {
-    this.rows.set((row as { key: string }).key, structuredClone(row));
-  }
-  async delete(key: string): Promise<void> {
-    this.rows.delete(key);
-  }
-}
 
 let dir: string;
 let timers: FakeTimers;
@@ -94,10 +78,9 @@ describe('camera outbox ⇄ desktop events (wire format)', () => {
     }
     timers.advance(3_600_000);
     const service = await desktop();
-    let forward: (m: EventMessage) => void = () => undefined;
-    const sender = new OutboxSender({ outbox, timers, send: (m) => forward(m) });
+    const { sender, attach } = detachedSender(outbox, timers);
     const link = channel(sender, service);
-    forward = link.send;
+    attach(link.send);
     await sender.connect();
     await link.run();
     expect(outbox.items).toEqual([]);
@@ -119,10 +102,9 @@ describe('camera outbox ⇄ desktop events (wire format)', () => {
     await outbox.addClip({ eventId: id, kind: 'motion', at: AT, mimeType: 'video/mp4', startedAt: AT - 3000, bytes: clip });
 
     let service = await desktop();
-    let forward: (m: EventMessage) => void = () => undefined;
-    const sender = new OutboxSender({ outbox, timers, send: (m) => forward(m) });
+    const { sender, attach } = detachedSender(outbox, timers);
     let link = channel(sender, service);
-    forward = link.send;
+    attach(link.send);
     await sender.connect();
     await link.run(6);
     // Crash: the desktop goes away with frames in flight; the camera notices the channel closing.
@@ -132,7 +114,7 @@ describe('camera outbox ⇄ desktop events (wire format)', () => {
 
     service = await desktop();
     link = channel(sender, service);
-    forward = link.send;
+    attach(link.send);
     await sender.connect();
     // The camera starts where the crashed desktop had confirmed, not from the beginning.
     const first = parseEventMessage(link.frames[0]);

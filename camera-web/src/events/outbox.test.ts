@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBase64, sha256Hex, type CameraEventMessage, type EventMessage } from '../../../protocol/event-messages.ts';
-import type { ObjectStore } from '../../../protocol/object-store.ts';
 import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
 import { Outbox, type NewClip } from './outbox.ts';
-import { OutboxSender } from './outbox-sender.ts';
+import type { OutboxSender } from './outbox-sender.ts';
+import { MemoryStore, detachedSender } from './testing/outbox-fixtures.ts';
 import { seededRandom } from './testing/synthetic.ts';
-
-/** IndexedDB's behaviour that matters here: rows are copies (structured clone), keyed by `key`. */
-class MemoryStore implements ObjectStore {
-  readonly rows = new Map<string, unknown>();
-  async get(key: string): Promise<unknown> {
-    return structuredClone(this.rows.get(key));
-  }
-  async getAll(): Promise<unknown[]> {
-    return [...this.rows.keys()].sort().map((k) => structuredClone(this.rows.get(k)));
-  }
-  async put(row: object): Promise<void> {
-    this.rows.set((row as { key: string }).key, structuredClone(row));
-  }
-  async delete(key: string): Promise<void> {
-    this.rows.delete(key);
-  }
-}
 
 /** The desktop end, as far as the camera can tell: stores events and clip bytes, and acks like the real one. */
 class FakeDesktop {
@@ -109,10 +92,9 @@ async function setup(store = new MemoryStore(), quotaBytes = 10_000_000) {
   const timers = new FakeTimers(AT);
   const outbox = await Outbox.open(store, { quotaBytes });
   const desktop = new FakeDesktop();
-  let sendFn: (m: EventMessage) => void = () => undefined;
-  const sender = new OutboxSender({ outbox, timers, send: (m) => sendFn(m) });
+  const { sender, attach } = detachedSender(outbox, timers);
   const l = link(sender, desktop);
-  sendFn = l.send;
+  attach(l.send);
   return { store, timers, outbox, desktop, sender, ...l };
 }
 
@@ -164,10 +146,9 @@ describe('Outbox and OutboxSender', () => {
     // The page reloads: a new outbox over the same storage, the same desktop.
     const outbox = await Outbox.open(first.store);
     const desktop = first.desktop;
-    let sendFn: (m: EventMessage) => void = () => undefined;
-    const sender = new OutboxSender({ outbox, timers: first.timers, send: (m) => sendFn(m) });
+    const { sender, attach } = detachedSender(outbox, first.timers);
     const l2 = link(sender, desktop);
-    sendFn = l2.send;
+    attach(l2.send);
     await sender.connect();
     desktop.chunkOffsets.length = 0;
     await l2.run();
