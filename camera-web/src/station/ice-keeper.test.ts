@@ -100,16 +100,68 @@ describe('IceKeeper', () => {
     expect(await down.keeper.choose(true)).toEqual({ ok: false, reason: 'relay-unavailable' });
   });
 
-  it('a session waits for the fetch in flight, but not for ever', async () => {
+  it('with nothing usable, a session waits briefly for the fetch in flight, then answers LAN-only', async () => {
     const { transport, timers, keeper } = setup([() => new Promise(() => undefined)]);
     transport.state = 'open';
     keeper.start();
     let choice: unknown = null;
     void keeper.choose(false).then((c) => (choice = c));
+    timers.advance(1_499);
     await flush();
     expect(choice).toBeNull();
-    timers.advance(4_000);
+    timers.advance(1);
     await flush();
     expect(choice).toEqual({ ok: true, config: { iceServers: [], iceTransportPolicy: 'all' } });
+  });
+
+  it('with nothing usable, a session gets the servers as soon as the fetch in flight answers', async () => {
+    let answer: (value: unknown) => void = () => undefined;
+    const { transport, timers, keeper } = setup([() => new Promise((resolve) => (answer = resolve))]);
+    transport.state = 'open';
+    keeper.start();
+    let choice: unknown = null;
+    void keeper.choose(false).then((c) => (choice = c));
+    timers.advance(300);
+    await flush();
+    expect(choice).toBeNull();
+    answer(STUN_ONLY);
+    await flush();
+    expect(choice).toEqual({ ok: true, config: { iceServers: [{ urls: ['stun:example.net:3478'] }], iceTransportPolicy: 'all' } });
+  });
+
+  it('a session answers at once from what it holds while a fetch is in flight (server restarted)', async () => {
+    const { transport, keeper, requests } = setup([() => TURN, () => new Promise(() => undefined)]);
+    transport.state = 'open';
+    keeper.start();
+    await flush();
+    transport.setState('retrying');
+    transport.setState('open');
+    await flush();
+    expect(requests).toHaveLength(2);
+    // No time passes: the session does not wait on the hanging fetch.
+    expect(await keeper.choose(false)).toEqual({ ok: true, config: { iceServers: TURN.iceServers, iceTransportPolicy: 'all' } });
+  });
+
+  it('relay-only with stale credentials asks again and waits for them (up to 4 s)', async () => {
+    let answer: (value: unknown) => void = () => undefined;
+    const fresh = { ...TURN, iceServers: [{ urls: ['turn:new.example.net:3478'], username: '2:cam', credential: 'bmV3' }] };
+    const { transport, timers, keeper, requests } = setup([() => TURN, () => new Promise((resolve) => (answer = resolve))]);
+    transport.state = 'open';
+    keeper.start();
+    await flush();
+    // Disconnected over the background refresh: past 80 % of the lifetime, still within it.
+    transport.state = 'retrying';
+    timers.advance(500_000);
+    transport.state = 'open';
+    let choice: unknown = null;
+    void keeper.choose(true).then((c) => (choice = c));
+    await flush();
+    expect(requests).toHaveLength(2);
+    timers.advance(3_000);
+    await flush();
+    expect(choice).toBeNull();
+    answer(fresh);
+    await flush();
+    expect(choice).toEqual({ ok: true, config: { iceServers: fresh.iceServers, iceTransportPolicy: 'relay' } });
   });
 });
