@@ -39,9 +39,13 @@ class FakeStation implements PageStation {
   readonly sessionsNamed: string[] = [];
   sessions = { setName: (name: string) => void this.sessionsNamed.push(name) };
   talk = null;
-  readonly viewerCount = new (class extends TypedEmitter<{ viewers: (n: number) => void }> {
+  readonly viewerCount = new (class extends TypedEmitter<{ viewers: (n: number) => void; standby: (n: number) => void }> {
+    readonly maxSessions = 8;
     set(n: number): void {
       this.emit('viewers', n);
+    }
+    setStandby(n: number): void {
+      this.emit('standby', n);
     }
   })();
   answeredWith: { name: string } | null = null;
@@ -333,6 +337,18 @@ describe('the camera page', () => {
     expect(s.page.state.viewers).toBe(2);
     s.station.viewerCount.set(0);
     expect(s.page.state.viewers).toBe(0);
+  });
+
+  it('standby links are counted apart from viewers watching, with the most the camera serves', async () => {
+    const s = setup();
+    await s.page.start();
+    await flush();
+    expect(s.page.state.maxSessions).toBe(8);
+    s.station.viewerCount.setStandby(3);
+    expect(s.page.state).toMatchObject({ standbyLinks: 3, viewers: 0 });
+    s.station.viewerCount.set(1);
+    s.station.viewerCount.setStandby(2);
+    expect(s.page.state).toMatchObject({ standbyLinks: 2, viewers: 1 });
   });
 
   it('server lost and back: an error while nobody watches, "still live" while viewers watch, cleared when back', async () => {

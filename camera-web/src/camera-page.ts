@@ -52,6 +52,9 @@ export interface CameraPageState {
   readonly serverError: PawcamError | null;
   readonly retryAt: number | null;
   readonly viewers: number;
+  /** Viewers holding a standby link (a thumbnail in their camera list, no sound), and how many sessions fit. */
+  readonly standbyLinks: number;
+  readonly maxSessions: number | null;
   readonly cameraState: CameraState | null;
   /** Bumped when the camera's tracks change, so the preview binds the stream again. */
   readonly tracksVersion: number;
@@ -104,7 +107,10 @@ export interface PageStation {
     on(event: 'blocked', listener: (blocked: boolean) => void): () => void;
     unblock(): void;
   } | null;
-  answerWith(options: { camera: PageCamera; name: string }): { on(event: 'viewers', listener: (count: number) => void): () => void };
+  answerWith(options: { camera: PageCamera; name: string }): {
+    readonly maxSessions: number;
+    on(event: 'viewers' | 'standby', listener: (count: number) => void): () => void;
+  };
   pair(invitation: Invitation, cameraName: string): Promise<PairingOutcome>;
   start(): void;
   reconnect(): void;
@@ -223,6 +229,8 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
       serverError: null,
       retryAt: null,
       viewers: 0,
+      standbyLinks: 0,
+      maxSessions: null,
       cameraState: null,
       tracksVersion: 0,
       talkers: [],
@@ -318,7 +326,10 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
     }
     const running = await this.#connect();
     if (!running || this.#camera !== local) return;
-    running.answerWith({ camera: local, name: this.#s.name }).on('viewers', (viewers) => this.#set({ viewers }));
+    const answering = running.answerWith({ camera: local, name: this.#s.name });
+    this.#set({ maxSessions: answering.maxSessions });
+    answering.on('viewers', (viewers) => this.#set({ viewers }));
+    answering.on('standby', (standbyLinks) => this.#set({ standbyLinks }));
     running.talk?.on('change', (talkers) => this.#set({ talkers }));
     running.talk?.on('blocked', (soundBlocked) => this.#set({ soundBlocked }));
     void this.#pairNow();
@@ -344,6 +355,7 @@ export class CameraPage extends TypedEmitter<CameraPageEvents> {
       cameraState: null,
       stream: null,
       viewers: 0,
+      standbyLinks: 0,
       talkers: [],
       soundBlocked: false,
       backgroundSec: null,

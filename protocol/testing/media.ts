@@ -44,6 +44,16 @@ export class FakeTrack {
     this.readyState = 'ended';
   }
 
+  /** A new track of the same source (what MediaStreamTrack.clone() gives). */
+  clone(): FakeTrack {
+    const copy = new FakeTrack(this.kind, { settings: this.settings });
+    copy.clonedFrom = this;
+    return copy;
+  }
+
+  /** The track this one was cloned from. */
+  clonedFrom: FakeTrack | null = null;
+
   /** The OS ends the track (fires `ended`, unlike stop()). */
   end(): void {
     this.readyState = 'ended';
@@ -98,6 +108,8 @@ export class FakeSender {
   replaceError: Error | null = null;
   /** Refuse any parameters that set maxFramerate (older engines). */
   refuseFramerate = false;
+  /** Refuse any parameters that set `active` (an engine that cannot pause a sender). */
+  refuseActive = false;
   stats: Record<string, unknown>[] = [];
 
   constructor(track: FakeTrack | null, options: { setParameters?: boolean } = {}) {
@@ -119,6 +131,7 @@ export class FakeSender {
 
   async setParameters(parameters: RTCRtpSendParameters): Promise<void> {
     if (this.refuseFramerate && parameters.encodings.some((e) => e.maxFramerate !== undefined)) throw new Error('InvalidModificationError');
+    if (this.refuseActive && parameters.encodings.some((e) => e.active !== undefined)) throw new Error('InvalidModificationError');
     this.parameterCalls.push(parameters);
     this.encodings = parameters.encodings;
   }

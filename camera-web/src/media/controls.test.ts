@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { configureLogging } from '../../../protocol/log.ts';
-import type { ControlMessage, DataMessage } from '../../../protocol/messages.ts';
+import type { ControlMessage, DataMessage, LinkMode } from '../../../protocol/messages.ts';
 import type { AnsweringPeer } from '../station/camera-sessions.ts';
 import { limitSessions, replaceOnSessions, runControl, type ControlDeps, type SessionPeers } from './controls.ts';
 import { LocalCamera, type CaptureEnv } from './local-camera.ts';
@@ -10,15 +10,15 @@ beforeEach(() => configureLogging({ sink: () => undefined }));
 
 /** Sessions whose peers are simple-peer-like objects holding fake RTCPeerConnections. */
 class FakeSessions implements SessionPeers {
-  readonly list: { viewerId: string; pc: FakePc; connected: boolean }[] = [];
+  readonly list: { viewerId: string; pc: FakePc; connected: boolean; mode: LinkMode }[] = [];
   readonly dropped: [string, string][] = [];
-  add(viewerId: string, track: FakeTrack, connected = true): FakeSender {
+  add(viewerId: string, track: FakeTrack, connected = true, mode: LinkMode = 'live'): FakeSender {
     const video = new FakeSender(track);
-    this.list.push({ viewerId, pc: new FakePc([new FakeSender(new FakeTrack('audio')), video]), connected });
+    this.list.push({ viewerId, pc: new FakePc([new FakeSender(new FakeTrack('audio')), video]), connected, mode });
     return video;
   }
   peers() {
-    return this.list.map((s) => ({ viewerId: s.viewerId, peer: { _pc: s.pc } as unknown as AnsweringPeer, connected: s.connected }));
+    return this.list.map((s) => ({ viewerId: s.viewerId, peer: { _pc: s.pc } as unknown as AnsweringPeer, connected: s.connected, mode: s.mode }));
   }
   drop(viewerId: string, reason: string): void {
     this.dropped.push([viewerId, reason]);
@@ -64,6 +64,18 @@ describe('camera controls', () => {
     expect(video.stopped).toBe(true);
     expect(sessions.dropped).toEqual([]);
     expect(replies).toEqual([['viewer-a', { t: 'control-result', id: 7, ok: true }]]);
+  });
+
+  it('switch camera and quality leave standby links alone: they keep sending the thumbnail, unlimited by the preset', async () => {
+    const { video, sessions, deps, control } = setup();
+    const live = sessions.add('viewer-a', video);
+    const standby = sessions.add('viewer-b', new FakeTrack('video'), true, 'standby');
+    await runControl(deps, 'viewer-a', control(8, { type: 'switch-camera' }));
+    await runControl(deps, 'viewer-a', control(9, { type: 'quality', preset: '360p15' }));
+    expect(live.replaced).toHaveLength(1);
+    expect(live.encodings[0]!.maxBitrate).toBe(500_000);
+    expect(standby.replaced).toEqual([]);
+    expect(standby.parameterCalls).toEqual([]);
   });
 
   it('switch camera: a session that cannot take the new track is ended so its viewer re-dials', async () => {

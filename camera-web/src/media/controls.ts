@@ -61,7 +61,8 @@ export async function runControl(deps: ControlDeps, viewerId: string, control: C
  */
 export async function replaceOnSessions(sessions: SessionPeers, kind: MediaKind, track: MediaStreamTrack): Promise<void> {
   await Promise.all(
-    sessions.peers().map(async ({ viewerId, peer }) => {
+    // A standby link keeps sending the thumbnail (painted from the new camera) and no sound; Watch switches it.
+    sessions.peers().filter((s) => s.mode === 'live').map(async ({ viewerId, peer }) => {
       const pc = peerConnectionOf(peer);
       try {
         if (!pc) throw new PawcamError('unsupported-browser', 'no peer connection');
@@ -80,7 +81,7 @@ export async function limitSessions(sessions: SessionPeers, preset: QualityPrese
   const outcomes = await Promise.all(
     sessions
       .peers()
-      .filter((s) => s.connected && (viewerId === undefined || s.viewerId === viewerId))
+      .filter((s) => s.connected && s.mode === 'live' && (viewerId === undefined || s.viewerId === viewerId))
       .map(async ({ viewerId: id, peer }): Promise<LimitOutcome | 'failed'> => {
         const pc = peerConnectionOf(peer);
         if (!pc) return 'unsupported';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limitVideo, onRemoteTrack, peerConnectionOf, replaceSentTrack, sentVideo } from './peer-media.ts';
+import { THUMBNAIL_MAX_BITRATE, applyLinkMode, limitVideo, onRemoteTrack, peerConnectionOf, replaceSentTrack, sentVideo } from './peer-media.ts';
 import { FakePc, FakeSender, FakeTrack, fakePeerWith } from '../../../protocol/testing/media.ts';
 
 describe('peer-media: the RTCPeerConnection under simple-peer', () => {
@@ -68,5 +68,56 @@ describe('peer-media: the RTCPeerConnection under simple-peer', () => {
     const mic = new FakeTrack('audio');
     pc.receive(mic);
     expect(got).toEqual([mic]);
+  });
+});
+
+describe('peer-media: standby and live on the same lines', () => {
+  const setup = () => {
+    const camera = { video: new FakeTrack('video'), audio: new FakeTrack('audio'), thumbnail: new FakeTrack('video') };
+    const video = new FakeSender(camera.thumbnail);
+    const audio = new FakeSender(camera.audio);
+    const tracks = { video: camera.video.asTrack, audio: camera.audio.asTrack, thumbnail: camera.thumbnail.asTrack };
+    return { camera, video, audio, tracks, pc: new FakePc([audio, video]).asPc };
+  };
+
+  it('standby sends the thumbnail, capped, and pauses the sound; live sends the camera and its sound', async () => {
+    const { camera, video, audio, tracks, pc } = setup();
+    video.encodings = [{ maxBitrate: 1_800_000, maxFramerate: 30, scaleResolutionDownBy: 2 }];
+    await applyLinkMode(pc, 'standby', tracks);
+    expect(video.track).toBe(camera.thumbnail);
+    expect(video.replaced).toEqual([]);
+    expect(video.encodings).toEqual([{ maxBitrate: THUMBNAIL_MAX_BITRATE, scaleResolutionDownBy: 1 }]);
+    expect(audio.encodings).toEqual([{ active: false }]);
+
+    await applyLinkMode(pc, 'live', tracks);
+    expect(video.track).toBe(camera.video);
+    expect(audio.encodings).toEqual([{ active: true }]);
+    expect(audio.track).toBe(camera.audio);
+
+    await applyLinkMode(pc, 'standby', tracks);
+    expect(video.replaced).toEqual([camera.video, camera.thumbnail]);
+  });
+
+  it('an engine that cannot pause a sender gets a silent copy of the sound in standby, and the real one back when live', async () => {
+    const { camera, audio, tracks, pc } = setup();
+    audio.refuseActive = true;
+    await applyLinkMode(pc, 'standby', tracks);
+    const silent = audio.track!;
+    expect(silent).not.toBe(camera.audio);
+    expect({ from: silent.clonedFrom, enabled: silent.enabled, original: camera.audio.enabled }).toEqual({ from: camera.audio, enabled: false, original: true });
+    await applyLinkMode(pc, 'live', tracks);
+    expect(audio.track).toBe(camera.audio);
+    await applyLinkMode(pc, 'standby', tracks);
+    expect(audio.track).toBe(silent);
+  });
+
+  it('before negotiation (no encodings yet) it still swaps the picture and silences the sound', async () => {
+    const { camera, video, audio, tracks, pc } = setup();
+    video.track = camera.video;
+    video.encodings = [];
+    audio.encodings = [];
+    await applyLinkMode(pc, 'standby', tracks);
+    expect(video.track).toBe(camera.thumbnail);
+    expect(audio.track!.enabled).toBe(false);
   });
 });

@@ -94,3 +94,66 @@ export async function sentVideo(pc: RTCPeerConnection): Promise<SentVideo | null
 export function onRemoteTrack(pc: RTCPeerConnection, listener: (track: MediaStreamTrack) => void): void {
   pc.addEventListener('track', (event) => listener((event as RTCTrackEvent).track));
 }
+
+/** Bitrate cap of a standby link's thumbnail line (a small frame every few seconds needs far less). */
+export const THUMBNAIL_MAX_BITRATE = 100_000;
+
+/** The tracks a session may send: the camera's own, and the standby thumbnail. */
+export interface LinkTracks {
+  video: MediaStreamTrack | null;
+  audio: MediaStreamTrack | null;
+  thumbnail: MediaStreamTrack;
+}
+
+/** Silent stand-ins for the camera's sound, for engines that cannot pause an audio sender (one per track). */
+const silentClones = new WeakMap<MediaStreamTrack, MediaStreamTrack>();
+
+function silentClone(track: MediaStreamTrack): MediaStreamTrack {
+  let clone = silentClones.get(track);
+  if (!clone) {
+    clone = track.clone();
+    clone.enabled = false;
+    silentClones.set(track, clone);
+  }
+  return clone;
+}
+
+/**
+ * Switch what one session sends, on the lines negotiated when it opened (no new offer): `live` — the camera's picture
+ * (the caller then applies the quality limits) and its sound; `standby` — the slow thumbnail, capped, and no sound.
+ * Safe to call again with the same mode (after a track switch, or once the session is negotiated).
+ */
+export async function applyLinkMode(pc: RTCPeerConnection, mode: 'standby' | 'live', tracks: LinkTracks): Promise<void> {
+  const video = senderFor(pc, 'video');
+  const wantVideo = mode === 'live' ? tracks.video : tracks.thumbnail;
+  if (video && wantVideo && video.track !== wantVideo) await video.replaceTrack(wantVideo);
+  if (video && mode === 'standby' && typeof video.setParameters === 'function' && typeof video.getParameters === 'function') {
+    const parameters = video.getParameters();
+    if (parameters.encodings && parameters.encodings.length > 0) {
+      for (const encoding of parameters.encodings) {
+        encoding.maxBitrate = THUMBNAIL_MAX_BITRATE;
+        encoding.scaleResolutionDownBy = 1;
+        delete encoding.maxFramerate;
+      }
+      await video.setParameters(parameters);
+    }
+  }
+  const audio = senderFor(pc, 'audio');
+  if (!audio || !tracks.audio) return;
+  const live = mode === 'live';
+  if (typeof audio.setParameters === 'function' && typeof audio.getParameters === 'function') {
+    const parameters = audio.getParameters();
+    if (parameters.encodings && parameters.encodings.length > 0) {
+      try {
+        for (const encoding of parameters.encodings) encoding.active = live;
+        await audio.setParameters(parameters);
+        if (audio.track !== tracks.audio) await audio.replaceTrack(tracks.audio);
+        return;
+      } catch {
+        // An engine that cannot pause a sender: send silence instead (below).
+      }
+    }
+  }
+  const wantAudio = live ? tracks.audio : silentClone(tracks.audio);
+  if (audio.track !== wantAudio) await audio.replaceTrack(wantAudio);
+}

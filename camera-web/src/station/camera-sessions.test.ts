@@ -3,10 +3,10 @@ import { FRESHNESS_MS, pairMacKey, signOffer, signPing, verifyAnswer, verifyPong
 import { randomBytes } from '../../../protocol/crypto.ts';
 import type { Envelope, SignalAuth } from '../../../protocol/envelope.ts';
 import { configureLogging, type LogRecord } from '../../../protocol/log.ts';
-import { encodeDataMessage } from '../../../protocol/messages.ts';
+import { encodeDataMessage, type LinkMode } from '../../../protocol/messages.ts';
 import { FakeTimers } from '../../../protocol/testing/timers.ts';
 import { FakeTransport } from '../../../protocol/testing/transport.ts';
-import { CameraSessions, type AnsweringPeer, type AnsweringPeerOptions, type ViewerKeyring } from './camera-sessions.ts';
+import { CameraSessions, type AnsweringPeer, type AnsweringPeerOptions, type LinkMedia, type ViewerKeyring } from './camera-sessions.ts';
 import type { IceChoice, IceSource } from './ice-keeper.ts';
 import { FakePc, FakeTrack } from '../../../protocol/testing/media.ts';
 
@@ -70,7 +70,25 @@ beforeEach(() => {
   configureLogging({ sink: (r) => logs.push(r), level: 'debug' });
 });
 
-async function setup(options: { maxSessions?: number; viewers?: string[]; ice?: IceSource } = {}) {
+/** Records what the sessions ask of the page's media. */
+class FakeLinkMedia implements LinkMedia {
+  readonly standbyStream_ = { id: 'standby-stream' } as unknown as MediaStream;
+  readonly applied: [string, LinkMode][] = [];
+  readonly endedIds: string[] = [];
+  fail = false;
+  standbyStream(): MediaStream {
+    return this.standbyStream_;
+  }
+  async apply(viewerId: string, _peer: AnsweringPeer, mode: LinkMode): Promise<void> {
+    if (this.fail) throw new Error('InvalidStateError');
+    this.applied.push([viewerId, mode]);
+  }
+  ended(viewerId: string): void {
+    this.endedIds.push(viewerId);
+  }
+}
+
+async function setup(options: { maxSessions?: number; viewers?: string[]; ice?: IceSource; link?: LinkMedia } = {}) {
   const transport = new FakeTransport();
   const timers = new FakeTimers(NOW);
   const keyring = new FakeKeyring();
@@ -86,19 +104,37 @@ async function setup(options: { maxSessions?: number; viewers?: string[]; ice?: 
     timers,
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
     ...(options.ice === undefined ? {} : { ice: options.ice }),
+    ...(options.link === undefined ? {} : { link: options.link }),
   });
   const counts: number[] = [];
   sessions.on('viewers', (n) => counts.push(n));
+  const standbyCounts: number[] = [];
+  sessions.on('standby', (n) => standbyCounts.push(n));
   /** A viewer's offer signed with its pair key (or `key`), as the viewer app sends it. */
   const offer = async (
     viewer: string,
     sid: string,
-    o: { sdp?: string; ts?: number; key?: CryptoKey; signedSdp?: string; relay?: boolean; signedRelay?: boolean } = {},
+    o: { sdp?: string; ts?: number; key?: CryptoKey; signedSdp?: string; relay?: boolean; signedRelay?: boolean; standby?: boolean; signedStandby?: boolean } = {},
   ) => {
     const sdp = o.sdp ?? SDP_OFFER;
-    const context = { viewerId: viewer, cameraId: CAMERA, sid, sdp: o.signedSdp ?? sdp, relayOnly: o.signedRelay ?? o.relay ?? false };
+    const context = {
+      viewerId: viewer,
+      cameraId: CAMERA,
+      sid,
+      sdp: o.signedSdp ?? sdp,
+      relayOnly: o.signedRelay ?? o.relay ?? false,
+      standbyLink: o.signedStandby ?? o.standby ?? false,
+    };
     const auth = await signOffer(o.key ?? keys[viewer]!, context, o.ts ?? timers.now());
-    return { v: 1, kind: 'signal', sid, signal: { type: 'offer', sdp }, auth, ...(o.relay ? { relay: true } : {}) } as Envelope;
+    return {
+      v: 1,
+      kind: 'signal',
+      sid,
+      signal: { type: 'offer', sdp },
+      auth,
+      ...(o.relay ? { relay: true } : {}),
+      ...(o.standby ? { standbyLink: true } : {}),
+    } as Envelope;
   };
   /** Deliver and wait until every check it started is done. */
   const deliver = async (from: string, envelope: unknown) => {
@@ -106,7 +142,7 @@ async function setup(options: { maxSessions?: number; viewers?: string[]; ice?: 
     await sessions.settled();
   };
   const dial = async (viewer: string, sid: string) => deliver(viewer, await offer(viewer, sid));
-  return { transport, timers, sessions, counts, keyring, keys, offer, deliver, dial };
+  return { transport, timers, sessions, counts, standbyCounts, keyring, keys, offer, deliver, dial };
 }
 
 const hangups = (transport: FakeTransport) => transport.sent.filter((s) => s.envelope.kind === 'hangup');
@@ -653,5 +689,83 @@ describe('CameraSessions: media hooks and cleanup', () => {
     transport.setState('open');
     expect(FakePeer.created[0]!.destroyed).toBe(false);
     expect(sessions.viewerCount).toBe(1);
+  });
+});
+
+describe('CameraSessions: standby links', () => {
+  it('answers a standby offer with the thumbnail stream, counts it apart from live viewers, and asks the media for standby', async () => {
+    const link = new FakeLinkMedia();
+    const { sessions, counts, standbyCounts, offer, deliver } = await setup({ link });
+    await deliver('viewer-a', await offer('viewer-a', '00aa11bb', { standby: true }));
+    const peer = FakePeer.created.at(-1)!;
+    expect(peer.options.stream).toBe(link.standbyStream_);
+    peer.fire('connect');
+    await sessions.settled();
+    expect(link.applied).toEqual([['viewer-a', 'standby']]);
+    expect({ live: sessions.viewerCount, standby: sessions.standbyCount, counts, standbyCounts }).toEqual({ live: 0, standby: 1, counts: [], standbyCounts: [1] });
+    expect(sessions.viewerIds).toEqual([]);
+    expect(sessions.peers().map((p) => p.mode)).toEqual(['standby']);
+  });
+
+  it('Watch raises the same session to live and Stop lowers it, with no new peer and nothing through the server', async () => {
+    const link = new FakeLinkMedia();
+    const { transport, sessions, counts, standbyCounts, offer, deliver } = await setup({ link });
+    await deliver('viewer-a', await offer('viewer-a', '00aa11bb', { standby: true }));
+    const peer = FakePeer.created.at(-1)!;
+    peer.fire('connect');
+    const sentBefore = transport.sent.length;
+    peer.fire('data', encodeDataMessage({ t: 'link', mode: 'live' }));
+    await sessions.settled();
+    expect(sessions.viewerIds).toEqual(['viewer-a']);
+    peer.fire('data', encodeDataMessage({ t: 'link', mode: 'live' }));
+    peer.fire('data', encodeDataMessage({ t: 'link', mode: 'standby' }));
+    await sessions.settled();
+    expect(link.applied).toEqual([['viewer-a', 'standby'], ['viewer-a', 'live'], ['viewer-a', 'standby']]);
+    expect(counts).toEqual([1, 0]);
+    expect(standbyCounts).toEqual([1, 0, 1]);
+    expect(FakePeer.created.at(-1)).toBe(peer);
+    expect(transport.sent.length).toBe(sentBefore);
+  });
+
+  it('an offer without the flag is a live watch; the flag cannot be added or stripped under the MAC', async () => {
+    const link = new FakeLinkMedia();
+    const { transport, sessions, offer, deliver } = await setup({ link });
+    await deliver('viewer-a', await offer('viewer-a', '00aa11bb'));
+    const peer = FakePeer.created.at(-1)!;
+    expect(peer.options.stream).toBe(stream);
+    peer.fire('connect');
+    await sessions.settled();
+    expect(link.applied).toEqual([['viewer-a', 'live']]);
+    expect(sessions.viewerCount).toBe(1);
+    const created = FakePeer.created.length;
+    await deliver('viewer-b', await offer('viewer-b', '00cc11dd', { standby: true, signedStandby: false }));
+    await deliver('viewer-b', await offer('viewer-b', '00ee11ff', { standby: false, signedStandby: true }));
+    expect(FakePeer.created.length).toBe(created);
+    expect(hangups(transport).map((h) => h.envelope.kind === 'hangup' && h.envelope.reason)).toEqual(['refused: bad-mac', 'refused: bad-mac']);
+  });
+
+  it('standby links count against the cap: the camera refuses beyond it with busy', async () => {
+    const link = new FakeLinkMedia();
+    const { transport, sessions, offer, deliver } = await setup({ link, maxSessions: 1 });
+    await deliver('viewer-a', await offer('viewer-a', '00aa11bb', { standby: true }));
+    await deliver('viewer-b', await offer('viewer-b', '00cc11dd', { standby: true }));
+    expect(sessions.maxSessions).toBe(1);
+    expect(hangups(transport).map((h) => [h.dst, h.envelope.kind === 'hangup' && h.envelope.reason])).toEqual([['viewer-b', 'busy']]);
+  });
+
+  it('a session that cannot switch is ended and its viewer told, so it re-dials; ended sessions are reported to the media', async () => {
+    const link = new FakeLinkMedia();
+    const { transport, sessions, offer, deliver } = await setup({ link });
+    await deliver('viewer-a', await offer('viewer-a', '00aa11bb', { standby: true }));
+    const peer = FakePeer.created.at(-1)!;
+    peer.fire('connect');
+    await sessions.settled();
+    link.fail = true;
+    peer.fire('data', encodeDataMessage({ t: 'link', mode: 'live' }));
+    await sessions.settled();
+    expect(peer.destroyed).toBe(true);
+    expect(hangups(transport).map((h) => h.envelope.kind === 'hangup' && h.envelope.reason)).toEqual(['media update failed']);
+    expect(link.endedIds).toEqual(['viewer-a']);
+    expect(sessions.standbyCount).toBe(0);
   });
 });

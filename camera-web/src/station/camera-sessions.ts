@@ -6,7 +6,7 @@
  * throwing back into the transport.
  */
 import { ReplayGuard, signAnswer, signPong, verifyOffer, verifyPing, type AuthFailure } from '../../../protocol/auth.ts';
-import { encodeDataMessage, parseDataMessage, type DataMessage } from '../../../protocol/messages.ts';
+import { encodeDataMessage, parseDataMessage, type DataMessage, type LinkMode } from '../../../protocol/messages.ts';
 import {
   fromWireSignal,
   toWireSignal,
@@ -52,10 +52,25 @@ export interface AnsweringPeerOptions {
 /** A simple-peer-like constructor (`SimplePeer` from 'simple-peer/simplepeer.min.js' in the page). */
 export type AnsweringPeerConstructor = new (options: AnsweringPeerOptions) => AnsweringPeer;
 
+/**
+ * What standby links send, and how a session switches between standby and live (the page's media; fakes in tests).
+ * Without it, a standby link gets the camera's own stream like a live watch.
+ */
+export interface LinkMedia {
+  /** The stream a standby session opens with: the slow thumbnail, and the sound line (paused once connected). */
+  standbyStream(): MediaStream;
+  /** Make `peer` send what `mode` carries: called when it connects, and whenever its viewer switches it. */
+  apply(viewerId: string, peer: AnsweringPeer, mode: LinkMode): Promise<void>;
+  /** `viewerId`'s session ended. */
+  ended(viewerId: string): void;
+}
+
 /** Events of CameraSessions. */
 export type CameraSessionsEvents = {
-  /** The number of viewers with a live connection changed. */
+  /** The number of viewers watching live (not on standby) changed. */
   viewers: (count: number) => void;
+  /** The number of connected standby links (viewers showing a thumbnail in their camera list) changed. */
+  standby: (count: number) => void;
   /** A well-formed data-channel message from a connected viewer. */
   message: (viewerId: string, message: DataMessage) => void;
   /** A viewer's session connected (its data channel is open). */
@@ -81,8 +96,13 @@ export interface CameraSessionsOptions {
   name: string;
   /** ICE configuration per session (IceKeeper); host candidates only by default, so no third party is contacted. */
   ice?: IceSource;
-  /** Most sessions at once; offers beyond it are refused (an old phone cannot encode for a crowd). */
+  /**
+   * Most sessions at once, standby links included; offers beyond it are refused with 'busy' (an old phone cannot
+   * encode for a crowd).
+   */
   maxSessions?: number;
+  /** What standby links send; absent = they get the camera's stream. */
+  link?: LinkMedia;
   /** A session that has not connected after this many ms is dropped (the viewer vanished mid-handshake). */
   connectTimeoutMs?: number;
   timers?: Timers;
@@ -95,6 +115,8 @@ interface Session {
   readonly key: CryptoKey;
   /** Nonce of the latest verified offer; the answer's MAC is bound to it. */
   offerNonce: string;
+  /** What the viewer asked this session to carry: the standby thumbnail, or the live picture and sound. */
+  mode: LinkMode;
   /** Outgoing signals in order: the answer waits for its MAC, and candidates must not overtake it. */
   outbox: Promise<void>;
   connected: boolean;
@@ -123,6 +145,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   readonly #maxSessions: number;
   readonly #connectTimeoutMs: number;
   readonly #timers: Timers;
+  readonly #link: LinkMedia | null;
   readonly #cameraId: string;
   readonly #keyring: ViewerKeyring;
   /** One replay guard for the camera: no offer nonce is ever answered twice. */
@@ -137,6 +160,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   readonly #unsubscribe: (() => void)[];
   #name: string;
   #viewerCount = 0;
+  #standbyCount = 0;
   #closed = false;
 
   constructor(options: CameraSessionsOptions) {
@@ -149,6 +173,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     this.#maxSessions = options.maxSessions ?? 8;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.#timers = options.timers ?? realTimers;
+    this.#link = options.link ?? null;
     this.#cameraId = options.cameraId;
     this.#keyring = options.keyring;
     this.#replay = options.replay ?? new ReplayGuard();
@@ -158,14 +183,24 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     ];
   }
 
-  /** Viewers with a live connection. */
+  /** Viewers watching live (connected, not on standby). */
   get viewerCount(): number {
     return this.#viewerCount;
   }
 
-  /** IDs of the viewers with a live connection. */
+  /** Connected standby links. */
+  get standbyCount(): number {
+    return this.#standbyCount;
+  }
+
+  /** Most sessions this camera serves at once, standby links included. */
+  get maxSessions(): number {
+    return this.#maxSessions;
+  }
+
+  /** IDs of the viewers watching live. */
   get viewerIds(): string[] {
-    return [...this.#sessions.values()].filter((s) => s.connected).map((s) => s.viewerId);
+    return [...this.#sessions.values()].filter((s) => s.connected && s.mode === 'live').map((s) => s.viewerId);
   }
 
   /** Change the display name; connected viewers are told at once. */
@@ -178,8 +213,8 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
    * Every session's peer, connected or still connecting (a track switched mid-handshake must reach it too), for
    * the media controls through peer-media.ts.
    */
-  peers(): { viewerId: string; peer: AnsweringPeer; connected: boolean }[] {
-    return [...this.#sessions.values()].map((s) => ({ viewerId: s.viewerId, peer: s.peer, connected: s.connected }));
+  peers(): { viewerId: string; peer: AnsweringPeer; connected: boolean; mode: LinkMode }[] {
+    return [...this.#sessions.values()].map((s) => ({ viewerId: s.viewerId, peer: s.peer, connected: s.connected, mode: s.mode }));
   }
 
   /** Send a data-channel message to one connected viewer; false when it has no live session. */
@@ -320,7 +355,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     }
     const auth = envelope.auth;
     const failure: AuthFailure | null = auth
-      ? await verifyOffer(key, { viewerId: from, cameraId: this.#cameraId, sid: envelope.sid, sdp, relayOnly }, auth, this.#timers.now(), this.#replay)
+      ? await verifyOffer(key, { viewerId: from, cameraId: this.#cameraId, sid: envelope.sid, sdp, relayOnly, standbyLink: envelope.standbyLink === true }, auth, this.#timers.now(), this.#replay)
       : 'bad-mac';
     if (failure || !auth) {
       if (!finish()) return;
@@ -362,7 +397,8 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       return;
     }
     const config = ice?.config ?? { ...LAN_ONLY, iceServers: [] };
-    this.#feed(this.#answer(from, envelope.sid, key, auth.nonce, config), envelope.signal, check.held);
+    const mode: LinkMode = envelope.standbyLink === true ? 'standby' : 'live';
+    this.#feed(this.#answer(from, envelope.sid, key, auth.nonce, config, mode), envelope.signal, check.held);
   }
 
   async #chooseIce(relayOnly: boolean): Promise<IceChoice> {
@@ -441,9 +477,10 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     this.#transport.send(session.viewerId, envelope);
   }
 
-  #answer(viewerId: string, sid: string, key: CryptoKey, offerNonce: string, config: RTCConfiguration): Session {
-    const peer = new this.#SimplePeer({ initiator: false, trickle: true, stream: this.#stream, config });
-    const session: Session = { viewerId, sid, peer, key, offerNonce, outbox: Promise.resolve(), connected: false, ended: false, timer: null };
+  #answer(viewerId: string, sid: string, key: CryptoKey, offerNonce: string, config: RTCConfiguration, mode: LinkMode): Session {
+    const stream = mode === 'standby' && this.#link ? this.#link.standbyStream() : this.#stream;
+    const peer = new this.#SimplePeer({ initiator: false, trickle: true, stream, config });
+    const session: Session = { viewerId, sid, peer, key, offerNonce, mode, outbox: Promise.resolve(), connected: false, ended: false, timer: null };
     this.#sessions.set(viewerId, session);
     log.info('answering a viewer', { viewer: viewerId, sid });
     session.timer = this.#timers.setTimeout(() => {
@@ -477,8 +514,9 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
         session.connected = true;
         this.#timers.clearTimeout(session.timer);
         session.timer = null;
-        log.info('viewer connected', { viewer: viewerId, sid });
+        log.info('viewer connected', { viewer: viewerId, sid, mode: session.mode });
         this.#sendHello(session);
+        this.#applyMode(session);
         this.#updateCount();
         this.emit('connected', viewerId);
       }),
@@ -490,6 +528,10 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
           // A kind only a newer viewer sends is not an error: this camera does not offer it yet.
           if (parsed.newerKind !== undefined) log.debug('ignored a data-channel message of a newer kind', { viewer: viewerId, t: parsed.newerKind });
           else log.warn('dropped a malformed data-channel message', { viewer: viewerId, error: parsed.error });
+          return;
+        }
+        if (parsed.value.t === 'link') {
+          this.#setMode(session, parsed.value.mode);
           return;
         }
         this.emit('message', viewerId, parsed.value);
@@ -535,7 +577,28 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       log.debug('peer.destroy threw', { error: String(error) });
     }
     this.#updateCount();
+    this.#link?.ended(session.viewerId);
     this.emit('ended', session.viewerId);
+  }
+
+  /** The viewer switched its session (Watch on a standby link, or Stop back to standby): on the same lines. */
+  #setMode(session: Session, mode: LinkMode): void {
+    if (session.mode === mode) return;
+    log.info(mode === 'live' ? 'viewer raised its standby link' : 'viewer lowered its link to standby', { viewer: session.viewerId, sid: session.sid });
+    session.mode = mode;
+    this.#applyMode(session);
+    this.#updateCount();
+  }
+
+  #applyMode(session: Session): void {
+    const link = this.#link;
+    if (!link) return;
+    this.#track('link mode', link.apply(session.viewerId, session.peer, session.mode).catch((error: unknown) => {
+      if (session.ended) return;
+      // A session that cannot switch would send the wrong thing (or nothing): end it, and its viewer re-dials.
+      log.warn('could not switch a session between standby and live; ending it', { viewer: session.viewerId, error: String(error) });
+      this.#end(session, 'media update failed');
+    }));
   }
 
   #sendHello(session: Session): void {
@@ -551,11 +614,20 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   }
 
   #updateCount(): void {
-    let count = 0;
-    for (const session of this.#sessions.values()) if (session.connected) count++;
-    if (count === this.#viewerCount) return;
-    this.#viewerCount = count;
-    this.emit('viewers', count);
+    let live = 0;
+    let standby = 0;
+    for (const session of this.#sessions.values()) {
+      if (!session.connected) continue;
+      if (session.mode === 'live') live++;
+      else standby++;
+    }
+    if (standby !== this.#standbyCount) {
+      this.#standbyCount = standby;
+      this.emit('standby', standby);
+    }
+    if (live === this.#viewerCount) return;
+    this.#viewerCount = live;
+    this.emit('viewers', live);
   }
 
   #guard(what: string, fn: () => void): void {

@@ -16,6 +16,8 @@ import type { CameraIdentity } from '../pairing/camera-id.ts';
 import { CameraSessions, type AnsweringPeerConstructor } from './camera-sessions.ts';
 import { limitSessions, replaceOnSessions, runControl, type ControlDeps } from '../media/controls.ts';
 import { IceKeeper } from './ice-keeper.ts';
+import { cameraLinkMedia } from './link-media.ts';
+import { ThumbnailFeed, canvasPainter } from '../media/thumbnail-feed.ts';
 import type { KeepAwake } from '../device/keep-awake.ts';
 import type { LocalCamera } from '../media/local-camera.ts';
 import type { PairedViewers } from '../pairing/paired-viewers.ts';
@@ -109,9 +111,22 @@ export function createStation(options: StationOptions): Station {
     },
     answerWith(options) {
       if (sessions) return sessions;
-      const answering = new CameraSessions({
+      const camera = options.camera;
+      let feed: ThumbnailFeed | null = null;
+      const thumbnails = (): ThumbnailFeed => {
+        feed ??= new ThumbnailFeed({ source: () => camera.stream.getVideoTracks()[0] ?? null, painter: canvasPainter(document) });
+        return feed;
+      };
+      cleanup.push(() => feed?.close());
+      const answering: CameraSessions = new CameraSessions({
         transport,
-        stream: options.camera.stream,
+        stream: camera.stream,
+        link: cameraLinkMedia({
+          stream: camera.stream,
+          feed: thumbnails,
+          makeStream: (tracks) => new MediaStream(tracks),
+          limit: (viewerId) => limitSessions(answering, camera.state.quality, viewerId),
+        }),
         // simple-peer's typings describe a Node duplex stream; the camera needs only the structural subset.
         SimplePeer: SimplePeer as unknown as AnsweringPeerConstructor,
         name: options.name,
@@ -206,10 +221,8 @@ function wireMedia(sessions: CameraSessions, options: AnswerOptions, viewers: Pa
   });
   sessions.on('remote-track', (viewerId, track) => talk.add(viewerId, track));
   sessions.on('ended', (viewerId) => talk.remove(viewerId));
-  sessions.on('connected', (viewerId) => {
-    void limitSessions(sessions, camera.state.quality, viewerId);
-    void status.sendTo(viewerId);
-  });
+  // A live session gets its quality limits when it goes live (link-media.ts), on connect or on a later Watch.
+  sessions.on('connected', (viewerId) => void status.sendTo(viewerId));
   const offCamera = camera.on('change', () => status.changed());
   // A new camera may capture at another size: the encoder's scaling follows it.
   const offTracks = camera.on('tracks', () => void limitSessions(sessions, camera.state.quality));

@@ -13,9 +13,9 @@ function setup() {
   const timers = new FakeTimers();
   const startedAt = timers.now();
   const sessions = [
-    { viewerId: 'viewer-a', peer: { name: 'a' } as unknown as AnsweringPeer, connected: true },
-    { viewerId: 'viewer-b', peer: { name: 'b' } as unknown as AnsweringPeer, connected: true },
-    { viewerId: 'viewer-c', peer: { name: 'c' } as unknown as AnsweringPeer, connected: false },
+    { viewerId: 'viewer-a', peer: { name: 'a' } as unknown as AnsweringPeer, connected: true, mode: 'live' as const },
+    { viewerId: 'viewer-b', peer: { name: 'b' } as unknown as AnsweringPeer, connected: true, mode: 'live' as const },
+    { viewerId: 'viewer-c', peer: { name: 'c' } as unknown as AnsweringPeer, connected: false, mode: 'live' as const },
   ];
   const sent: [string, DataMessage][] = [];
   const state: { camera: CameraState; battery: StatusSources['battery'] extends () => infer B ? B : never; wakeLock: boolean; hidden: boolean } = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { liveText, serverStateText } from './status-text.ts';
+import { liveText, serverStateText, standbyText } from './status-text.ts';
 
 describe('serverStateText', () => {
   it('says each state in words', () => {
@@ -24,5 +24,13 @@ describe('liveText', () => {
   it('is ready when registered and no one watches, else not live', () => {
     expect(liveText('open', 0)).toBe('Ready — no one watching');
     expect(liveText('connecting', 0)).toBe('Not live');
+  });
+});
+
+describe('standbyText', () => {
+  it('says what a standby link costs, and when the camera is full', () => {
+    expect(standbyText(0, 8)).toBe('');
+    expect(standbyText(1, 8)).toBe('1 viewer has this camera in a list: a small picture every few seconds, no sound.');
+    expect(standbyText(8, 8)).toMatch(/^8 viewers have .* — the most this camera serves \(8\)\.$/);
   });
 });

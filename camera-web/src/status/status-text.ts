@@ -34,6 +34,17 @@ export function serverStateText(state: TransportState, retryAt: number | null, n
 }
 
 /** The LIVE badge: how many watch, or why no one can. */
+/**
+ * What the standby links cost the phone, in the viewers' words: each one shows this camera in a camera list with a
+ * small picture every few seconds and no sound. Empty when there are none.
+ */
+export function standbyText(links: number, maxSessions: number | null): string {
+  if (links <= 0) return '';
+  const who = links === 1 ? '1 viewer has' : `${links} viewers have`;
+  const cap = maxSessions !== null && links >= maxSessions ? ` — the most this camera serves (${maxSessions})` : '';
+  return `${who} this camera in a list: a small picture every few seconds, no sound${cap}.`;
+}
+
 export function liveText(state: TransportState, viewers: number): string {
   if (viewers > 0) return `LIVE · ${viewers} watching`;
   return state === 'open' ? 'Ready — no one watching' : 'Not live';

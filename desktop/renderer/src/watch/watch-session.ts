@@ -398,6 +398,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
       case 'control':
       case 'talk':
       case 'viewer-name':
+      case 'link':
         log.debug('ignored a viewer-only message from the camera', { t: parsed.value.t });
         return;
       default:
