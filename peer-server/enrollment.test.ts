@@ -1,28 +1,14 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../protocol/log.ts';
 import { EnrollmentStore, leaveRequest } from './enrollment.ts';
-import { startServer, type RunningServer, type ServerOptions } from './server.ts';
+import type { RunningServer } from './server.ts';
 import { captureLogs, Client, get, request, token } from './test-client.ts';
+import { TestServers } from './test-server.ts';
 
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'pawcam-enroll-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** A closed server (the default) over plain HTTP on loopback. */
-async function start(options: ServerOptions = {}): Promise<RunningServer & { dataDir: string }> {
-  const dataDir = options.dataDir ?? (await tempDir());
-  const server = await startServer({ host: '127.0.0.1', port: 0, http: true, logger: captureLogs([]), dataDir, lanAddresses: () => [], ...options });
-  servers.push(server);
-  return Object.assign(server, { dataDir });
-}
+/** Closed servers (the default) over plain HTTP on loopback. */
+const servers = new TestServers('pawcam-enroll-', { lanAddresses: () => [] });
 
 function post(server: RunningServer, path: string, body: unknown, headers: Record<string, string> = {}) {
   return request(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -36,17 +22,12 @@ async function register(server: RunningServer, id: string, tok: string): Promise
   return client.next((m) => m['type'] === 'OPEN' || m['type'] === 'ERROR' || m['type'] === 'ID-TAKEN');
 }
 
-afterEach(async () => {
-  Client.terminateAll();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+afterEach(() => servers.stopAll());
+afterAll(() => servers.removeDirs());
 
 describe('EnrollmentStore', () => {
   it('makes the owner secret once, keeps only its hash in a 0600 file, and recognises it', async () => {
-    const dir = await tempDir();
+    const dir = await servers.tempDir();
     const first = await EnrollmentStore.open(dir, captureLogs([]));
     expect(first.newOwnerSecret).toMatch(/^[0-9a-f]{32}$/);
     const text = await readFile(join(dir, 'enrollment.json'), 'utf8');
@@ -59,7 +40,7 @@ describe('EnrollmentStore', () => {
   });
 
   it('redeems a credential once, never after it expired or was revoked', async () => {
-    const { store } = await EnrollmentStore.open(await tempDir(), captureLogs([]));
+    const { store } = await EnrollmentStore.open(await servers.tempDir(), captureLogs([]));
     const a = await store.mint(0, 60_000);
     expect(await store.redeem(a.credential, 1)).toBe('ok');
     expect(await store.redeem(a.credential, 2)).toBe('refused');
@@ -76,7 +57,7 @@ describe('EnrollmentStore', () => {
   });
 
   it('takes credentials minted and revoked by `npm run server -- enroll` in another process', async () => {
-    const dir = await tempDir();
+    const dir = await servers.tempDir();
     const { store } = await EnrollmentStore.open(dir, captureLogs([]));
     const credential = await leaveRequest(dir, { op: 'mint', ttlMs: 60_000, note: 'cli', now: Date.now() });
     const revoked = await leaveRequest(dir, { op: 'mint', ttlMs: 60_000, note: 'cli', now: Date.now() });
@@ -86,7 +67,7 @@ describe('EnrollmentStore', () => {
   });
 
   it('redeems a code enrollment by its handle once, within 10 minutes', async () => {
-    const { store } = await EnrollmentStore.open(await tempDir(), captureLogs([]));
+    const { store } = await EnrollmentStore.open(await servers.tempDir(), captureLogs([]));
     store.openCode('ABC123', 0);
     expect(store.redeemCode('abc123', 1)).toBe('ok');
     expect(store.redeemCode('abc123', 2)).toBe('refused');
@@ -97,7 +78,7 @@ describe('EnrollmentStore', () => {
 
 describe('a closed server', () => {
   it('refuses to register an ID nobody enrolled, with the same answer as for an ID held by another token', async () => {
-    const server = await start();
+    const server = await servers.start();
     expect(server.owner.enroll('cam-home', token('owner'))).toBe(true);
     const absent = await register(server, 'cam-nobody', token('x'));
     const present = await register(server, 'cam-home', token('x'));
@@ -107,7 +88,7 @@ describe('a closed server', () => {
   });
 
   it('binds an ID with an enrollment credential, once; the same refusal for a used, unknown or absent one', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { credential } = await server.owner.mint();
     const ok = await post(server, '/enroll', { id: 'cam-one', token: token('one'), enrollment: credential });
     expect([ok.status, JSON.parse(ok.body)]).toEqual([200, { enrolled: true }]);
@@ -123,9 +104,9 @@ describe('a closed server', () => {
   });
 
   it('lets the owner mint, list and revoke credentials over HTTPS calls with the owner credential only', async () => {
-    const dataDir = await tempDir();
+    const dataDir = await servers.tempDir();
     const { newOwnerSecret } = await EnrollmentStore.open(dataDir, captureLogs([]));
-    const server = await start({ dataDir });
+    const server = await servers.start({ dataDir });
     expect(server.newOwnerSecret).toBeNull();
     expect((await post(server, '/enrollments', {})).status).toBe(401);
     expect((await post(server, '/enrollments', {}, bearer('0'.repeat(32)))).status).toBe(401);
@@ -141,7 +122,7 @@ describe('a closed server', () => {
   });
 
   it('answers a bad request with 400 and says which field, binding nothing', async () => {
-    const server = await start();
+    const server = await servers.start();
     const res = await post(server, '/enroll', { id: 'cam-x', token: 'short', enrollment: 'nope' });
     expect(res.status).toBe(400);
     expect(res.body).toMatch(/token/);
@@ -150,7 +131,7 @@ describe('a closed server', () => {
   });
 
   it('redeems a short code’s handle once, and limits guesses per IPv6 /64', async () => {
-    const server = await start({ trustProxy: true, limits: { enroll: { codePerAddress: { burst: 3, perSecond: 0.0001 } } } });
+    const server = await servers.start({ trustProxy: true, limits: { enroll: { codePerAddress: { burst: 3, perSecond: 0.0001 } } } });
     server.owner.openCode('abc123');
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
     const guess = (ip: string, code: string, id: string) => post(server, '/enroll', { id, token: token(id), code }, from(ip));
@@ -164,7 +145,7 @@ describe('a closed server', () => {
   });
 
   it('lets a sub-ID register only with its base ID’s token: nobody can pre-register another viewer’s _mini', async () => {
-    const server = await start();
+    const server = await servers.start();
     server.owner.enroll('viewer-home', token('home'));
     server.owner.enroll('viewer-attacker', token('attacker'));
     expect(await register(server, 'viewer-home_mini', token('attacker'))).toEqual({ type: 'ERROR', payload: { msg: 'not-enrolled' } });
@@ -172,7 +153,7 @@ describe('a closed server', () => {
   });
 
   it('closes the superseded socket when its ID connects again, saying so', async () => {
-    const server = await start();
+    const server = await servers.start();
     server.owner.enroll('viewer-tab', token('tab'));
     const first = Client.connect(server, 'viewer-tab', token('tab'));
     await first.ofType('OPEN');
@@ -184,25 +165,25 @@ describe('a closed server', () => {
   });
 
   it('reports health to anyone, counts only to the owner or a caller on this machine', async () => {
-    const server = await start({ trustProxy: true });
+    const server = await servers.start({ trustProxy: true });
     const secret = server.newOwnerSecret!;
     const stranger = await request(`${server.url}/healthz`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
     expect(JSON.parse(stranger.body)).toEqual({ ok: true });
     const owner = await request(`${server.url}/healthz`, { headers: { 'x-forwarded-for': '203.0.113.9', ...bearer(secret) } });
     expect(JSON.parse(owner.body)).toEqual({ ok: true, version: expect.any(String), peersOnline: 0, registrations: 0 });
-    const local = await start();
+    const local = await servers.start();
     expect(JSON.parse((await get(`${local.url}/healthz`)).body)).toMatchObject({ peersOnline: 0 });
   });
 
   it('keeps open mode behind the explicit flag', async () => {
-    const server = await start({ open: true });
+    const server = await servers.start({ open: true });
     expect(await register(server, 'cam-anyone', token('x'))).toEqual({ type: 'OPEN' });
   });
 });
 
 describe('rendezvous-only and phone URLs', () => {
   it('serves no pages, answers CORS for allowed origins on the enrollment API, and refuses other origins', async () => {
-    const server = await start({ rendezvousOnly: true, allowedOrigins: ['https://pages.example.org'] });
+    const server = await servers.start({ rendezvousOnly: true, allowedOrigins: ['https://pages.example.org'] });
     const page = await get(`${server.url}/`);
     expect(page.status).toBe(404);
     expect((await get(`${server.url}/viewer/`)).status).toBe(404);
@@ -215,7 +196,7 @@ describe('rendezvous-only and phone URLs', () => {
   });
 
   it('lists the public URL first, then LAN addresses, and says when only loopback is known', async () => {
-    const lan = await start({ host: '0.0.0.0', publicUrl: 'https://pawcam.example.org', lanAddresses: () => [{ address: '192.168.7.20', family: 4 }] });
+    const lan = await servers.start({ host: '0.0.0.0', publicUrl: 'https://pawcam.example.org', lanAddresses: () => [{ address: '192.168.7.20', family: 4 }] });
     const info = JSON.parse((await get(`http://127.0.0.1:${lan.port}/server-info`)).body) as Record<string, unknown>;
     expect(info).toEqual({
       phoneUrls: ['https://pawcam.example.org/', `http://192.168.7.20:${lan.port}/`],
@@ -224,15 +205,15 @@ describe('rendezvous-only and phone URLs', () => {
       open: false,
       pages: true,
     });
-    const lonely = await start({ host: '0.0.0.0' });
+    const lonely = await servers.start({ host: '0.0.0.0' });
     expect(JSON.parse((await get(`http://127.0.0.1:${lonely.port}/server-info`)).body)).toMatchObject({ phoneUrls: [], loopbackOnly: true });
     // Not for strangers: the LAN layout is the owner's business.
-    const far = await start({ trustProxy: true });
+    const far = await servers.start({ trustProxy: true });
     expect((await request(`${far.url}/server-info`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(401);
   });
 
   it('puts the configured rendezvous servers, and no others, in the pages’ connect-src', async () => {
-    const server = await start({ connectUrls: ['https://rv.example.org:8443'] });
+    const server = await servers.start({ connectUrls: ['https://rv.example.org:8443'] });
     const csp = String((await get(`${server.url}/healthz`)).headers['content-security-policy']);
     const connect = /connect-src ([^;]+)/.exec(csp)?.[1]?.split(' ') ?? [];
     expect(connect).toEqual(expect.arrayContaining(["'self'", 'https://rv.example.org:8443', 'wss://rv.example.org:8443']));
@@ -244,7 +225,7 @@ describe('rendezvous-only and phone URLs', () => {
 describe('logging', () => {
   it('logs a refused enrollment without the credential', async () => {
     const records: LogRecord[] = [];
-    const server = await start({ logger: captureLogs(records) });
+    const server = await servers.start({ logger: captureLogs(records) });
     const credential = 'ab'.repeat(20);
     await post(server, '/enroll', { id: 'cam-x', token: token('x'), enrollment: credential });
     const line = records.find((r) => r.msg === 'refused an enrollment');

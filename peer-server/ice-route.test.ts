@@ -1,27 +1,23 @@
 import { createHmac } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer, type ServerOptions } from './server.ts';
-import { captureLogs, Client, eventually, peersOnline, request, token, type Response } from './test-client.ts';
+import type { RunningServer, ServerOptions } from './server.ts';
+import { eventually, peersOnline, request, token, type Response } from './test-client.ts';
+import { TestServers, registered } from './test-server.ts';
 
 const SECRET = 'north-sea-otter';
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
+const servers = new TestServers('pawcam-ice-', { open: true });
 
 async function start(options: ServerOptions = {}): Promise<RunningServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'pawcam-ice-'));
-  dirs.push(dataDir);
+  const dataDir = await servers.tempDir();
   // Its own built pages, so the routes answer the same whether or not `npm run build:web` has run (a clean clone).
   const webRoot = join(dataDir, 'web');
   for (const page of ['camera-web', 'viewer']) {
     await mkdir(join(webRoot, page), { recursive: true });
     await writeFile(join(webRoot, page, 'index.html'), '<!doctype html><title>test</title>');
   }
-  const server = await startServer({ open: true, host: '127.0.0.1', port: 0, http: true, logger: captureLogs([]), dataDir, webRoot, ...options });
-  servers.push(server);
-  return server;
+  return servers.start({ dataDir, webRoot, ...options });
 }
 
 const withTurn: ServerOptions = {
@@ -39,25 +35,13 @@ function ice(server: RunningServer, body: unknown, headers: Record<string, strin
   });
 }
 
-async function register(server: RunningServer, id: string, label: string): Promise<Client> {
-  const client = Client.connect(server, id, token(label));
-  await client.ofType('OPEN');
-  return client;
-}
-
-afterEach(async () => {
-  Client.terminateAll();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+afterEach(() => servers.stopAll());
+afterAll(() => servers.removeDirs());
 
 describe('POST /ice', () => {
   it('gives a registered peer STUN and freshly minted TURN credentials that coturn would accept', async () => {
     const server = await start(withTurn);
-    await register(server, 'cam-home', 'camera');
+    await registered(server, 'cam-home', 'camera');
     const before = Math.floor(Date.now() / 1000);
     const res = await ice(server, { id: 'cam-home', token: token('camera') });
     const after = Math.floor(Date.now() / 1000);
@@ -78,17 +62,17 @@ describe('POST /ice', () => {
 
   it('gives STUN only without TURN, and nothing when nothing is configured', async () => {
     const stunOnly = await start({ stunUrls: ['stun:stun.example.org'] });
-    await register(stunOnly, 'cam-a', 'a');
+    await registered(stunOnly, 'cam-a', 'a');
     expect(JSON.parse((await ice(stunOnly, { id: 'cam-a', token: token('a') })).body)).toEqual({ iceServers: [{ urls: ['stun:stun.example.org'] }], ttl: 600 });
 
     const bare = await start();
-    await register(bare, 'cam-a', 'a');
+    await registered(bare, 'cam-a', 'a');
     expect(JSON.parse((await ice(bare, { id: 'cam-a', token: token('a') })).body)).toEqual({ iceServers: [], ttl: 600 });
   });
 
   it('refuses strangers: unknown ID, wrong token, a registered peer that went offline', async () => {
     const server = await start(withTurn);
-    const camera = await register(server, 'cam-home', 'camera');
+    const camera = await registered(server, 'cam-home', 'camera');
 
     const unknown = await ice(server, { id: 'cam-nobody', token: token('camera') });
     expect(unknown.status).toBe(401);
@@ -105,7 +89,7 @@ describe('POST /ice', () => {
 
   it('answers malformed requests with 400 and JSON, never a credential', async () => {
     const server = await start(withTurn);
-    await register(server, 'cam-home', 'camera');
+    await registered(server, 'cam-home', 'camera');
     for (const body of ['not json', '[]', '{}', JSON.stringify({ id: 'cam-home' }), JSON.stringify({ id: 'cam-home', token: 'short' })]) {
       const res = await ice(server, body);
       expect(res.status).toBe(400);
@@ -120,7 +104,7 @@ describe('POST /ice', () => {
 
   it('checks the Origin like the relay, and answers CORS for the desktop app', async () => {
     const server = await start(withTurn);
-    await register(server, 'cam-home', 'camera');
+    await registered(server, 'cam-home', 'camera');
     const body = { id: 'cam-home', token: token('camera') };
 
     const evil = await ice(server, body, { origin: 'https://evil.example' });
@@ -142,7 +126,7 @@ describe('POST /ice', () => {
 
   it('rate-limits per peer ID once authenticated, and strangers cannot use up a peer’s allowance', async () => {
     const server = await start({ ...withTurn, limits: { ice: { perId: { burst: 2, perSecond: 0.001 } } } });
-    await register(server, 'cam-home', 'camera');
+    await registered(server, 'cam-home', 'camera');
     for (let i = 0; i < 5; i++) expect((await ice(server, { id: 'cam-home', token: token('thief') })).status).toBe(401);
     expect((await ice(server, { id: 'cam-home', token: token('camera') })).status).toBe(200);
     expect((await ice(server, { id: 'cam-home', token: token('camera') })).status).toBe(200);

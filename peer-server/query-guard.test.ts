@@ -3,33 +3,20 @@
  * query parameter, PeerServer the last, so a repeated one let a client pass the check as its own ID and register as
  * someone else's (an absent camera's), receiving its messages and sending as it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from './server.ts';
-import { captureLogs, Client, token } from './test-client.ts';
+import { Client, token } from './test-client.ts';
+import { TestServers } from './test-server.ts';
 import { repeatedPeerParam } from './ws-server.ts';
 
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
+const servers = new TestServers('pawcam-query-', { open: true });
 
-afterEach(async () => {
-  Client.terminateAll();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+afterEach(() => servers.stopAll());
+afterAll(() => servers.removeDirs());
 
 describe('repeated query parameters', () => {
   it('cannot register an ID the policy never checked', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'pawcam-query-'));
-    dirs.push(dataDir);
-    const server = await startServer({ open: true, host: '127.0.0.1', port: 0, http: true, logger: captureLogs([]), dataDir });
-    servers.push(server);
+    const server = await servers.start();
     // The camera registers (binding its ID to its token), then goes away.
     const camera = Client.connect(server, 'cam-victim', token('victim'));
     await camera.ofType('OPEN');

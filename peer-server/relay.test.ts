@@ -2,46 +2,28 @@
  * The relay's hot path: a relayed frame between two connected peers is delivered by the guard itself (checked once,
  * its text forwarded with the server's src), and everything else still goes through PeerServer as before.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer, type ServerOptions } from './server.ts';
-import { captureLogs, Client, offer, token } from './test-client.ts';
+import type { RunningServer, ServerOptions } from './server.ts';
+import { Client, offer, token } from './test-client.ts';
+import { TestServers, registered } from './test-server.ts';
 import type { RelayCounters } from './ws-server.ts';
 
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
+const servers = new TestServers('pawcam-relay-', { open: true, expireTimeoutMs: 500 });
 
 async function start(options: ServerOptions = {}): Promise<{ server: RunningServer; counters: RelayCounters }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'pawcam-relay-'));
-  dirs.push(dataDir);
   const counters: RelayCounters = { direct: 0, viaPeerServer: 0, dropped: 0 };
-  const server = await startServer({ open: true, host: '127.0.0.1', port: 0, http: true, expireTimeoutMs: 500, logger: captureLogs([]), dataDir, relayCounters: counters, ...options });
-  servers.push(server);
+  const server = await servers.start({ relayCounters: counters, ...options });
   return { server, counters };
 }
 
-async function open(server: RunningServer, id: string): Promise<Client> {
-  const client = Client.connect(server, id, token(id));
-  await client.ofType('OPEN');
-  return client;
-}
-
-afterEach(async () => {
-  Client.terminateAll();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+afterEach(() => servers.stopAll());
+afterAll(() => servers.removeDirs());
 
 describe('direct relay between connected peers', () => {
   it('delivers OFFER, ANSWER and CANDIDATE without PeerServer, src stamped by the server', async () => {
     const { server, counters } = await start();
-    const viewer = await open(server, 'viewer-a');
-    const camera = await open(server, 'cam-home');
+    const viewer = await registered(server, 'viewer-a');
+    const camera = await registered(server, 'cam-home');
     const before = { ...counters };
     viewer.send({ type: 'OFFER', dst: 'cam-home', payload: offer('00112233') });
     expect(await camera.ofType('OFFER')).toEqual({ type: 'OFFER', dst: 'cam-home', payload: offer('00112233'), src: 'viewer-a' });
@@ -55,8 +37,8 @@ describe('direct relay between connected peers', () => {
 
   it('never delivers what the client claimed as src, nor fields beyond the frame', async () => {
     const { server, counters } = await start();
-    const viewer = await open(server, 'viewer-a');
-    const camera = await open(server, 'cam-home');
+    const viewer = await registered(server, 'viewer-a');
+    const camera = await registered(server, 'cam-home');
     viewer.send('{"type":"OFFER","src":"cam-other","dst":"cam-home","payload":{"n":1}}');
     viewer.send('{"type":"OFFER","dst":"cam-home","payload":{"n":2},"src":"cam-other"}');
     viewer.send('{"type":"OFFER","dst":"cam-home","payload":{"n":3},"extra":{"x":1}}');
@@ -68,8 +50,8 @@ describe('direct relay between connected peers', () => {
 
   it('drops malformed frames, and sends nothing for them', async () => {
     const { server, counters } = await start();
-    const viewer = await open(server, 'viewer-a');
-    const camera = await open(server, 'cam-home');
+    const viewer = await registered(server, 'viewer-a');
+    const camera = await registered(server, 'cam-home');
     for (const bad of ['{"type":"OFFER","dst":"cam-home"}', '{"type":"OFFER","dst":"cam-home","payload":[1]}', '{"type":"OPEN"}', 'x', '[]']) viewer.send(bad);
     viewer.send({ type: 'CANDIDATE', dst: 'cam-home', payload: { last: true } });
     expect(await camera.next((m) => m['type'] === 'CANDIDATE')).toMatchObject({ payload: { last: true } });
@@ -79,21 +61,21 @@ describe('direct relay between connected peers', () => {
 
   it('leaves a message for an absent peer to PeerServer, which hands it over when the peer connects, and says nothing to the sender', async () => {
     const { server, counters } = await start({ expireTimeoutMs: 5000 });
-    const viewer = await open(server, 'viewer-a');
+    const viewer = await registered(server, 'viewer-a');
     viewer.send({ type: 'OFFER', dst: 'cam-away', payload: { queued: true } });
     // A frame to itself comes back once the server has handled everything sent before it.
     viewer.send({ type: 'CANDIDATE', dst: 'viewer-a', payload: { barrier: true } });
     await viewer.next((m) => (m['payload'] as { barrier?: boolean }).barrier === true);
     expect(counters.viaPeerServer).toBe(1);
-    const camera = await open(server, 'cam-away');
+    const camera = await registered(server, 'cam-away');
     expect(await camera.ofType('OFFER')).toEqual({ type: 'OFFER', src: 'viewer-a', dst: 'cam-away', payload: { queued: true } });
     expect(viewer.messages).toEqual([]);
   });
 
   it('relays nothing from a socket whose ID was reclaimed on another one', async () => {
     const { server } = await start();
-    const camera = await open(server, 'cam-home');
-    const old = await open(server, 'viewer-a');
+    const camera = await registered(server, 'cam-home');
+    const old = await registered(server, 'viewer-a');
     const again = Client.connect(server, 'viewer-a', token('viewer-a'));
     await again.ofType('OPEN');
     await old.closed;

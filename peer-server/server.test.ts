@@ -1,24 +1,18 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../protocol/log.ts';
-import { startServer, type RunningServer, type ServerOptions } from './server.ts';
+import type { RunningServer, ServerOptions } from './server.ts';
 import { captureLogs, Client, eventually, get, offer, peersOnline, token } from './test-client.ts';
+import { TestServers } from './test-server.ts';
 
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
-
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
+// HTTPS with the server's own certificate unless a test asks for plain HTTP.
+const servers = new TestServers('pawcam-data-', { open: true, http: false, expireTimeoutMs: 500 });
 
 /** A web root like the build's, with a hashed asset. */
 async function fakeWebRoot(): Promise<string> {
-  const root = await tempDir('pawcam-web-');
+  const root = await servers.tempDir('pawcam-web-');
   await mkdir(join(root, 'camera-web', 'assets'), { recursive: true });
   await mkdir(join(root, 'viewer'), { recursive: true });
   await writeFile(join(root, 'camera-web', 'index.html'), '<!doctype html><title>camera</title><script type="module" src="./assets/app-abc123.js"></script>');
@@ -27,20 +21,8 @@ async function fakeWebRoot(): Promise<string> {
   return root;
 }
 
-async function start(options: ServerOptions = {}): Promise<RunningServer> {
-  const server = await startServer({ open: true, host: '127.0.0.1', port: 0, expireTimeoutMs: 500, logger: captureLogs([]), ...options });
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  Client.terminateAll();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+afterEach(() => servers.stopAll());
+afterAll(() => servers.removeDirs());
 
 describe('peer-server over HTTPS with its self-signed certificate', () => {
   let dataDir: string;
@@ -53,8 +35,8 @@ describe('peer-server over HTTPS with its self-signed certificate', () => {
   });
 
   async function startHttps(extra: ServerOptions = {}): Promise<RunningServer> {
-    dataDir = await tempDir('pawcam-data-');
-    server = await start({ dataDir, webRoot, ...extra });
+    dataDir = await servers.tempDir();
+    server = await servers.start({ dataDir, webRoot, ...extra });
     ca = await readFile(join(dataDir, 'tls', 'cert.pem'), 'utf8');
     return server;
   }
@@ -72,7 +54,7 @@ describe('peer-server over HTTPS with its self-signed certificate', () => {
 
     const first = server.certFingerprint;
     await server.close();
-    const again = await start({ dataDir, webRoot, port: server.port });
+    const again = await servers.start({ dataDir, webRoot, port: server.port });
     expect(again.certFingerprint).toBe(first);
     expect((await get(`${again.url}/healthz`, ca)).fingerprint).toBe(first);
   });
@@ -185,7 +167,7 @@ describe('peer-server over HTTPS with its self-signed certificate', () => {
   });
 
   it('says how to build the pages when they are missing, and keeps serving healthz', async () => {
-    await startHttps({ webRoot: await tempDir('pawcam-empty-') });
+    await startHttps({ webRoot: await servers.tempDir('pawcam-empty-') });
     const res = await get(`${server.url}/`, ca);
     expect(res.status).toBe(503);
     expect(res.body).toContain('npm run build:web');
@@ -245,7 +227,7 @@ describe('peer-server over HTTPS with its self-signed certificate', () => {
 
 describe('peer-server with a given certificate', () => {
   it('serves the given certificate and reports its fingerprint', async () => {
-    const dir = await tempDir('pawcam-cert-');
+    const dir = await servers.tempDir('pawcam-cert-');
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
       keyType: 'ec',
       algorithm: 'sha256',
@@ -253,7 +235,7 @@ describe('peer-server with a given certificate', () => {
     });
     await writeFile(join(dir, 'cert.pem'), pems.cert);
     await writeFile(join(dir, 'key.pem'), pems.private);
-    const server = await start({ cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), dataDir: dir, webRoot: await fakeWebRoot() });
+    const server = await servers.start({ cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), dataDir: dir, webRoot: await fakeWebRoot() });
     const res = await get(`${server.url}/healthz`, pems.cert);
     expect(res.status).toBe(200);
     expect(res.fingerprint).toBe(server.certFingerprint);
@@ -261,19 +243,19 @@ describe('peer-server with a given certificate', () => {
   });
 
   it('refuses a certificate without its key', async () => {
-    await expect(start({ cert: '/nonexistent.pem', dataDir: await tempDir('pawcam-x-') })).rejects.toMatchObject({ code: 'bad-option', message: expect.stringMatching(/both/) });
+    await expect(servers.start({ cert: '/nonexistent.pem', dataDir: await servers.tempDir('pawcam-x-') })).rejects.toMatchObject({ code: 'bad-option', message: expect.stringMatching(/both/) });
   });
 
   it('says so, with its own code, when the port is taken', async () => {
-    const first = await start({ dataDir: await tempDir('pawcam-x-'), webRoot: await fakeWebRoot() });
+    const first = await servers.start({ dataDir: await servers.tempDir('pawcam-x-'), webRoot: await fakeWebRoot() });
     const port = Number(new URL(first.url).port);
-    await expect(start({ port, dataDir: await tempDir('pawcam-y-'), webRoot: await fakeWebRoot() })).rejects.toMatchObject({ code: 'listen-failed', message: expect.stringMatching(`cannot listen on 127.0.0.1:${port}`) });
+    await expect(servers.start({ port, dataDir: await servers.tempDir('pawcam-y-'), webRoot: await fakeWebRoot() })).rejects.toMatchObject({ code: 'listen-failed', message: expect.stringMatching(`cannot listen on 127.0.0.1:${port}`) });
   });
 });
 
 describe('peer-server in --http mode', () => {
   it('serves plain HTTP and relays over ws://', async () => {
-    const server = await start({ http: true, webRoot: await fakeWebRoot(), dataDir: await tempDir('pawcam-http-') });
+    const server = await servers.start({ http: true, webRoot: await fakeWebRoot(), dataDir: await servers.tempDir('pawcam-http-') });
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     expect(server.certFingerprint).toBeNull();
     const page = await get(`${server.url}/`);
