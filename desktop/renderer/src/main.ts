@@ -32,16 +32,22 @@ async function boot(target: HTMLElement): Promise<void> {
   const transport = createTransport(config.serverUrl, peerId, config.viewerToken, () => enrollment.enroll(config.viewerId, config.viewerToken));
   const keys = createPairKeyStore(config, api, () => openKeyRows((message) => notices.add(message)));
   const ice = new IceSource({ serverUrl: config.serverUrl, id: peerId, token: config.viewerToken, transport, fetch: iceFetch });
+  const params = new URLSearchParams(window.location.search);
+  const miniCamera = params.get('view') === 'mini' ? params.get('camera') : null;
   const viewer = new Viewer({
     api,
     transport,
     keys,
     settings,
-    openWatch: (cameraId) =>
+    // The main window keeps a standby link to every online camera; a mini window watches its one camera over one.
+    standbyLinks: miniCamera === null,
+    ...(miniCamera === null ? {} : { onlyCamera: miniCamera }),
+    openWatch: (cameraId, { standby }) =>
       new RedialWatch({
         cameraId,
         openMic,
-        openSession: (talkBack) =>
+        standby,
+        openSession: (talkBack, standbyLink) =>
           new WatchSession({
             cameraId,
             viewerId: transport.id,
@@ -51,6 +57,7 @@ async function boot(target: HTMLElement): Promise<void> {
             rtcConfig: () => ice.rtcConfig(settings.current.alwaysRelay),
             inspector: peerInspector,
             talkBack,
+            standbyLink,
           }),
       }),
     // A short code's rendezvous ID is a new ID the owner enrolls; the camera typing the code enrolls by its handle.
@@ -59,8 +66,6 @@ async function boot(target: HTMLElement): Promise<void> {
       return createTransport(config.serverUrl, id, token, () => enrollment.enroll(id, token));
     },
   });
-  const params = new URLSearchParams(window.location.search);
-  const miniCamera = params.get('view') === 'mini' ? params.get('camera') : null;
   if (miniCamera) {
     document.documentElement.classList.add('mini-window');
     mount(MiniView, { target, props: { viewer, api, cameraId: miniCamera } });

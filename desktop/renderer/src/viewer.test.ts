@@ -10,7 +10,9 @@ import { Settings, defaultSettings } from './settings/settings.ts';
 import { FakeTransport } from '../../../protocol/testing/transport.ts';
 import { VIEWER_MESSAGES } from './messages.ts';
 import { Viewer } from './viewer.ts';
-import type { DialedPeer, SimplePeerLike } from './watch/types.ts';
+import type { DialedPeer, EndReason, SimplePeerLike, Watch, WatchEvents, WatchPhase } from './watch/types.ts';
+import { TypedEmitter } from '../../../protocol/events.ts';
+import type { CameraStatus } from '../../../protocol/messages.ts';
 import { WatchSession } from './watch/watch-session.ts';
 
 const CAM = `cam-${'a'.repeat(32)}`;
@@ -52,21 +54,84 @@ const peer = (): DialedPeer => ({
   talkSender: null,
 });
 
-async function setup({ paired = true } = {}) {
+/** A standby link as the viewer drives it: records raise, lower, stop; the test moves it. */
+class FakeLink extends TypedEmitter<WatchEvents> implements Watch {
+  phase: WatchPhase = 'idle';
+  stream: MediaStream | null = null;
+  remoteName: string | null = null;
+  endReason: EndReason | null = null;
+  status: CameraStatus | null = null;
+  raised: boolean;
+  readonly calls: string[] = [];
+  constructor(
+    readonly cameraId: string,
+    standby: boolean,
+  ) {
+    super();
+    this.raised = !standby;
+  }
+  start(): void {
+    this.calls.push('start');
+    this.phase = 'connecting';
+  }
+  stop(): void {
+    this.calls.push('stop');
+    this.phase = 'ended';
+  }
+  raise(): void {
+    this.calls.push('raise');
+    this.raised = true;
+  }
+  lower(): void {
+    this.calls.push('lower');
+    this.raised = false;
+  }
+  cameraOffline(): void {
+    this.calls.push('offline');
+  }
+  send(): boolean {
+    return this.phase === 'live';
+  }
+  async stats(): Promise<null> {
+    return null;
+  }
+  /** The camera's status arrives over the link. */
+  report(message: CameraStatus): void {
+    this.status = message;
+    this.emit('message', message);
+  }
+  /** The link connected and the thumbnail arrived. */
+  up(): void {
+    this.phase = 'live';
+    this.emit('live');
+    this.stream = { id: `thumb-${this.cameraId}` } as unknown as MediaStream;
+    this.emit('stream', this.stream);
+  }
+}
+
+async function setup({ paired = true, links = false, cameras = [{ id: CAM, name: 'Kitchen', addedAt: 1 }], only }: { paired?: boolean; links?: boolean; cameras?: CameraEntry[]; only?: string } = {}) {
   const transport = new FakeTransport('connecting');
-  const { api, reported, send } = fakeApi([{ id: CAM, name: 'Kitchen', addedAt: 1 }]);
+  const { api, reported, send } = fakeApi(cameras);
   const keys = new WebPairKeyStore(memoryKeyRows());
   const raw = randomBytes(32);
   const camKey = await pairMacKey(new Uint8Array(raw));
   if (paired) await keys.save(CAM, raw);
   const settings = new Settings(api, defaultSettings('Office PC'));
   const rendezvous: FakeTransport[] = [];
+  const opened: FakeLink[] = [];
   const viewer = new Viewer({
     api,
     transport,
     keys,
     settings,
-    openWatch: (cameraId) => new WatchSession({ cameraId, viewerId: transport.id, transport, createPeer: peer, key: () => keys.load(cameraId) }),
+    standbyLinks: links,
+    ...(only === undefined ? {} : { onlyCamera: only }),
+    openWatch: (cameraId, { standby }) => {
+      if (!links) return new WatchSession({ cameraId, viewerId: transport.id, transport, createPeer: peer, key: () => keys.load(cameraId) });
+      const link = new FakeLink(cameraId, standby);
+      opened.push(link);
+      return link;
+    },
     openRendezvous: (id) => {
       const t = new FakeTransport('connecting', id);
       rendezvous.push(t);
@@ -74,7 +139,14 @@ async function setup({ paired = true } = {}) {
     },
   });
   await viewer.start();
-  return { transport, viewer, reported, send, keys, camKey };
+  /** The camera answers the latest ping with a signed pong (presence: online). */
+  const pong = async (cameraId = CAM) => {
+    await until(() => expect(transport.sentOf('ping').filter((p) => p.dst === cameraId).length).toBeGreaterThan(0));
+    const nonce = transport.sentOf('ping').filter((p) => p.dst === cameraId).at(-1)!.envelope.nonce;
+    const mac = await signPong(camKey, { viewerId: transport.id, cameraId, nonce }, 'Cat cam');
+    transport.deliver(cameraId, { v: 1, kind: 'pong', nonce, name: 'Cat cam', mac });
+  };
+  return { transport, viewer, reported, send, keys, camKey, opened, pong };
 }
 
 /** Let async work (signing, checking, storage) finish: real time, the fake clock stands still. */
@@ -99,7 +171,9 @@ describe('Viewer', () => {
   it('connects, loads the cameras and shows presence from signed pongs', async () => {
     const { transport, viewer, camKey } = await setup();
     expect(transport.started).toBe(1);
-    expect(viewer.model.cameras).toEqual([{ id: CAM, name: 'Kitchen', state: 'unknown', presence: 'unknown', reportedName: null, paired: true, standby: null }]);
+    expect(viewer.model.cameras).toEqual([
+      { id: CAM, name: 'Kitchen', state: 'unknown', presence: 'unknown', reportedName: null, paired: true, standby: null, thumbnail: null, battery: null, lastSeen: null },
+    ]);
     transport.setState('open');
     expect(viewer.model.server.state).toBe('open');
     await until(() => expect(transport.sentOf('ping')).toHaveLength(1));
@@ -206,5 +280,84 @@ describe('Viewer', () => {
     transport.setState('id-taken', { error: new PawcamError('not-enrolled', 'not enrolled') });
     expect(viewer.model.error).toEqual({ code: 'not-enrolled', message: VIEWER_MESSAGES.notEnrolled });
     expect(VIEWER_MESSAGES.notEnrolled).toMatch(/owner link/);
+  });
+
+  describe('standby links', () => {
+    const status: CameraStatus = {
+      t: 'status',
+      battery: { level: 0.42, charging: false },
+      video: null,
+      quality: '360p15',
+      facing: null,
+      torch: null,
+      uptimeSec: 5,
+      wakeLock: true,
+      hidden: false,
+    };
+
+    it('opens a standby link to a paired camera once it is online; the list shows its thumbnail, battery and last seen', async () => {
+      const { transport, viewer, opened, pong } = await setup({ links: true });
+      transport.setState('open');
+      expect(opened).toEqual([]);
+      await pong();
+      await until(() => expect(opened).toHaveLength(1));
+      const link = opened[0]!;
+      expect({ raised: link.raised, calls: link.calls }).toEqual({ raised: false, calls: ['start'] });
+      expect(viewer.model.cameras[0]).toMatchObject({ state: 'online', thumbnail: null, lastSeen: Date.now() });
+      link.up();
+      link.report(status);
+      expect(viewer.model.cameras[0]).toMatchObject({ thumbnail: link.stream, battery: { level: 0.42, charging: false } });
+      expect(viewer.model.watch).toBeNull();
+    });
+
+    it('Watch raises the standby link (no new dial) and Stop lowers it: the thumbnail stays', async () => {
+      const { transport, viewer, opened, pong } = await setup({ links: true });
+      transport.setState('open');
+      await pong();
+      await until(() => expect(opened).toHaveLength(1));
+      const link = opened[0]!;
+      link.up();
+      viewer.watch(CAM);
+      expect(opened).toHaveLength(1);
+      expect(link.calls).toEqual(['start', 'raise']);
+      expect(viewer.model.watch).toMatchObject({ cameraId: CAM, phase: 'live', stream: link.stream });
+      expect(viewer.model.cameras[0]!.state).toBe('watching');
+      viewer.watch(CAM);
+      expect(link.calls).toEqual(['start', 'raise']);
+      viewer.stopWatching();
+      expect(link.calls).toEqual(['start', 'raise', 'lower']);
+      expect(viewer.model.watch).toBeNull();
+      expect(viewer.model.cameras[0]).toMatchObject({ state: 'online', thumbnail: link.stream });
+    });
+
+    it('a camera that goes offline loses its standby link, but a watched one keeps dialling; a forgotten one loses it', async () => {
+      const OTHER = `cam-${'b'.repeat(32)}`;
+      const { transport, viewer, opened, pong } = await setup({ links: true, cameras: [{ id: CAM, name: 'Kitchen', addedAt: 1 }, { id: OTHER, name: 'Hall', addedAt: 2 }] });
+      transport.setState('open');
+      await pong(CAM);
+      await until(() => expect(opened).toHaveLength(1));
+      viewer.watch(OTHER);
+      expect(opened.map((l) => [l.cameraId, l.raised])).toEqual([[CAM, false], [OTHER, true]]);
+      transport.expire(CAM);
+      transport.expire(OTHER);
+      await until(() => expect(opened[0]!.calls).toContain('stop'));
+      expect(opened[1]!.calls).toEqual(['start', 'offline']);
+      await viewer.forgetCamera(OTHER);
+      expect(opened[1]!.calls).toContain('stop');
+    });
+
+    it('without standby links (a mini window) Watch dials its own session and Stop ends it; it follows only its own camera', async () => {
+      const OTHER = `cam-${'b'.repeat(32)}`;
+      const { transport, viewer, opened } = await setup({ only: CAM, cameras: [{ id: CAM, name: 'Kitchen', addedAt: 1 }, { id: OTHER, name: 'Hall', addedAt: 2 }] });
+      transport.setState('open');
+      await until(() => expect(transport.sentOf('ping').length).toBeGreaterThan(0));
+      expect(new Set(transport.sentOf('ping').map((p) => p.dst))).toEqual(new Set([CAM]));
+      viewer.watch(CAM);
+      expect(opened).toEqual([]);
+      expect(viewer.model.watch?.phase).toBe('connecting');
+      viewer.stopWatching();
+      expect(viewer.model.watch).toBeNull();
+      expect(viewer.model.cameras.map((c) => c.state)).not.toContain('watching');
+    });
   });
 });

@@ -37,6 +37,12 @@ export interface CameraView {
   readonly paired: boolean;
   /** The camera page answers but does not stream: it waits for a tap on the phone (from its verified pong). */
   readonly standby: CameraStandby | null;
+  /** The standby link's picture: a small frame every few seconds (null while there is no link). */
+  readonly thumbnail: MediaStream | null;
+  /** The camera's battery, from its latest status over the link. */
+  readonly battery: { readonly level: number; readonly charging: boolean } | null;
+  /** When the camera was last heard from (a pong or a message over the link), ms since the epoch. */
+  readonly lastSeen: number | null;
 }
 
 /** The current (or just ended) watch. */
@@ -105,8 +111,20 @@ export interface ViewerOptions {
   /** Where the cameras' pair keys are kept. */
   keys: PairKeyStore;
   settings: Settings;
-  /** Starts watching a camera: one WatchSession today, a re-dialling watch later. */
-  openWatch: (cameraId: string) => Watch;
+  /**
+   * Opens a watch of a camera (not started). `standby`: as a standby link, lowered (the thumbnail); the viewer raises
+   * it on Watch and lowers it on Stop when it offers raise/lower.
+   */
+  openWatch: (cameraId: string, options: { standby: boolean }) => Watch;
+  /**
+   * Keep a standby link to every paired camera that is online (the camera list's live thumbnails, and Watch without
+   * a new dial). Off for a mini window, which watches one camera over one link.
+   */
+  standbyLinks?: boolean;
+  /** Follow only this camera (a mini window never pings the others). */
+  onlyCamera?: string;
+  /** The clock (ms since the epoch). */
+  now?: () => number;
   /** Registers a short code's temporary rendezvous ID. */
   openRendezvous: (id: string, token: string) => RendezvousTransport;
   presence?: Presence;
@@ -117,7 +135,13 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   readonly #api: PawcamApi;
   readonly #transport: ViewerTransport;
   readonly #keys: PairKeyStore;
-  readonly #openWatch: (cameraId: string) => Watch;
+  readonly #openWatch: (cameraId: string, options: { standby: boolean }) => Watch;
+  readonly #standbyLinks: boolean;
+  readonly #onlyCamera: string | null;
+  readonly #now: () => number;
+  /** One link per camera: standby links, and the watch (a raised link, or a plain watch). */
+  readonly #links = new Map<string, Watch>();
+  readonly #lastSeen = new Map<string, number>();
   readonly #presence: Presence;
   readonly #list: CameraList;
   readonly #pairing: PairingHost;
@@ -136,6 +160,9 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     this.#transport = options.transport;
     this.#keys = options.keys;
     this.#openWatch = options.openWatch;
+    this.#standbyLinks = options.standbyLinks ?? false;
+    this.#onlyCamera = options.onlyCamera ?? null;
+    this.#now = options.now ?? Date.now;
     this.#presence = options.presence ?? new Presence({ transport: options.transport, keyFor: (id) => options.keys.load(id) });
     this.#list = new CameraList(options.api);
     const settings = options.settings;
@@ -174,14 +201,26 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   async start(): Promise<void> {
     this.#cleanup.push(
       this.#list.on('change', (cameras) => {
-        this.#presence.setCameras(cameras.map((c) => c.id));
+        const ids = cameras.map((c) => c.id).filter((id) => this.#onlyCamera === null || id === this.#onlyCamera);
+        this.#presence.setCameras(ids);
+        // A forgotten camera's link goes with it.
+        for (const [id, link] of [...this.#links]) if (!ids.includes(id)) this.#dropLink(id, link);
         this.#changed();
       }),
       this.#list.on('error', (error) => this.#setError(error.code, error.message)),
       this.#presence.on('change', (id, entry) => {
-        // A watch waiting to re-dial a camera that just came back dials at once; one that is gone dials rarely.
-        if (entry.state === 'online' && this.#watch?.cameraId === id) this.#watch.cameraOnline?.();
-        else if (entry.state === 'offline' && this.#watch?.cameraId === id) this.#watch.cameraOffline?.();
+        if (entry.state === 'online') this.#lastSeen.set(id, this.#now());
+        // A link waiting to re-dial a camera that just came back dials at once; one that is gone dials rarely.
+        const link = this.#links.get(id);
+        if (entry.state === 'online') {
+          if (link) link.cameraOnline?.();
+          else if (this.#standbyLinks && entry.unpaired !== true && entry.standby === undefined) this.#openLink(id, true);
+        } else if (entry.state === 'offline' && link) {
+          // A standby link to a camera that is gone is closed (presence opens a new one when it is back); a watch
+          // keeps dialling it, rarely, and says since when it is offline.
+          if (link === this.#watch) link.cameraOffline?.();
+          else this.#dropLink(id, link);
+        }
         this.#changed();
       }),
       this.#transport.on('state', (state, detail) => this.#onTransportState(state, detail)),
@@ -197,6 +236,7 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
 
   /** Stop everything (page unload). */
   dispose(): void {
+    for (const [id, link] of [...this.#links]) this.#dropLink(id, link);
     this.#watch?.stop();
     this.#presence.stop();
     this.#pairing.stop();
@@ -209,38 +249,78 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     this.#transport.retryNow?.();
   }
 
-  /** Watch a camera (stopping any other watch). */
+  /**
+   * Watch a camera (stopping or lowering any other watch). With a standby link to it, the link is raised: the picture
+   * is there at once and nothing goes through the server.
+   */
   watch(cameraId: string): void {
     if (!this.#list.find(cameraId)) return;
     const current = this.#watch;
-    if (current && current.cameraId === cameraId && (current.phase === 'connecting' || current.phase === 'live')) return;
-    current?.stop();
+    const link = this.#links.get(cameraId);
+    const usable = link && link.phase !== 'ended' && link.raise !== undefined ? link : null;
+    if (current && current.cameraId === cameraId && current === usable && current.raised !== false) return;
+    if (current && current.cameraId === cameraId && !usable && (current.phase === 'connecting' || current.phase === 'live')) return;
+    if (current && current !== usable) this.#leave(current);
     this.#error = null;
-    const watch = this.#openWatch(cameraId);
-    this.#watch = watch;
+    if (usable) {
+      this.#watch = usable;
+      usable.raise?.();
+    } else {
+      this.#watch = this.#openLink(cameraId, false);
+    }
+    this.#changed();
+  }
+
+  /** Stop watching `watch`: a link goes back to standby, anything else is stopped. */
+  #leave(watch: Watch): void {
+    if (this.#watch === watch) this.#watch = null;
+    if (this.#standbyLinks && watch.lower && watch.phase !== 'ended' && this.#links.get(watch.cameraId) === watch) watch.lower();
+    else {
+      if (this.#links.get(watch.cameraId) === watch) this.#links.delete(watch.cameraId);
+      watch.stop();
+    }
+  }
+
+  /** Open (and start) the one link to a camera: a standby link (`standby`), or a watch from the start. */
+  #openLink(cameraId: string, standby: boolean): Watch {
+    const existing = this.#links.get(cameraId);
+    if (existing && existing.phase !== 'ended') return existing;
+    const watch = this.#openWatch(cameraId, { standby });
+    this.#links.set(cameraId, watch);
     const update = (): void => {
-      if (this.#watch === watch) this.#changed();
+      if (this.#links.get(cameraId) === watch || this.#watch === watch) this.#changed();
     };
+    const seen = (): void => void this.#lastSeen.set(cameraId, this.#now());
     watch.on('connecting', update);
-    watch.on('live', update);
+    watch.on('live', () => (seen(), update()));
     watch.on('stream', update);
     watch.on('hello', update);
     // The camera's hello means the data channel is open: say who we are (the name may have changed since pairing).
     watch.on('hello', () => this.#tellName(watch));
-    watch.on('ended', update);
+    watch.on('ended', () => {
+      // A link that ended for good (not paired any more, tampered with, stopped) is gone; a watch shows why.
+      if (this.#links.get(cameraId) === watch) this.#links.delete(cameraId);
+      update();
+    });
     watch.on('reconnecting', update);
     watch.on('change', update);
     watch.on('message', (message) => {
-      if (this.#watch !== watch) return;
-      if (message.t === 'status') this.#changed();
-      this.emit('camera-message', message);
+      seen();
+      if (message.t === 'status') update();
+      if (this.#watch === watch) this.emit('camera-message', message);
     });
     watch.start();
     // What presence knows already: a camera that answers pings is reachable, however its dials end.
     const known = this.#presence.get(cameraId).state;
     if (known === 'online') watch.cameraOnline?.();
     else if (known === 'offline') watch.cameraOffline?.();
-    this.#changed();
+    return watch;
+  }
+
+  #dropLink(cameraId: string, link: Watch): void {
+    if (this.#links.get(cameraId) === link) this.#links.delete(cameraId);
+    if (this.#watch === link) this.#watch = null;
+    link.stop();
   }
 
   /** Talk to the watched camera (push-to-talk); false when there is no microphone or no watch. */
@@ -253,11 +333,11 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     return this.#watch?.send(message) ?? false;
   }
 
-  /** Stop the current watch and close the live view. */
+  /** Stop the current watch and close the live view (a standby link stays up, back on its thumbnail). */
   stopWatching(): void {
     const watch = this.#watch;
+    if (watch) this.#leave(watch);
     this.#watch = null;
-    watch?.stop();
     this.#changed();
   }
 
@@ -373,6 +453,9 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     const cameras = this.#list.cameras.map((c: CameraEntry): CameraView => {
       const presence = this.#presence.get(c.id);
       const reported = presence.reportedName ?? null;
+      const link = this.#links.get(c.id);
+      const linked = link && link.phase === 'live' ? link : null;
+      const battery = link?.status?.battery ?? null;
       return {
         id: c.id,
         name: c.name,
@@ -381,6 +464,9 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
         reportedName: reported !== null && reported !== c.name ? reported : null,
         paired: presence.unpaired !== true,
         standby: presence.standby ?? null,
+        thumbnail: linked?.stream ?? null,
+        battery: battery ? { level: battery.level, charging: battery.charging } : null,
+        lastSeen: this.#lastSeen.get(c.id) ?? null,
       };
     });
     const watchView: WatchView | null = watch

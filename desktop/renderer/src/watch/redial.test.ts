@@ -20,7 +20,10 @@ class FakeSession extends TypedEmitter<WatchEvents> implements Watch {
   /** Every track given with setMic, in order. */
   readonly mics: (MediaStreamTrack | null)[] = [];
 
-  constructor(readonly talkBack: boolean) {
+  constructor(
+    readonly talkBack: boolean,
+    readonly standbyLink = false,
+  ) {
     super();
   }
 
@@ -51,6 +54,11 @@ class FakeSession extends TypedEmitter<WatchEvents> implements Watch {
     this.emit('live');
   }
 
+  /** The camera's hello arrives (its data channel is open). */
+  hello(name: string): void {
+    this.emit('hello', name);
+  }
+
   end(reason: EndReason): void {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
@@ -69,14 +77,15 @@ function fakeMic() {
   return { stream, track };
 }
 
-function setup(options: { mic?: 'ok' | 'blocked' | 'later' } = {}) {
+function setup(options: { mic?: 'ok' | 'blocked' | 'later'; standby?: boolean } = {}) {
   const sessions: FakeSession[] = [];
   const mic = fakeMic();
   let grant: (stream: MediaStream) => void = () => {};
   const watch = new RedialWatch({
     cameraId: 'cam',
-    openSession: (talkBack) => {
-      const s = new FakeSession(talkBack);
+    ...(options.standby ? { standby: true } : {}),
+    openSession: (talkBack, standbyLink) => {
+      const s = new FakeSession(talkBack, standbyLink);
       sessions.push(s);
       return s;
     },
@@ -309,6 +318,60 @@ describe('RedialWatch', () => {
       grant();
       await vi.advanceTimersByTimeAsync(0);
       expect(mic.track.stopped).toBe(true);
+    });
+  });
+
+  describe('as a standby link', () => {
+    const links = (sent: DataMessage[]) => sent.filter((m) => m.t === 'link');
+
+    it('dials as a standby link without the microphone; raise and lower switch the same session and the mic follows', async () => {
+      const { watch, sessions, mic } = setup({ mic: 'ok', standby: true });
+      watch.start();
+      expect({ standbyLink: sessions[0]!.standbyLink, talkBack: sessions[0]!.talkBack, mic: watch.mic }).toEqual({ standbyLink: true, talkBack: true, mic: 'none' });
+      sessions[0]!.goLive();
+      watch.raise();
+      expect(watch.raised).toBe(true);
+      expect(links(sessions[0]!.sent)).toEqual([{ t: 'link', mode: 'live' }]);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(watch.mic).toBe('ready');
+      expect(sessions[0]!.mics).toEqual([mic.track]);
+      expect(watch.setTalking(true)).toBe(true);
+      watch.lower();
+      expect(sessions[0]!.sent.slice(-2)).toEqual([{ t: 'talk', on: false }, { t: 'link', mode: 'standby' }]);
+      expect({ talking: watch.talking, mic: watch.mic, stopped: mic.track.stopped, lastMic: sessions[0]!.mics.at(-1) }).toEqual({ talking: false, mic: 'none', stopped: true, lastMic: null });
+      expect(sessions).toHaveLength(1);
+      expect(watch.phase).toBe('live');
+    });
+
+    it('raised while dialling: the session opened as standby is raised once its channel is open; a re-dial opens it live', () => {
+      const { watch, sessions } = setup({ standby: true });
+      watch.start();
+      watch.raise();
+      sessions[0]!.goLive();
+      // What raise() tried before the channel was open went nowhere (a real session refuses to send then).
+      const before = sessions[0]!.sent.length;
+      sessions[0]!.hello('Kitchen');
+      expect(sessions[0]!.sent.slice(before)).toEqual([{ t: 'link', mode: 'live' }]);
+      sessions[0]!.end(LOST);
+      vi.advanceTimersByTime(500);
+      expect(sessions[1]!.standbyLink).toBe(false);
+      sessions[1]!.hello('Kitchen');
+      expect(links(sessions[1]!.sent)).toEqual([]);
+    });
+
+    it('a full camera is asked again rarely by a link that only stands by, soon by a watch', () => {
+      const BUSY: EndReason = { code: 'camera-busy', message: 'busy', retryable: true };
+      const { watch, sessions } = setup({ standby: true });
+      watch.start();
+      sessions[0]!.end(BUSY);
+      vi.advanceTimersByTime(9_999);
+      expect(sessions).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(sessions).toHaveLength(2);
+      watch.raise();
+      sessions[1]!.end(BUSY);
+      vi.advanceTimersByTime(500);
+      expect(sessions).toHaveLength(3);
     });
   });
 });

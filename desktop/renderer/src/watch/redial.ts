@@ -33,8 +33,13 @@ export function isRetryable(reason: EndReason): boolean {
 /** Options of RedialWatch. */
 export interface RedialOptions {
   cameraId: string;
-  /** Makes one attempt (not started); `talkBack`: offer a talk-back line (the mic track comes through `setMic`). */
-  openSession: (talkBack: boolean) => Watch;
+  /**
+   * Makes one attempt (not started); `talkBack`: offer a talk-back line (the mic track comes through `setMic`);
+   * `standbyLink`: open it as a standby link (thumbnail, no sound) rather than a live watch.
+   */
+  openSession: (talkBack: boolean, standbyLink: boolean) => Watch;
+  /** Start as a standby link (lowered): the camera list's thumbnail, until `raise()`. */
+  standby?: boolean;
   /** Asks for the microphone; rejects when it is blocked or missing. Absent = no talk-back. */
   openMic?: () => Promise<MediaStream>;
   timers?: Timers;
@@ -65,7 +70,7 @@ export function offlineBackoff(): Backoff {
 /** One camera watched until Stop, re-dialled after retryable ends. */
 export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   readonly cameraId: string;
-  readonly #openSession: (talkBack: boolean) => Watch;
+  readonly #openSession: (talkBack: boolean, standbyLink: boolean) => Watch;
   readonly #openMic: (() => Promise<MediaStream>) | null;
   readonly #timers: Timers;
   readonly #backoff: Backoff;
@@ -88,6 +93,8 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   #micState: MicState = 'none';
   #talking = false;
   #attempts = 0;
+  /** Watching (live picture and sound) rather than standing by (thumbnail only). */
+  #raised: boolean;
 
   constructor(options: RedialOptions) {
     super();
@@ -97,6 +104,38 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     this.#timers = options.timers ?? realTimers;
     this.#backoff = options.backoff ?? redialBackoff();
     this.#offlineBackoff = options.offlineBackoff ?? offlineBackoff();
+    this.#raised = options.standby !== true;
+  }
+
+  /** Watching live (true) or standing by with the thumbnail (false). */
+  get raised(): boolean {
+    return this.#raised;
+  }
+
+  /**
+   * Watch: the camera sends its picture and sound on the link's negotiated lines (no new offer, nothing through the
+   * server); the microphone for talk-back is asked for now.
+   */
+  raise(): void {
+    if (this.#phase === 'ended' || this.#raised) return;
+    this.#raised = true;
+    this.#openMicNow();
+    this.#session?.send({ t: 'link', mode: 'live' });
+    this.emit('change');
+  }
+
+  /** Stop watching but keep the link: back to the thumbnail, talk-back off and the microphone released. */
+  lower(): void {
+    if (this.#phase === 'ended' || !this.#raised) return;
+    this.#raised = false;
+    if (this.#talking) this.#session?.send({ t: 'talk', on: false });
+    this.#talking = false;
+    this.#session?.setMic?.(null);
+    if (this.#mic) stopTracks(this.#mic);
+    this.#mic = null;
+    this.#micState = 'none';
+    this.#session?.send({ t: 'link', mode: 'standby' });
+    this.emit('change');
   }
 
   get phase(): WatchPhase {
@@ -164,11 +203,17 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     if (this.#phase !== 'idle') return;
     this.#phase = 'connecting';
     this.emit('connecting');
-    if (this.#openMic) {
+    if (this.#raised) this.#openMicNow();
+    this.#dial();
+  }
+
+  /** Ask for the microphone (once per raise): the picture never waits for it. */
+  #openMicNow(): void {
+    if (this.#openMic && this.#micState === 'none') {
       this.#micState = 'pending';
       this.#openMic().then(
         (stream) => {
-          if (this.#phase === 'ended') {
+          if (this.#phase === 'ended' || !this.#raised || this.#micState !== 'pending') {
             stopTracks(stream);
             return;
           }
@@ -180,14 +225,13 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
           this.emit('change');
         },
         (error: unknown) => {
-          if (this.#phase === 'ended') return;
+          if (this.#phase === 'ended' || this.#micState !== 'pending') return;
           log.info('no microphone: watching without talk-back', { error: String(error) });
           this.#micState = 'blocked';
           this.emit('change');
         },
       );
     }
-    this.#dial();
   }
 
   /** Stop for good: hang up, destroy, release the microphone, no re-dial. */
@@ -238,7 +282,8 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     this.#session = null;
     old?.stop();
     this.#attempts++;
-    const session = this.#openSession(this.#openMic !== null);
+    const standbyLink = !this.#raised;
+    const session = this.#openSession(this.#openMic !== null, standbyLink);
     this.#session = session;
     const mic = this.#micTrack();
     if (mic) session.setMic?.(mic);
@@ -262,6 +307,8 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     });
     session.on('hello', (name) => {
       if (!mine()) return;
+      // Raised or lowered while this session was being dialled: the camera hears it now that the channel is open.
+      if (this.#raised === standbyLink) session.send({ t: 'link', mode: this.#raised ? 'live' : 'standby' });
       this.#remoteName = name;
       this.emit('hello', name);
     });
@@ -287,8 +334,10 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     const gone = unreachable(reason.code, this.#presence);
     if (gone) this.#offlineSince ??= this.#timers.now();
     else this.#offlineSince = null;
-    // A vanished camera is not dialled every few seconds for ever: its delays grow to minutes.
-    const delay = gone ? this.#offlineBackoff.next() : this.#backoff.next();
+    // A vanished camera is not dialled every few seconds for ever: its delays grow to minutes. Nor is a full camera
+    // by a link that only stands by (a Watch asks again sooner).
+    const slow = gone || (!this.#raised && reason.code === 'camera-busy');
+    const delay = slow ? this.#offlineBackoff.next() : this.#backoff.next();
     log.info('re-dialling', { cameraId: this.cameraId, after: reason.code, delayMs: delay });
     this.#phase = 'connecting';
     this.#reconnecting = true;

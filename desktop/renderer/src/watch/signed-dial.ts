@@ -39,15 +39,20 @@ export class SignedDial {
     this.#c = context;
   }
 
-  /** The envelope for an outgoing signal; an offer is signed (and carries the relay-only flag the MAC covers). */
-  async seal(signal: PeerSignal, relayOnly: boolean): Promise<SignalEnvelope> {
+  /**
+   * The envelope for an outgoing signal; an offer is signed (and carries the relay-only and standby-link flags the
+   * MAC covers).
+   */
+  async seal(signal: PeerSignal, relayOnly: boolean, standbyLink = false): Promise<SignalEnvelope> {
     const envelope: SignalEnvelope = { v: 1, kind: 'signal', sid: this.#c.sid, signal };
     if (signal.type !== 'offer') return envelope;
     // "Always relay" is part of the signed offer: the camera then answers relay-only too, so neither side's address
     // reaches the other, and a server cannot strip the flag without breaking the MAC.
     const { key, viewerId, cameraId, sid } = this.#c;
-    const auth = await signOffer(key, { viewerId, cameraId, sid, sdp: signal.sdp, ...(relayOnly ? { relayOnly: true } : {}) }, this.#c.now());
+    const flags = { ...(relayOnly ? { relayOnly: true } : {}), ...(standbyLink ? { standbyLink: true } : {}) };
+    const auth = await signOffer(key, { viewerId, cameraId, sid, sdp: signal.sdp, ...flags }, this.#c.now());
     if (relayOnly) envelope.relay = true;
+    if (standbyLink) envelope.standbyLink = true;
     this.#offerNonce = auth.nonce;
     envelope.auth = auth;
     return envelope;

@@ -65,6 +65,12 @@ export interface Watch extends TypedEmitter<WatchEvents> {
   cameraOnline?(): void;
   /** Presence saw the camera offline (a re-dialling watch dials it ever more rarely). */
   cameraOffline?(): void;
+  /** A standby link: watching live (true) or showing the thumbnail (false). */
+  readonly raised?: boolean;
+  /** A standby link: Watch on the same connection (picture and sound up, no new offer). */
+  raise?(): void;
+  /** A standby link: Stop watching but keep the connection for the thumbnail. */
+  lower?(): void;
 }
 
 /** The talk-back microphone: none asked for, being asked for, ready, or blocked/missing. */

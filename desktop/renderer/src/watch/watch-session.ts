@@ -40,6 +40,8 @@ export interface WatchSessionOptions {
   inspector?: PeerInspector;
   /** Offer a talk-back audio line (the microphone track is given with setMic, before or after dialling). */
   talkBack?: boolean;
+  /** Open the session as a standby link (the camera sends a slow thumbnail and no sound until told `link live`). */
+  standbyLink?: boolean;
   /** Session ID (fresh by default). */
   sid?: string;
   timers?: Timers;
@@ -63,6 +65,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
   readonly #getRtcConfig: () => Promise<RtcConfig>;
   readonly #inspector: PeerInspector | null;
   readonly #talkBack: boolean;
+  readonly #standbyLink: boolean;
   readonly #timers: Timers;
   readonly #connectTimeoutMs: number;
   readonly #disconnectGraceMs: number;
@@ -102,6 +105,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     this.#getRtcConfig = options.rtcConfig ?? (async () => ({ iceServers: [], iceTransportPolicy: LAN_ONLY.iceTransportPolicy }));
     this.#inspector = options.inspector ?? null;
     this.#talkBack = options.talkBack ?? false;
+    this.#standbyLink = options.standbyLink ?? false;
     this.#timers = options.timers ?? realTimers;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.#disconnectGraceMs = options.disconnectGraceMs ?? DISCONNECT_GRACE_MS;
@@ -293,7 +297,7 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
   async #sendSignal(signal: PeerSignal): Promise<void> {
     const signed = this.#signed;
     if (this.#ended || !signed) return;
-    const envelope = await signed.seal(signal, this.#relayOnly);
+    const envelope = await signed.seal(signal, this.#relayOnly, this.#standbyLink);
     if (this.#ended) return;
     this.#transport.send(this.cameraId, envelope);
   }
