@@ -32,6 +32,8 @@ async function boot(target: HTMLElement): Promise<void> {
   const transport = createTransport(config.serverUrl, peerId, config.viewerToken, () => enrollment.enroll(config.viewerId, config.viewerToken));
   const keys = createPairKeyStore(config, api, () => openKeyRows((message) => notices.add(message)));
   const ice = new IceSource({ serverUrl: config.serverUrl, id: peerId, token: config.viewerToken, transport, fetch: iceFetch });
+  // ICE credentials are fetched as soon as the socket is up, while the list loads: no dial waits for them later.
+  ice.start();
   const params = new URLSearchParams(window.location.search);
   const miniCamera = params.get('view') === 'mini' ? params.get('camera') : null;
   const viewer = new Viewer({
@@ -81,7 +83,6 @@ async function boot(target: HTMLElement): Promise<void> {
     ice.stop();
     viewer.dispose();
   });
-  ice.start();
   await viewer.start();
 }
 

@@ -226,12 +226,13 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
       this.#transport.on('state', (state, detail) => this.#onTransportState(state, detail)),
       this.#api.onCommand((command) => this.#onCommand(command)),
     );
+    // The server connection first: it is the slowest part of the first Watch, and needs nothing from the list.
+    this.#transport.start();
     await this.#list.load();
     this.#ready = true;
     this.#changed();
     this.#presence.start();
     this.#pairing.start();
-    this.#transport.start();
   }
 
   /** Stop everything (page unload). */
