@@ -2,17 +2,14 @@
  * Beyond Chromium: the camera page in Firefox ESR streaming to the web viewer in Chromium, and the web
  * viewer in Firefox watching a camera page in Chromium, through the real server over HTTPS on loopback.
  */
-import type { Browser as ChromiumBrowser } from 'playwright-core';
-import type { Browser as FirefoxBrowser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectFramesFlowing, liveViewers, openViewer, waitForCameraState, watch } from './support/apps.ts';
-import { inboundStats, launchChromium, newDeviceContext, waitFor } from './support/browser.ts';
+import { inboundStats, newDeviceContext, waitFor } from './support/browser.ts';
 import {
   expectFramesFlowingFirefox,
   firefoxLiveViewers,
   firefoxVideoTime,
   inboundStatsFirefox,
-  launchFirefox,
   newFirefoxDevice,
   openFirefoxViewer,
   pairCameraWithFirefoxViewer,
@@ -20,32 +17,15 @@ import {
   waitForFirefoxCameraState,
   watchInFirefox,
 } from './support/firefox.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { serverChromiumAndFirefox } from './support/suite.ts';
 
-let server: TestServer;
-let chromium: ChromiumBrowser;
-let firefox: FirefoxBrowser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  // Both at once (startup is most of this file's time); whichever started is closed in afterAll if the other failed.
-  const [c, f] = await Promise.allSettled([launchChromium(), launchFirefox()]);
-  if (c.status === 'fulfilled') chromium = c.value;
-  if (f.status === 'fulfilled') firefox = f.value;
-  if (f.status === 'rejected') throw f.reason;
-  if (c.status === 'rejected') throw c.reason;
-});
-
-afterAll(async () => {
-  await Promise.allSettled([firefox?.close(), chromium?.close()]);
-  await server?.dispose();
-});
+const suite = serverChromiumAndFirefox();
 
 describe('Firefox ESR ⇄ Chromium', () => {
   it('the camera page in Firefox streams video and sound to the web viewer in Chromium', async () => {
-    const cameraDevice = await newFirefoxDevice(firefox);
-    const viewerDevice = await newDeviceContext(chromium);
-    const viewer = await openViewer(viewerDevice, server.url);
+    const cameraDevice = await newFirefoxDevice(suite.firefox);
+    const viewerDevice = await newDeviceContext(suite.chromium);
+    const viewer = await openViewer(viewerDevice, suite.server.url);
     const { page: camera, cameraId } = await pairFirefoxCameraWithViewer(viewer, cameraDevice);
     expect(await firefoxLiveViewers(camera)).toBe(0);
     await waitForCameraState(viewer, cameraId, 'online');
@@ -61,9 +41,9 @@ describe('Firefox ESR ⇄ Chromium', () => {
   });
 
   it('the web viewer in Firefox watches a camera page in Chromium, with sound', async () => {
-    const cameraDevice = await newDeviceContext(chromium);
-    const viewerDevice = await newFirefoxDevice(firefox);
-    const viewer = await openFirefoxViewer(viewerDevice, server.url);
+    const cameraDevice = await newDeviceContext(suite.chromium);
+    const viewerDevice = await newFirefoxDevice(suite.firefox);
+    const viewer = await openFirefoxViewer(viewerDevice, suite.server.url);
     const { page: camera, cameraId } = await pairCameraWithFirefoxViewer(viewer, cameraDevice);
     await waitForFirefoxCameraState(viewer, cameraId, 'online');
     await watchInFirefox(viewer, cameraId);

@@ -4,13 +4,14 @@
  * 320, 360, 390 and 414 px wide and must fit: the document does not scroll sideways, no scroll box inside it does, and
  * every control and text block lies inside the screen. Each state is also saved as a screenshot (at 390 px).
  */
-import type { Browser as ChromiumBrowser, BrowserContext as ChromiumContext, Page as ChromiumPage } from 'playwright-core';
-import type { Browser as FirefoxBrowser, Page as FirefoxPage } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newDeviceContext, waitFor } from './support/browser.ts';
-import { launchFirefox, newFirefoxDevice, newTrackedPage } from './support/firefox.ts';
+import type { BrowserContext as ChromiumContext, Page as ChromiumPage } from 'playwright-core';
+import type { Page as FirefoxPage } from 'puppeteer-core';
+import { describe, expect, it } from 'vitest';
+import { newDeviceContext, waitFor } from './support/browser.ts';
+import { newFirefoxDevice, newTrackedPage } from './support/firefox.ts';
 import { saveScreenshot } from './support/screenshots.ts';
-import { ownerLinkFor, startTestServer, type TestServer } from './support/server.ts';
+import { ownerLinkFor } from './support/server.ts';
+import { serverChromiumAndFirefox } from './support/suite.ts';
 
 const WIDTHS = [320, 360, 390, 414] as const;
 const PHONE_HEIGHT = 844;
@@ -120,23 +121,7 @@ function firefoxTab(page: FirefoxPage): Tab {
   };
 }
 
-let server: TestServer;
-let chromium: ChromiumBrowser;
-let firefox: FirefoxBrowser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  const [c, f] = await Promise.allSettled([launchChromium(), launchFirefox()]);
-  if (c.status === 'fulfilled') chromium = c.value;
-  if (f.status === 'fulfilled') firefox = f.value;
-  if (c.status === 'rejected') throw c.reason;
-  if (f.status === 'rejected') throw f.reason;
-});
-
-afterAll(async () => {
-  await Promise.allSettled([chromium?.close(), firefox?.close()]);
-  await server?.dispose();
-});
+const suite = serverChromiumAndFirefox();
 
 /** Lay `tab` out at every phone width; returns what overflowed, per width. Saves a screenshot at 390 px. */
 async function sideways(tab: Tab, state: string, widths: readonly number[] = WIDTHS): Promise<string[]> {
@@ -153,12 +138,12 @@ async function sideways(tab: Tab, state: string, widths: readonly number[] = WID
 const engines: Engine[] = [
   {
     name: 'chromium',
-    newDevice: () => newDeviceContext(chromium),
+    newDevice: () => newDeviceContext(suite.chromium),
     newTab: async (device) => chromiumTab(await (device as ChromiumContext).newPage()),
   },
   {
     name: 'firefox',
-    newDevice: () => newFirefoxDevice(firefox),
+    newDevice: () => newFirefoxDevice(suite.firefox),
     newTab: async (device) => firefoxTab(await newTrackedPage(device as Awaited<ReturnType<typeof newFirefoxDevice>>)),
   },
 ];
@@ -173,12 +158,12 @@ describe.each(engines)('no sideways scrolling on a phone in $name', (engine) => 
 
     await viewer.setWidth(390);
     // The owner's viewer opens the owner link once, as the server printed it (the server is closed).
-    await viewer.goto(ownerLinkFor(server.url) ?? `${server.url}/viewer/`);
+    await viewer.goto(ownerLinkFor(suite.server.url) ?? `${suite.server.url}/viewer/`);
     await viewer.waitFor('[data-testid=add-camera]');
     problems.push(...(await sideways(viewer, 'viewer-empty')));
 
     await phone.setWidth(390);
-    await phone.goto(`${server.url}/`);
+    await phone.goto(`${suite.server.url}/`);
     await phone.waitFor('[data-testid=start-camera]');
     problems.push(...(await sideways(phone, 'camera-idle')));
     await phone.click('details:has([data-testid=pair-code]) > summary');
@@ -225,18 +210,18 @@ describe.each(engines)('no sideways scrolling on a phone in $name', (engine) => 
     await viewer.click('[data-testid=settings-panel-close]');
 
     // A server outage while live: both pages say so without growing sideways.
-    await server.stop();
+    await suite.server.stop();
     await phone.waitFor('[data-testid=server-state][data-state=retrying]');
     problems.push(...(await sideways(phone, 'camera-server-down')));
     await viewer.waitFor('[data-testid=server-state][data-state=retrying]');
     problems.push(...(await sideways(viewer, 'viewer-server-down')));
-    await server.restart();
+    await suite.server.restart();
     await phone.waitFor('[data-testid=server-state][data-state=open]', 30_000);
 
     // The mini view, as a phone-sized page and as a small window.
     const mini = await engine.newTab(viewerDevice);
     await mini.setWidth(390);
-    await mini.goto(`${server.url}/viewer/index.html?view=mini&camera=${cameraId}`);
+    await mini.goto(`${suite.server.url}/viewer/index.html?view=mini&camera=${cameraId}`);
     await mini.waitFor('[data-testid=mini-view]');
     problems.push(...(await sideways(mini, 'viewer-mini')));
 

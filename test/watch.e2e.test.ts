@@ -2,8 +2,7 @@
  * Watching end to end: a camera page and web viewers in separate browser contexts (separate devices), through
  * the real server over HTTPS on loopback.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cameraItem,
   expectFramesFlowing,
@@ -18,25 +17,15 @@ import {
   watch,
 } from './support/apps.ts';
 import { inboundStats, launchChromium, newDeviceContext, waitFor } from './support/browser.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { startTestServer } from './support/server.ts';
+import { serverAndChromium } from './support/suite.ts';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const suite = serverAndChromium();
 
 describe('camera page → server → web viewer', () => {
   it('two viewers watch live video with sound; the viewer sees the camera go offline when its page closes', async () => {
-    const cameraContext = await newDeviceContext(browser);
-    const viewerA = await openViewer(await newDeviceContext(browser), server.url);
+    const cameraContext = await newDeviceContext(suite.browser);
+    const viewerA = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
     const { page: camera, cameraId } = await pairNewCamera(viewerA, cameraContext);
     await expect.poll(() => liveViewers(camera)).toBe(0);
     await waitForCameraState(viewerA, cameraId, 'online');
@@ -48,7 +37,7 @@ describe('camera page → server → web viewer', () => {
     await waitFor(() => videoTime(viewerA), (t) => t > t0 + 0.5, { what: 'the video element to play on' });
     await waitForCameraState(viewerA, cameraId, 'watching');
 
-    const viewerB = await openViewer(await newDeviceContext(browser), server.url);
+    const viewerB = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
     await pairRunningCamera(viewerB, camera, cameraId);
     await waitForCameraState(viewerB, cameraId, 'online');
     await watch(viewerB, cameraId);
@@ -68,9 +57,9 @@ describe('camera page → server → web viewer', () => {
   });
 
   it('the camera list and names survive a reload of the viewer', async () => {
-    const viewerContext = await newDeviceContext(browser);
-    const viewer = await openViewer(viewerContext, server.url);
-    const camera = await pairNewCamera(viewer, await newDeviceContext(browser));
+    const viewerContext = await newDeviceContext(suite.browser);
+    const viewer = await openViewer(viewerContext, suite.server.url);
+    const camera = await pairNewCamera(viewer, await newDeviceContext(suite.browser));
     await renameCamera(viewer, camera.cameraId, 'Kitchen');
     await viewer.reload();
     // A reloaded viewer opens on its only camera by itself.
@@ -81,10 +70,10 @@ describe('camera page → server → web viewer', () => {
   });
 
   it('the camera keeps its ID across reloads', async () => {
-    const context = await newDeviceContext(browser);
-    const first = await openCamera(context, server.url);
+    const context = await newDeviceContext(suite.browser);
+    const first = await openCamera(context, suite.server.url);
     await first.page.close();
-    const second = await openCamera(context, server.url);
+    const second = await openCamera(context, suite.server.url);
     expect(second.cameraId).toBe(first.cameraId);
     await context.close();
   });
@@ -95,7 +84,7 @@ describe('the camera page explains what is wrong', () => {
     const denying = await launchChromium({ denyMedia: true });
     try {
       const page = await (await newDeviceContext(denying)).newPage();
-      await page.goto(`${server.url}/`);
+      await page.goto(`${suite.server.url}/`);
       await page.getByTestId('start-camera').click();
       await page.locator('[data-testid=error][data-code=permission-denied]').waitFor({ timeout: 15_000 });
     } finally {
@@ -119,12 +108,12 @@ describe('the camera page explains what is wrong', () => {
   });
 
   it('shows the server unreachable with a retry countdown, and reconnects by itself when the server is back', async () => {
-    const context = await newDeviceContext(browser);
-    const { page } = await openCamera(context, server.url);
-    await server.stop();
+    const context = await newDeviceContext(suite.browser);
+    const { page } = await openCamera(context, suite.server.url);
+    await suite.server.stop();
     await page.locator('[data-testid=server-state][data-state=retrying]').waitFor({ timeout: 15_000 });
     await expect(page.getByTestId('server-state').textContent()).resolves.toMatch(/retry/i);
-    await server.restart();
+    await suite.server.restart();
     await page.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 40_000 });
     await context.close();
   });

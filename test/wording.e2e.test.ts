@@ -7,30 +7,18 @@
  * connected"); a short code gets one sentence at the form and no stale banner; the Add camera panel asks for the name
  * the phone lists the viewer by.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cameraItem, expectFramesFlowing, expectPaired, openCamera, openViewer, pairNewCamera, waitForCameraState, watch } from './support/apps.ts';
-import { launchChromium, newDeviceContext, TRACK_PEER_CONNECTIONS, waitFor } from './support/browser.ts';
+import { newDeviceContext, TRACK_PEER_CONNECTIONS, waitFor } from './support/browser.ts';
 import { saveScreenshot } from './support/screenshots.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { serverAndChromium } from './support/suite.ts';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const suite = serverAndChromium();
 
 describe('words and looks', () => {
   it('the viewer says what arrives, and shows no stale figures or live controls while it reconnects', async () => {
-    const viewer = await openViewer(await newDeviceContext(browser), server.url);
-    const { page: camera, cameraId } = await pairNewCamera(viewer, await newDeviceContext(browser));
+    const viewer = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
+    const { page: camera, cameraId } = await pairNewCamera(viewer, await newDeviceContext(suite.browser));
     await waitForCameraState(viewer, cameraId, 'online');
     // The card leads with the name; the long ID waits behind Details.
     const id = cameraItem(viewer, cameraId).getByTestId('camera-id');
@@ -68,15 +56,15 @@ describe('words and looks', () => {
   });
 
   it('the phone: the ID behind Details, "Paired with" leaves, and an outage while live is not a red error', async () => {
-    const viewer = await openViewer(await newDeviceContext(browser), server.url);
-    const { page: camera, cameraId } = await pairNewCamera(viewer, await newDeviceContext(browser));
+    const viewer = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
+    const { page: camera, cameraId } = await pairNewCamera(viewer, await newDeviceContext(suite.browser));
     expect(await camera.getByTestId('camera-id').isVisible()).toBe(false);
     await waitForCameraState(viewer, cameraId, 'online');
     await watch(viewer, cameraId);
     await expectFramesFlowing(viewer);
     await camera.locator('[data-testid=live][data-viewers="1"]').waitFor({ timeout: 15_000 });
 
-    await server.stop();
+    await suite.server.stop();
     await camera.locator('[data-testid=server-state][data-state=retrying]').waitFor({ timeout: 20_000 });
     const stillLive = camera.getByTestId('outage-still-live');
     await stillLive.waitFor();
@@ -84,7 +72,7 @@ describe('words and looks', () => {
     expect(await camera.getByTestId('error').count()).toBe(0);
     await expectFramesFlowing(viewer);
     await saveScreenshot(camera, import.meta.filename, 'camera-live-through-outage');
-    await server.restart();
+    await suite.server.restart();
     await camera.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 30_000 });
     expect(await stillLive.count()).toBe(0);
 
@@ -96,7 +84,7 @@ describe('words and looks', () => {
   }, 120_000);
 
   it('a touch screen is not told about the Space key; both pages follow the light scheme', async () => {
-    const phoneViewer = await browser.newContext({
+    const phoneViewer = await suite.browser.newContext({
       ignoreHTTPSErrors: true,
       viewport: { width: 390, height: 844 },
       hasTouch: true,
@@ -104,8 +92,8 @@ describe('words and looks', () => {
       colorScheme: 'light',
     });
     await phoneViewer.addInitScript(TRACK_PEER_CONNECTIONS);
-    const viewer = await openViewer(phoneViewer, server.url);
-    const { page: camera, cameraId } = await pairNewCamera(viewer, await newDeviceContext(browser));
+    const viewer = await openViewer(phoneViewer, suite.server.url);
+    const { page: camera, cameraId } = await pairNewCamera(viewer, await newDeviceContext(suite.browser));
     await waitForCameraState(viewer, cameraId, 'online');
     await watch(viewer, cameraId);
     await expectFramesFlowing(viewer);
@@ -124,7 +112,7 @@ describe('words and looks', () => {
   });
 
   it('a typed code no viewer shows says so without blaming the viewer; a short code gets one sentence, no stale banner', async () => {
-    const viewer = await openViewer(await newDeviceContext(browser), server.url);
+    const viewer = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
     await viewer.getByTestId('add-camera').click();
     await viewer.getByTestId('use-code').click();
     const code = ((await viewer.getByTestId('pair-short-code').textContent()) ?? '').trim();
@@ -132,8 +120,8 @@ describe('words and looks', () => {
     // One mistyped character in the part that finds the viewer: no viewer holds that code.
     const mistyped = `${code[0] === '7' ? '8' : '7'}${code.slice(1)}`;
 
-    const camera = await (await newDeviceContext(browser)).newPage();
-    await camera.goto(`${server.url}/`);
+    const camera = await (await newDeviceContext(suite.browser)).newPage();
+    await camera.goto(`${suite.server.url}/`);
     await camera.locator('details:has([data-testid=pair-code]) > summary').click();
     await camera.getByTestId('pair-code').fill(mistyped);
     await camera.getByTestId('pair-code-submit').click();
@@ -171,7 +159,7 @@ describe('words and looks', () => {
   }, 90_000);
 
   it('the Add camera panel asks for the name the phone lists this viewer by, starting from browser and device', async () => {
-    const viewer = await openViewer(await newDeviceContext(browser), server.url);
+    const viewer = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
     await viewer.getByTestId('add-camera').click();
     const name = viewer.getByTestId('pair-viewer-name');
     await name.waitFor({ timeout: 10_000 });
@@ -183,7 +171,7 @@ describe('words and looks', () => {
 
     const field = viewer.getByTestId('pair-link');
     const link = await waitFor(() => field.inputValue(), (text) => text.includes('#pair='), { what: 'the pairing link' });
-    const { page: camera } = await openCamera(await newDeviceContext(browser), link);
+    const { page: camera } = await openCamera(await newDeviceContext(suite.browser), link);
     await expectPaired(viewer, camera);
     expect(await camera.getByTestId('paired-viewer').locator('.name').textContent()).toBe('Kitchen tablet');
     // The viewer's one name: its header and Settings say the same.
