@@ -47,3 +47,27 @@ export async function writeToneWav(path: string, frequency: number, seconds = 2,
   header.writeUInt32LE(data.length, 40);
   await writeFile(path, Buffer.concat([header, data]));
 }
+
+/** A y4m video that shows each colour for `framesEach` frames in turn (Chromium loops it: the picture keeps changing). */
+export async function writeColourSequenceY4m(
+  path: string,
+  width: number,
+  height: number,
+  colours: [number, number, number][],
+  framesEach: number,
+  fps: number,
+): Promise<void> {
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
+  const lumaSize = width * height;
+  const chromaSize = (width / 2) * (height / 2);
+  const frames = colours.map((rgb) => {
+    const [y, u, v] = rgbToYuv(rgb);
+    const frame = Buffer.alloc(6 + lumaSize + 2 * chromaSize);
+    frame.write('FRAME\n', 0);
+    frame.fill(y, 6, 6 + lumaSize);
+    frame.fill(u, 6 + lumaSize, 6 + lumaSize + chromaSize);
+    frame.fill(v, 6 + lumaSize + chromaSize);
+    return Array<Buffer>(framesEach).fill(frame);
+  });
+  await writeFile(path, Buffer.concat([header, ...frames.flat()]));
+}
