@@ -32,6 +32,10 @@ const SIDEWAYS_SCRIPT = `(async () => {
   for (const el of document.querySelectorAll('body *')) {
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none') continue;
+    // The content of a closed <details> is not shown; Firefox 153 keeps its boxes (content-visibility: hidden) at the
+    // size of their last layout, which would read as overflow after a resize.
+    const closed = el.closest('details:not([open])');
+    if (closed && !Array.from(closed.children).some((c) => c.tagName === 'SUMMARY' && c.contains(el))) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     if ((style.overflowX === 'auto' || style.overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
