@@ -101,7 +101,7 @@ export function parseDataMessage(input: unknown): DataParse {
 }
 
 /** The `t` of a JSON object frame, if it looks like a kind name. */
-function kindOf(text: unknown): string | null {
+export function kindOf(text: unknown): string | null {
   if (typeof text !== 'string') return null;
   try {
     const value: unknown = JSON.parse(text);

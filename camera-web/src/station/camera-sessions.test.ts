@@ -469,6 +469,25 @@ describe('CameraSessions: session lifecycle', () => {
     expect(messages).toEqual([]);
   });
 
+  it('routes a desktop\'s event messages apart, and sends event messages to one connected viewer', async () => {
+    const { sessions, dial } = await setup();
+    const events: [string, unknown][] = [];
+    const messages: unknown[] = [];
+    sessions.on('event-message', (from, m) => events.push([from, m]));
+    sessions.on('message', (_from, m) => messages.push(m));
+    await dial('viewer-a', '0000000a');
+    const peer = FakePeer.created.at(-1)!;
+    expect(sessions.sendEvent('viewer-a', { t: 'events-dropped-ack', upTo: 1 } as never)).toBe(false);
+    peer.fire('connect');
+    peer.fire('data', JSON.stringify({ t: 'event-ack', id: '0123456789abcdef' }));
+    peer.fire('data', JSON.stringify({ t: 'event-ack', id: 'x' }));
+    expect(events).toEqual([['viewer-a', { t: 'event-ack', id: '0123456789abcdef' }]]);
+    expect(messages).toEqual([]);
+    const end = { t: 'event-end', id: '0123456789abcdef', durationMs: 1200 } as const;
+    expect(sessions.sendEvent('viewer-a', end)).toBe(true);
+    expect(peer.sentData.at(-1)).toBe(JSON.stringify(end));
+  });
+
   it('a keyring that throws counts as not paired', async () => {
     const transport = new FakeTransport();
     const keyring: ViewerKeyring = { keyFor: () => Promise.reject(new Error('storage gone')) };

@@ -6,7 +6,9 @@
  * throwing back into the transport.
  */
 import { ReplayGuard, signAnswer, signPong, verifyOffer, verifyPing, type AuthFailure } from '../../../protocol/auth.ts';
-import { encodeDataMessage, parseDataMessage, type DataMessage, type LinkMode } from '../../../protocol/messages.ts';
+import { parseChannelMessage } from '../../../protocol/channel.ts';
+import { encodeEventMessage, type EventMessage } from '../../../protocol/event-messages.ts';
+import { encodeDataMessage, type DataMessage, type LinkMode } from '../../../protocol/messages.ts';
 import {
   fromWireSignal,
   toWireSignal,
@@ -73,6 +75,8 @@ export type CameraSessionsEvents = {
   standby: (count: number) => void;
   /** A well-formed data-channel message from a connected viewer. */
   message: (viewerId: string, message: DataMessage) => void;
+  /** A well-formed event message from a connected viewer (a desktop's acks and detection settings). */
+  'event-message': (viewerId: string, message: EventMessage) => void;
   /** A viewer's session connected (its data channel is open). */
   connected: (viewerId: string) => void;
   /** A track the viewer sends: its talk-back microphone. */
@@ -222,6 +226,14 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     const session = this.#sessions.get(viewerId);
     if (!session?.connected) return false;
     this.#sendData(session, encodeDataMessage(message));
+    return true;
+  }
+
+  /** Send an event message (events, clip chunks) to one connected viewer; false when it has no live session. */
+  sendEvent(viewerId: string, message: EventMessage): boolean {
+    const session = this.#sessions.get(viewerId);
+    if (!session?.connected) return false;
+    this.#sendData(session, encodeEventMessage(message));
     return true;
   }
 
@@ -523,11 +535,15 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     );
     peer.on('data', (data) =>
       live('data', () => {
-        const parsed = parseDataMessage(data);
+        const parsed = parseChannelMessage(data);
         if (!parsed.ok) {
           // A kind only a newer viewer sends is not an error: this camera does not offer it yet.
           if (parsed.newerKind !== undefined) log.debug('ignored a data-channel message of a newer kind', { viewer: viewerId, t: parsed.newerKind });
           else log.warn('dropped a malformed data-channel message', { viewer: viewerId, error: parsed.error });
+          return;
+        }
+        if (parsed.family === 'event') {
+          this.emit('event-message', viewerId, parsed.value);
           return;
         }
         if (parsed.value.t === 'link') {

@@ -18,6 +18,7 @@ import type { PairKeyStore } from './pairing/pair-key-store.ts';
 import { PairingHost, type RendezvousTransport } from './pairing/pairing-host.ts';
 import { Presence, type PresenceState } from './cameras/presence.ts';
 import type { Settings } from './settings/settings.ts';
+import type { EventMessage } from '../../../protocol/event-messages.ts';
 import type { CameraStatus, DataMessage } from '../../../protocol/messages.ts';
 import type { LiveState } from './watch/redial.ts';
 import type { EndReason, MicState, Watch, WatchPhase } from './watch/types.ts';
@@ -99,6 +100,11 @@ export type ViewerEvents = {
   'settings-requested': () => void;
   /** A data-channel message from the watched camera (status, control results). */
   'camera-message': (message: DataMessage) => void;
+  /**
+   * An event message from a camera over its link (standby or watched), already parsed; the camera is the one the
+   * link authenticated with its pair key.
+   */
+  'event-message': (cameraId: string, message: EventMessage) => void;
 };
 
 /** The transport the viewer drives (PeerjsTransport, or a fake). */
@@ -305,6 +311,10 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     });
     watch.on('reconnecting', update);
     watch.on('change', update);
+    watch.on('event-message', (message) => {
+      seen();
+      this.emit('event-message', cameraId, message);
+    });
     watch.on('message', (message) => {
       seen();
       if (message.t === 'status') update();
@@ -322,6 +332,11 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     if (this.#links.get(cameraId) === link) this.#links.delete(cameraId);
     if (this.#watch === link) this.#watch = null;
     link.stop();
+  }
+
+  /** Send an event message (acks, detection settings) to a camera over its link; false when no link is open. */
+  sendEvent(cameraId: string, message: EventMessage): boolean {
+    return this.#links.get(cameraId)?.sendEvent?.(message) ?? false;
   }
 
   /** Talk to the watched camera (push-to-talk); false when there is no microphone or no watch. */

@@ -11,6 +11,7 @@
 import { Backoff } from '../../../../protocol/backoff.ts';
 import { TypedEmitter } from '../../../../protocol/events.ts';
 import { createLogger } from '../../../../protocol/log.ts';
+import type { EventMessage } from '../../../../protocol/event-messages.ts';
 import type { CameraStatus, DataMessage } from '../../../../protocol/messages.ts';
 import { WATCH_MESSAGES } from '../messages.ts';
 import type { ConnectionStats } from './connection-stats.ts';
@@ -270,6 +271,10 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     return this.#session?.send(message) ?? false;
   }
 
+  sendEvent(message: EventMessage): boolean {
+    return this.#session?.sendEvent?.(message) ?? false;
+  }
+
   stats(): Promise<ConnectionStats | null> {
     return this.#session?.stats() ?? Promise.resolve(null);
   }
@@ -311,6 +316,9 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
       if (this.#raised === standbyLink) session.send({ t: 'link', mode: this.#raised ? 'live' : 'standby' });
       this.#remoteName = name;
       this.emit('hello', name);
+    });
+    session.on('event-message', (message) => {
+      if (mine()) this.emit('event-message', message);
     });
     session.on('message', (message) => {
       if (!mine()) return;

@@ -1,6 +1,7 @@
 /** The watch pipeline's contract: what a watch is, what it emits, and the simple-peer seam it dials through. */
 import type { TypedEmitter } from '../../../../protocol/events.ts';
 import type { RtcConfig } from '../../../../protocol/ice.ts';
+import type { EventMessage } from '../../../../protocol/event-messages.ts';
 import type { CameraStatus, DataMessage } from '../../../../protocol/messages.ts';
 import type { PawcamError } from '../../../../protocol/errors.ts';
 import type { ConnectionStats } from './connection-stats.ts';
@@ -22,6 +23,8 @@ export type WatchEvents = {
   hello: (name: string) => void;
   /** A data-channel message other than hello (status, control results). */
   message: (message: DataMessage) => void;
+  /** An event message from the camera (events, clip chunks, drop notices), for the desktop's event store. */
+  'event-message': (message: EventMessage) => void;
   /** A re-dialling watch lost its session and will dial again (never emitted by a single session). */
   reconnecting: (reason: EndReason) => void;
   /** Something else the UI shows changed (talking). */
@@ -46,6 +49,8 @@ export interface Watch extends TypedEmitter<WatchEvents> {
   stop(): void;
   /** Send a data-channel message; false when there is no open channel. */
   send(message: DataMessage): boolean;
+  /** Send an event message (acks, detection settings); false when there is no open channel. */
+  sendEvent?(message: EventMessage): boolean;
   /** How the connection runs now (route, round trip, bitrate); null when there is no connection to ask. */
   stats(): Promise<ConnectionStats | null>;
   /** A re-dialling watch: healing after a drop. */

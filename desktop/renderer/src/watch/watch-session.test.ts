@@ -436,6 +436,22 @@ describe('WatchSession', () => {
     configureLogging({ sink: () => {} });
   });
 
+  it('hands the camera\'s event messages on, parsed, and sends the desktop\'s acks on the same channel', async () => {
+    const s = await setup();
+    const events: unknown[] = [];
+    const messages: unknown[] = [];
+    s.session.on('event-message', (m) => events.push(m));
+    s.session.on('message', (m) => messages.push(m));
+    expect(s.session.sendEvent({ t: 'event-ack', id: '0123456789abcdef' })).toBe(false);
+    await live(s);
+    s.peer.fire('data', JSON.stringify({ t: 'event-end', id: '0123456789abcdef', durationMs: 4000 }));
+    s.peer.fire('data', JSON.stringify({ t: 'event-end', id: 'not hex', durationMs: 4000 }));
+    expect(events).toEqual([{ t: 'event-end', id: '0123456789abcdef', durationMs: 4000 }]);
+    expect(messages).toEqual([]);
+    expect(s.session.sendEvent({ t: 'event-ack', id: '0123456789abcdef' })).toBe(true);
+    expect(s.peer.sentData.at(-1)).toBe('{"t":"event-ack","id":"0123456789abcdef"}');
+  });
+
   it('reports how it is connected from the peer connection\'s stats', async () => {
     const { inspector, setStats } = fakeInspector();
     const s = await setup({ inspector });

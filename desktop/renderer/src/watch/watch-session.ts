@@ -14,7 +14,9 @@ import { TypedEmitter } from '../../../../protocol/events.ts';
 import { LAN_ONLY, type RtcConfig } from '../../../../protocol/ice.ts';
 import { newSessionId } from '../../../../protocol/ids.ts';
 import { createLogger } from '../../../../protocol/log.ts';
-import { encodeDataMessage, parseDataMessage, type DataMessage } from '../../../../protocol/messages.ts';
+import { parseChannelMessage } from '../../../../protocol/channel.ts';
+import { encodeEventMessage, type EventMessage } from '../../../../protocol/event-messages.ts';
+import { encodeDataMessage, type DataMessage } from '../../../../protocol/messages.ts';
 import type { SignalTransport } from '../../../../protocol/transport.ts';
 import { WATCH_MESSAGES } from '../messages.ts';
 import { realTimers, type Timers } from '../../../../protocol/timers.ts';
@@ -171,10 +173,18 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
   }
 
   send(message: DataMessage): boolean {
+    return this.#sendText(encodeDataMessage(message));
+  }
+
+  sendEvent(message: EventMessage): boolean {
+    return this.#sendText(encodeEventMessage(message));
+  }
+
+  #sendText(text: string): boolean {
     const peer = this.#peer;
     if (!peer || this.#phase !== 'live') return false;
     try {
-      peer.send(encodeDataMessage(message));
+      peer.send(text);
       return true;
     } catch (error) {
       log.debug('data-channel send failed', { error: String(error) });
@@ -383,11 +393,15 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
   }
 
   #onData(data: unknown): void {
-    const parsed = parseDataMessage(data);
+    const parsed = parseChannelMessage(data);
     if (!parsed.ok) {
       // A kind only a newer camera sends is not an error: this viewer does not use it yet.
       if (parsed.newerKind !== undefined) log.debug('ignored a data-channel message of a newer kind', { t: parsed.newerKind });
       else log.warn('dropped a malformed data-channel message', { error: parsed.error });
+      return;
+    }
+    if (parsed.family === 'event') {
+      this.emit('event-message', parsed.value);
       return;
     }
     switch (parsed.value.t) {
