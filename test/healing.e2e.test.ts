@@ -4,24 +4,13 @@
  * Bounds: media does not depend on the server, so a restart must not stop frames at all; a broken session is
  * re-dialled and live again within 20 s; a reopened camera within 30 s.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { expectFramesFlowing, liveViewers, openCamera, openViewer, pairNewCamera, pairRunningCamera, waitForCameraState, watch } from './support/apps.ts';
-import { inboundStats, launchChromium, newDeviceContext, waitFor } from './support/browser.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { inboundStats, newDeviceContext, waitFor } from './support/browser.ts';
+import { serverAndChromium } from './support/suite.ts';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const suite = serverAndChromium();
 
 async function liveState(viewer: Page): Promise<string | null> {
   return viewer.getByTestId('live-state').getAttribute('data-state');
@@ -29,15 +18,15 @@ async function liveState(viewer: Page): Promise<string | null> {
 
 describe('a watch session heals by itself', () => {
   it('server restart, killed peer connection, camera page closed and reopened', async () => {
-    const viewer = await openViewer(await newDeviceContext(browser), server.url);
-    const phone = await newDeviceContext(browser);
+    const viewer = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
+    const phone = await newDeviceContext(suite.browser);
     let { page: camera, cameraId } = await pairNewCamera(viewer, phone);
     await waitForCameraState(viewer, cameraId, 'online');
     await watch(viewer, cameraId);
     await expectFramesFlowing(viewer);
 
     // 1. The server restarts: media is peer to peer, so frames keep coming; presence returns.
-    await server.restart();
+    await suite.server.restart();
     await expectFramesFlowing(viewer);
     await camera.locator('[data-testid=server-state][data-state=open]').waitFor({ timeout: 40_000 });
     await expectFramesFlowing(viewer);
@@ -54,7 +43,7 @@ describe('a watch session heals by itself', () => {
     // 3. The camera page closes and is opened again (same phone: same ID, same pairing).
     await camera.close();
     await waitFor(() => liveState(viewer), (s) => s === 'reconnecting', { what: 'reconnecting after the camera left', timeoutMs: 15_000 });
-    ({ page: camera, cameraId } = await openCamera(phone, server.url));
+    ({ page: camera, cameraId } = await openCamera(phone, suite.server.url));
     await waitFor(() => liveState(viewer), (s) => s === 'live', { what: 'live with the reopened camera', timeoutMs: 30_000 });
     await expectFramesFlowing(viewer);
     // No duplicate sessions piled up on either side.
@@ -67,11 +56,11 @@ describe('a watch session heals by itself', () => {
 
 describe('several viewers', () => {
   it('four viewers watch one camera; one stopping does not disturb the others', async () => {
-    const first = await openViewer(await newDeviceContext(browser), server.url);
-    const { page: camera, cameraId } = await pairNewCamera(first, await newDeviceContext(browser));
+    const first = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
+    const { page: camera, cameraId } = await pairNewCamera(first, await newDeviceContext(suite.browser));
     const viewers = [first];
     for (let i = 0; i < 3; i++) {
-      const v = await openViewer(await newDeviceContext(browser), server.url);
+      const v = await openViewer(await newDeviceContext(suite.browser), suite.server.url);
       await pairRunningCamera(v, camera, cameraId);
       viewers.push(v);
     }
