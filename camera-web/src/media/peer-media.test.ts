@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { THUMBNAIL_MAX_BITRATE, applyLinkMode, limitVideo, onRemoteTrack, peerConnectionOf, replaceSentTrack, sentVideo } from './peer-media.ts';
+import { THUMBNAIL_MAX_BITRATE, applyLinkMode, capStartUpHeight, limitVideo, onRemoteTrack, peerConnectionOf, replaceSentTrack, sentVideo } from './peer-media.ts';
 import { FakePc, FakeSender, FakeTrack, fakePeerWith } from '../../../protocol/testing/media.ts';
 
 describe('peer-media: the RTCPeerConnection under simple-peer', () => {
@@ -119,5 +119,20 @@ describe('peer-media: standby and live on the same lines', () => {
     await applyLinkMode(pc, 'standby', tracks);
     expect(video.track).toBe(camera.thumbnail);
     expect(audio.track!.enabled).toBe(false);
+  });
+});
+
+describe('peer-media: small first frames', () => {
+  it('caps the sent height for the start-up, keeping a larger scale and the other limits; nothing to do for a small capture', async () => {
+    const video = new FakeSender(new FakeTrack('video', { settings: { height: 720 } }));
+    video.encodings = [{ maxBitrate: 1_800_000, maxFramerate: 30, scaleResolutionDownBy: 1 }];
+    expect(await capStartUpHeight(new FakePc([video]).asPc, 180)).toBe(true);
+    expect(video.encodings).toEqual([{ maxBitrate: 1_800_000, maxFramerate: 30, scaleResolutionDownBy: 4 }]);
+    const small = new FakeSender(new FakeTrack('video', { settings: { height: 144 } }));
+    expect(await capStartUpHeight(new FakePc([small]).asPc, 180)).toBe(false);
+    expect(small.parameterCalls).toEqual([]);
+    const unready = new FakeSender(new FakeTrack('video'));
+    unready.encodings = [];
+    expect(await capStartUpHeight(new FakePc([unready]).asPc)).toBe(false);
   });
 });

@@ -157,3 +157,25 @@ export async function applyLinkMode(pc: RTCPeerConnection, mode: 'standby' | 'li
   const wantAudio = live ? tracks.audio : silentClone(tracks.audio);
   if (audio.track !== wantAudio) await audio.replaceTrack(wantAudio);
 }
+
+/** Height of the first live frames: small enough for the bitrate a fresh (or thumbnail-only) connection estimates. */
+export const START_UP_HEIGHT = 180;
+
+/**
+ * Send at most `height` lines for now (scale down in the encoder), keeping the other limits: the first frames of a
+ * live watch then fit the low bandwidth estimate a new connection starts with, instead of the encoder holding
+ * frames back until its estimate grows (WebRTC drops early frames larger than it can send). The caller restores the
+ * quality limits shortly after.
+ */
+export async function capStartUpHeight(pc: RTCPeerConnection, height = START_UP_HEIGHT): Promise<boolean> {
+  const sender = senderFor(pc, 'video');
+  if (!sender || typeof sender.setParameters !== 'function' || typeof sender.getParameters !== 'function') return false;
+  const trackHeight = typeof sender.track?.getSettings === 'function' ? sender.track.getSettings().height : undefined;
+  if (!trackHeight || trackHeight <= height) return false;
+  const parameters = sender.getParameters();
+  if (!parameters.encodings || parameters.encodings.length === 0) return false;
+  const scale = trackHeight / height;
+  for (const encoding of parameters.encodings) encoding.scaleResolutionDownBy = Math.max(encoding.scaleResolutionDownBy ?? 1, scale);
+  await sender.setParameters(parameters);
+  return true;
+}

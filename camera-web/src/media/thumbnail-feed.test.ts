@@ -88,7 +88,7 @@ describe('ThumbnailFeed', () => {
 
 describe('cameraLinkMedia', () => {
   it('standby: the session sends the thumbnail and the feed paints for it; live: the camera track, limits, and the feed lets go', async () => {
-    const { painter, feed } = setup();
+    const { painter, feed, timers } = setup();
     const cameraVideo = new FakeTrack('video');
     const cameraAudio = new FakeTrack('audio');
     const stream = { getVideoTracks: () => [cameraVideo], getAudioTracks: () => [cameraAudio] } as unknown as MediaStream;
@@ -99,6 +99,8 @@ describe('cameraLinkMedia', () => {
       feed: () => feed,
       makeStream: (tracks) => (made.push(tracks), { tracks } as unknown as MediaStream),
       limit: async (viewerId) => void limited.push(viewerId),
+      timers,
+      startUpMs: 1500,
     });
     media.standbyStream();
     expect(made).toEqual([[painter.track, cameraAudio]]);
@@ -110,6 +112,10 @@ describe('cameraLinkMedia', () => {
     await media.apply('viewer-a', peer, 'live');
     expect(video.track).toBe(cameraVideo);
     expect({ running: feed.running, limited }).toEqual({ running: false, limited: ['viewer-a'] });
+    // The first live frames are small (720 lines sent as 180), then the quality limits apply again.
+    expect(video.encodings[0]!.scaleResolutionDownBy).toBe(4);
+    timers.advance(1500);
+    expect(limited).toEqual(['viewer-a', 'viewer-a']);
     await media.apply('viewer-a', peer, 'standby');
     media.ended('viewer-a');
     expect(feed.running).toBe(false);

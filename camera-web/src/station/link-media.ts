@@ -5,7 +5,8 @@
  */
 import { PawcamError } from '../../../protocol/errors.ts';
 import type { LinkMode } from '../../../protocol/messages.ts';
-import { applyLinkMode, peerConnectionOf } from '../media/peer-media.ts';
+import { realTimers, type Timers } from '../../../protocol/timers.ts';
+import { applyLinkMode, capStartUpHeight, peerConnectionOf } from '../media/peer-media.ts';
 import type { ThumbnailFeed } from '../media/thumbnail-feed.ts';
 import type { AnsweringPeer, LinkMedia } from './camera-sessions.ts';
 
@@ -17,13 +18,21 @@ export interface CameraLinkMediaOptions {
   feed: () => ThumbnailFeed;
   /** A stream of these tracks (the page's MediaStream constructor). */
   makeStream: (tracks: MediaStreamTrack[]) => MediaStream;
-  /** Apply the quality limits to `viewerId`'s session (it just went live). */
+  /** Apply the quality limits to `viewerId`'s session (it just went live, or its start-up is over). */
   limit: (viewerId: string) => Promise<void>;
+  /** How long a session that just went live sends small frames before its quality limits apply, ms. */
+  startUpMs?: number;
+  timers?: Timers;
 }
+
+/** The first frames of a watch are small for this long (the bandwidth estimate grows meanwhile). */
+export const START_UP_MS = 1500;
 
 /** The LinkMedia of a camera page. */
 export function cameraLinkMedia(options: CameraLinkMediaOptions): LinkMedia {
   const { stream, feed } = options;
+  const timers = options.timers ?? realTimers;
+  const startUpMs = options.startUpMs ?? START_UP_MS;
   return {
     standbyStream: () => options.makeStream([feed().track, ...stream.getAudioTracks()]),
     async apply(viewerId: string, peer: AnsweringPeer, mode: LinkMode): Promise<void> {
@@ -36,6 +45,8 @@ export function cameraLinkMedia(options: CameraLinkMediaOptions): LinkMedia {
       } else {
         thumbnails.release(viewerId);
         await options.limit(viewerId);
+        // A picture at once, small, then the full quality: the limits apply again only to a session still live.
+        if (await capStartUpHeight(pc)) timers.setTimeout(() => void options.limit(viewerId).catch(() => undefined), startUpMs);
       }
     },
     ended: (viewerId) => feed().release(viewerId),
