@@ -13,6 +13,7 @@ import { Viewer } from './viewer.ts';
 import type { DialedPeer, EndReason, SimplePeerLike, Watch, WatchEvents, WatchPhase } from './watch/types.ts';
 import { TypedEmitter } from '../../../protocol/events.ts';
 import type { CameraStatus } from '../../../protocol/messages.ts';
+import type { EventMessage } from '../../../protocol/event-messages.ts';
 import { WatchSession } from './watch/watch-session.ts';
 
 const CAM = `cam-${'a'.repeat(32)}`;
@@ -91,6 +92,20 @@ class FakeLink extends TypedEmitter<WatchEvents> implements Watch {
   }
   send(): boolean {
     return this.phase === 'live';
+  }
+  readonly sentEvents: EventMessage[] = [];
+  sendEvent(message: EventMessage): boolean {
+    if (this.phase !== 'live') return false;
+    this.sentEvents.push(message);
+    return true;
+  }
+  /** The camera's hello arrives on the link. */
+  greet(name: string): void {
+    this.emit('hello', name);
+  }
+  /** An event message arrives on the link. */
+  deliverEvent(message: EventMessage): void {
+    this.emit('event-message', message);
   }
   async stats(): Promise<null> {
     return null;
@@ -308,6 +323,26 @@ describe('Viewer', () => {
       link.report(status);
       expect(viewer.model.cameras[0]).toMatchObject({ thumbnail: link.stream, battery: { level: 0.42, charging: false } });
       expect(viewer.model.watch).toBeNull();
+    });
+
+    it('says when a link\'s channel opens, hands on its event messages, and sends event messages over it', async () => {
+      const { transport, viewer, opened, pong } = await setup({ links: true });
+      const open: string[] = [];
+      const events: [string, unknown][] = [];
+      viewer.on('link-open', (id) => open.push(id));
+      viewer.on('event-message', (id, m) => events.push([id, m]));
+      transport.setState('open');
+      await pong();
+      await until(() => expect(opened).toHaveLength(1));
+      const link = opened[0]!;
+      expect(viewer.sendEvent(CAM, { t: 'event-ack', id: '0123456789abcdef' })).toBe(false);
+      link.up();
+      link.greet('Kitchen');
+      link.deliverEvent({ t: 'event-end', id: '0123456789abcdef', durationMs: 5 });
+      expect(open).toEqual([CAM]);
+      expect(events).toEqual([[CAM, { t: 'event-end', id: '0123456789abcdef', durationMs: 5 }]]);
+      expect(viewer.sendEvent(CAM, { t: 'event-ack', id: '0123456789abcdef' })).toBe(true);
+      expect(link.sentEvents).toEqual([{ t: 'event-ack', id: '0123456789abcdef' }]);
     });
 
     it('Watch raises the standby link (no new dial) and Stop lowers it: the thumbnail stays', async () => {

@@ -105,6 +105,8 @@ export type ViewerEvents = {
    * link authenticated with its pair key.
    */
   'event-message': (cameraId: string, message: EventMessage) => void;
+  /** A link's data channel opened (the camera said hello): the moment to tell the camera what this viewer wants. */
+  'link-open': (cameraId: string) => void;
 };
 
 /** The transport the viewer drives (PeerjsTransport, or a fake). */
@@ -303,7 +305,10 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     watch.on('stream', update);
     watch.on('hello', update);
     // The camera's hello means the data channel is open: say who we are (the name may have changed since pairing).
-    watch.on('hello', () => this.#tellName(watch));
+    watch.on('hello', () => {
+      this.#tellName(watch);
+      this.emit('link-open', cameraId);
+    });
     watch.on('ended', () => {
       // A link that ended for good (not paired any more, tampered with, stopped) is gone; a watch shows why.
       if (this.#links.get(cameraId) === watch) this.#links.delete(cameraId);
