@@ -1,0 +1,245 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings, type EventMessage } from '../../../protocol/event-messages.ts';
+import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
+import { CameraEvents, DETECTION_SETTINGS_KEY, detectionText, localSettingsStore, type DetectionMedia, type DetectionStatus } from './camera-events.ts';
+import type { Clip } from './clip-recorder.ts';
+import { Outbox } from './outbox.ts';
+import type { SoundDetection } from './sound-classifier.ts';
+import { FakeLinks } from './testing/fake-links.ts';
+import { MemoryStore } from './testing/outbox-fixtures.ts';
+import { sceneFrame, seededRandom } from './testing/synthetic.ts';
+
+const W = 80;
+const H = 60;
+
+/** The browser pieces as fakes: the test pushes frames, hears sounds, finishes clips; each records its life. */
+class FakeMedia implements DetectionMedia {
+  onFrame: ((luma: Uint8ClampedArray, width: number, height: number, at: number) => void) | null = null;
+  onSound: ((detection: SoundDetection) => void) | null = null;
+  onClip: ((clip: Clip) => void) | null = null;
+  running = { frames: false, sound: false, clips: false };
+  made = { frames: 0, sound: 0, clips: 0 };
+  triggers: string[] = [];
+  recordsClips = true;
+
+  frames(onFrame: FakeMedia['onFrame'] & object) {
+    this.made.frames++;
+    this.onFrame = onFrame;
+    return {
+      start: () => void (this.running.frames = true),
+      stop: () => void (this.running.frames = false),
+      thumbnail: async () => new Uint8Array([0xff, 0xd8, 0xff, 0xd9]),
+    };
+  }
+  sound(_classifier: unknown, onDetection: (d: SoundDetection) => void) {
+    this.made.sound++;
+    this.onSound = onDetection;
+    return { start: () => void (this.running.sound = true), stop: () => void (this.running.sound = false) };
+  }
+  clips(onClip: (clip: Clip) => void) {
+    if (!this.recordsClips) return null;
+    this.made.clips++;
+    this.onClip = onClip;
+    return {
+      start: () => void (this.running.clips = true),
+      stop: () => void (this.running.clips = false),
+      trigger: (eventId: string) => {
+        this.triggers.push(eventId);
+        return { kind: 'recording' as const, eventId, preRollMs: 3000 };
+      },
+    };
+  }
+}
+
+class MemoryStorage {
+  readonly map = new Map<string, string>();
+  getItem(key: string): string | null {
+    return this.map.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.map.set(key, value);
+  }
+}
+
+let timers: FakeTimers;
+let links: FakeLinks;
+let media: FakeMedia;
+let storage: MemoryStorage;
+let statuses: DetectionStatus[];
+let outbox: Outbox;
+
+beforeEach(async () => {
+  timers = new FakeTimers();
+  links = new FakeLinks();
+  media = new FakeMedia();
+  storage = new MemoryStorage();
+  statuses = [];
+  outbox = await Outbox.open(new MemoryStore());
+});
+
+function cameraEvents(open: () => Promise<Outbox> = async () => outbox): CameraEvents {
+  return new CameraEvents({ links, openOutbox: open, media, settings: localSettingsStore(storage), timers, onStatus: (s) => statuses.push(s), ackTimeoutMs: 15_000 });
+}
+
+const last = (): DetectionStatus => statuses[statuses.length - 1]!;
+
+/** A still scene, then a box moving across it for 4 s: one motion event. */
+function moveSomething(): void {
+  const random = seededRandom(7);
+  for (let i = 0; i < 50; i++) {
+    const moving = i >= 10 && i < 30;
+    timers.advance(200);
+    media.onFrame!(sceneFrame({ width: W, height: H, noise: 3, ...(moving ? { blob: { x: (i - 10) * 3, y: 20, size: 14, level: 230 } } : {}) }, random), W, H, timers.now());
+  }
+}
+
+const withMotionOff = (s: DetectionSettings): DetectionSettings => ({ ...s, motion: { ...s.motion, enabled: false } });
+
+describe('CameraEvents', () => {
+  it('before any desktop asked, nothing is detected; the desktop\'s settings start detection and are kept', async () => {
+    const events = cameraEvents();
+    await events.start();
+    expect(last()).toMatchObject({ state: 'not-asked', text: 'Motion and sound detection off — it starts when your desktop app connects' });
+    expect(media.made).toEqual({ frames: 0, sound: 0, clips: 0 });
+
+    links.connect('desk');
+    links.say('desk', DEFAULT_DETECTION_SETTINGS);
+    await events.idle();
+    expect(media.running).toEqual({ frames: true, sound: true, clips: true });
+    expect(last()).toMatchObject({ state: 'on', collecting: true, text: 'Motion and sound detection on — events go to your desktop as they happen' });
+    expect(JSON.parse(storage.getItem(DETECTION_SETTINGS_KEY)!)).toEqual(DEFAULT_DETECTION_SETTINGS);
+    events.stop();
+    expect(media.running).toEqual({ frames: false, sound: false, clips: false });
+  });
+
+  it('after a reload with kept settings, motion with no desktop connected is kept on the phone, then collected when the desktop asks', async () => {
+    storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify(DEFAULT_DETECTION_SETTINGS));
+    const events = cameraEvents();
+    await events.start();
+    expect(last()).toMatchObject({ state: 'on', waiting: 0, collecting: false });
+    moveSomething();
+    await events.idle();
+    await flush();
+    expect(media.triggers).toHaveLength(1);
+    expect(last()).toMatchObject({ waiting: 1, text: 'Motion and sound detection on — events kept on this phone until your desktop collects them (1 waiting)' });
+    // A web viewer connecting changes nothing.
+    links.connect('web');
+    await events.idle();
+    expect(links.take('web')).toEqual([]);
+
+    links.connect('desk');
+    links.say('desk', { ...DEFAULT_DETECTION_SETTINGS, cooldownSec: 5 });
+    await events.idle();
+    const sent = links.take('desk');
+    expect(sent.map((m) => m.t)).toEqual(['event']);
+    const first = sent[0] as Extract<EventMessage, { t: 'event' }>;
+    expect(first).toMatchObject({ kind: 'motion', clip: true, thumbnail: '/9j/2Q==' });
+    expect(last()).toMatchObject({ collecting: true, waiting: 1, text: 'Motion and sound detection on — sending 1 event to your desktop' });
+    links.say('desk', { t: 'event-ack', id: first.id });
+    await flush();
+    await events.idle();
+    // Its end (the duration) follows the event, under the same id.
+    expect(links.take('desk')).toEqual([{ t: 'event-end', id: first.id, durationMs: expect.any(Number) }]);
+    links.say('desk', { t: 'event-ack', id: first.id });
+    await flush();
+    await events.idle();
+    expect(outbox.items).toEqual([]);
+    expect(last()).toMatchObject({ waiting: 0, text: 'Motion and sound detection on — events go to your desktop as they happen' });
+    events.stop();
+  });
+
+  it('a sound and its clip become an event then a clip in the outbox', async () => {
+    storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify(DEFAULT_DETECTION_SETTINGS));
+    const events = cameraEvents();
+    await events.start();
+    media.onSound!({ label: 'barking-like', at: timers.now(), durationMs: 1800, levelDbfs: -18, strength: 0.7 });
+    await events.idle();
+    const id = media.triggers[0]!;
+    media.onClip!({ eventId: id, startedAt: timers.now() - 3000, endedAt: timers.now() + 5000, triggerAt: timers.now(), mimeType: 'video/webm', bytes: new Uint8Array([1, 2, 3]) });
+    await events.idle();
+    await flush();
+    expect(outbox.items.map((i) => i.type)).toEqual(['event', 'clip']);
+    expect(outbox.items[0]).toMatchObject({ kind: 'barking-like' });
+    expect(last().waiting).toBe(1);
+    events.stop();
+  });
+
+  it('settings turn each detector off and on; both off stops the clips too', async () => {
+    const events = cameraEvents();
+    await events.start();
+    links.connect('desk');
+    links.say('desk', withMotionOff(DEFAULT_DETECTION_SETTINGS));
+    await events.idle();
+    expect(media.running).toEqual({ frames: false, sound: true, clips: true });
+    expect(last().text).toBe('Sound detection on — events go to your desktop as they happen');
+    links.say('desk', { ...withMotionOff(DEFAULT_DETECTION_SETTINGS), sound: { enabled: false, sensitivity: 50 } });
+    expect(media.running).toEqual({ frames: false, sound: false, clips: false });
+    expect(last()).toMatchObject({ state: 'turned-off', text: 'Motion and sound detection off — turned off in your desktop app' });
+    links.say('desk', DEFAULT_DETECTION_SETTINGS);
+    expect(media.running).toEqual({ frames: true, sound: true, clips: true });
+    events.stop();
+  });
+
+  it('a camera switch makes new sound and clip pieces on the new tracks', async () => {
+    storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify(DEFAULT_DETECTION_SETTINGS));
+    const events = cameraEvents();
+    await events.start();
+    expect(media.made).toEqual({ frames: 1, sound: 1, clips: 1 });
+    events.tracksChanged();
+    expect(media.made).toEqual({ frames: 1, sound: 2, clips: 2 });
+    expect(media.running).toEqual({ frames: true, sound: true, clips: true });
+    events.stop();
+  });
+
+  it('a browser without a recording format detects without clips and says so', async () => {
+    media.recordsClips = false;
+    storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify(DEFAULT_DETECTION_SETTINGS));
+    const events = cameraEvents();
+    await events.start();
+    expect(last().text).toBe('Motion and sound detection on — events kept on this phone until your desktop collects them (0 waiting); this browser records no clips');
+    moveSomething();
+    await events.idle();
+    expect(outbox.items[0]).toMatchObject({ type: 'event', message: { clip: false } });
+    events.stop();
+  });
+
+  it('without storage for the outbox, detection stays off and says why', async () => {
+    storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify(DEFAULT_DETECTION_SETTINGS));
+    const events = cameraEvents(() => Promise.reject(new Error('IndexedDB unavailable')));
+    await events.start();
+    expect(last()).toMatchObject({ state: 'no-storage', text: 'Motion and sound detection off — this browser cannot keep events on the phone' });
+    expect(media.made).toEqual({ frames: 0, sound: 0, clips: 0 });
+    events.stop();
+  });
+
+  it('stopped while the outbox opens: nothing starts', async () => {
+    storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify(DEFAULT_DETECTION_SETTINGS));
+    const events = cameraEvents();
+    const started = events.start();
+    events.stop();
+    await started;
+    expect(media.made).toEqual({ frames: 0, sound: 0, clips: 0 });
+  });
+});
+
+describe('localSettingsStore', () => {
+  it('keeps settings and ignores what does not parse as detection settings', () => {
+    const store = localSettingsStore(storage);
+    expect(store.load()).toBeNull();
+    store.save(DEFAULT_DETECTION_SETTINGS);
+    expect(store.load()).toEqual(DEFAULT_DETECTION_SETTINGS);
+    storage.setItem(DETECTION_SETTINGS_KEY, '{"t":"detection-settings","motion":true}');
+    expect(store.load()).toBeNull();
+    storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify({ t: 'event-ack', id: 'x' }));
+    expect(store.load()).toBeNull();
+    expect(localSettingsStore(null).load()).toBeNull();
+  });
+});
+
+describe('detectionText', () => {
+  it('counts events in the singular and plural', () => {
+    const base = { state: 'on' as const, motion: true, sound: false, clips: true, collecting: false };
+    expect(detectionText({ ...base, waiting: 2 })).toBe('Motion detection on — events kept on this phone until your desktop collects them (2 waiting)');
+    expect(detectionText({ ...base, waiting: 2, collecting: true })).toBe('Motion detection on — sending 2 events to your desktop');
+  });
+});
