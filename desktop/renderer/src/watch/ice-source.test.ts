@@ -114,16 +114,24 @@ describe('IceSource', () => {
     s.server.release();
   });
 
-  it('a watch with stale credentials dials with them at once and asks again in the background', async () => {
+  /**
+   * Credentials past 80 % of their lifetime (the viewer was disconnected over the background refresh), and a server
+   * that holds its answer to the next fetch: new credentials, released by the test.
+   */
+  async function staleWithRefreshHeld() {
     const s = setup();
     s.source.start();
     await s.source.rtcConfig(false);
-    // Disconnected over the background refresh: past 80 % of the lifetime, still within it.
     s.transport.state = 'retrying';
     s.timers.advance(500_000);
     s.transport.state = 'open';
     s.server.held = true;
     s.server.reply = { ...TURN, iceServers: [{ urls: ['turn:new.example:3478'], username: '2:viewer-test', credential: 'c2' }] };
+    return s;
+  }
+
+  it('a watch with stale credentials dials with them at once and asks again in the background', async () => {
+    const s = await staleWithRefreshHeld();
     expect(await s.source.rtcConfig(false)).toEqual({ iceServers: TURN.iceServers, iceTransportPolicy: 'all' });
     expect(s.server.calls).toHaveLength(2);
     s.server.release();
@@ -158,14 +166,7 @@ describe('IceSource', () => {
   });
 
   it('relay-only with stale credentials waits for fresh ones (up to 5 s)', async () => {
-    const s = setup();
-    s.source.start();
-    await s.source.rtcConfig(false);
-    s.transport.state = 'retrying';
-    s.timers.advance(500_000);
-    s.transport.state = 'open';
-    s.server.held = true;
-    s.server.reply = { ...TURN, iceServers: [{ urls: ['turn:new.example:3478'], username: '2:viewer-test', credential: 'c2' }] };
+    const s = await staleWithRefreshHeld();
     let config: unknown = null;
     void s.source.rtcConfig(true).then((c) => (config = c));
     s.timers.advance(3_000);
