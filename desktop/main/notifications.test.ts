@@ -149,6 +149,9 @@ describe('setupNotifications', () => {
     expect(shown[0]!.options).toMatchObject({ title: 'Saved', body: '/x.png', icon: '/i.png' });
     shown[0]!.emit('click');
     expect(clicked).toBe(1);
+    // An event's thumbnail replaces the app icon on its notification.
+    notifier.show({ title: 'Hall: Motion', body: '12:00', icon: '/clips/hall.jpg' });
+    expect(shown[1]!.options).toMatchObject({ icon: '/clips/hall.jpg' });
   });
 
   it('does nothing where notifications are unsupported', () => {

@@ -169,7 +169,8 @@ export interface NotificationClass {
 
 /** Shows desktop notifications. */
 export interface Notifier {
-  show(message: { title: string; body: string; onClick?: () => void }): void;
+  /** `icon`: an image file shown with this notification (an event's thumbnail) instead of the app's icon. */
+  show(message: { title: string; body: string; icon?: string; onClick?: () => void }): void;
 }
 
 /**
@@ -179,12 +180,13 @@ export interface Notifier {
 export function setupNotifications(deps: { Notification: NotificationClass; icon?: string }): Notifier {
   const live = new Set<ElectronNotification>();
   return {
-    show({ title, body, onClick }) {
+    show({ title, body, icon, onClick }) {
       if (!deps.Notification.isSupported()) {
         log.info('notification not shown', { title });
         return;
       }
-      const notification = new deps.Notification({ title, body, silent: false, ...(deps.icon ? { icon: deps.icon } : {}) });
+      const image = icon ?? deps.icon;
+      const notification = new deps.Notification({ title, body, silent: false, ...(image ? { icon: image } : {}) });
       live.add(notification);
       const release = (): void => void live.delete(notification);
       notification.on('click', () => {

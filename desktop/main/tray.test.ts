@@ -141,4 +141,47 @@ describe('setupTray', () => {
     fake.emit('click');
     expect(calls).toEqual(['open']);
   });
+
+  it('counts the events nobody has looked at at the top of the menu and in the tooltip; the item opens pawcam', () => {
+    const trays: { menu: MenuItemConstructorOptions[]; tooltip: string }[] = [];
+    class FakeTray extends EventEmitter {
+      menu: MenuItemConstructorOptions[] = [];
+      tooltip = '';
+      constructor() {
+        super();
+        trays.push(this);
+      }
+      setContextMenu(menu: Menu) {
+        this.menu = menu as unknown as MenuItemConstructorOptions[];
+      }
+      setToolTip(t: string) {
+        this.tooltip = t;
+      }
+      setImage() {}
+      destroy() {}
+    }
+    const { calls, actions } = recordingActions();
+    const image = {} as NativeImage;
+    const tray = setupTray({
+      Tray: FakeTray as unknown as new (i: NativeImage) => Tray,
+      buildMenu: (t) => t as unknown as Menu,
+      icons: { normal: image, offline: image },
+      actions,
+      startAtLogin: () => false,
+      initialCameras: [],
+    });
+    const fake = trays[0]!;
+    expect(fake.menu.some((i) => i.id === 'unseen')).toBe(false);
+    tray.setUnseen(3);
+    expect(fake.menu[0]!.label).toBe('3 new events — open pawcam');
+    expect(fake.tooltip).toBe('pawcam — 3 new events');
+    (fake.menu[0]!.click as () => void)();
+    expect(calls).toEqual(['open']);
+    tray.update([{ id: 'cam-a', name: 'Kitchen', state: 'online' }]);
+    expect(fake.tooltip).toBe('pawcam — 1 online, 3 new events');
+    tray.setUnseen(1);
+    expect(fake.menu[0]!.label).toBe('1 new event — open pawcam');
+    tray.setUnseen(0);
+    expect(fake.menu[0]!.label).toBe('Kitchen — online');
+  });
 });

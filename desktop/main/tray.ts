@@ -1,7 +1,8 @@
 /**
  * The tray: pawcam lives here. The menu is a pure function of the camera states the viewer reports
  * (`cameras:report-states`): per camera Watch / Mini window / Snapshot, then Open pawcam, Settings, Start at login
- * and Quit. The icon switches to its offline variant while any camera is offline.
+ * and Quit. The icon switches to its offline variant while any camera is offline. Events nobody has looked at yet
+ * are counted at the top of the menu and in the tooltip.
  */
 import type { Menu as ElectronMenu, MenuItemConstructorOptions, NativeImage, Tray as ElectronTray } from 'electron';
 import type { CameraState } from '../../protocol/ipc.ts';
@@ -44,8 +45,16 @@ export function stateLabel(state: CameraState): string {
 // On Windows and Linux a single '&' in a label marks a keyboard mnemonic and disappears.
 const escapeLabel = (text: string): string => text.replace(/&/g, '&&');
 
-/** The tray menu for these cameras (pure; the test reads it). */
-export function trayMenuTemplate(cameras: readonly TrayCamera[], options: { startAtLogin: boolean }, actions: TrayActions): MenuItemConstructorOptions[] {
+/** "3 new events" (null for none). */
+export function unseenLabel(unseen: number): string | null {
+  if (unseen <= 0) return null;
+  return unseen === 1 ? '1 new event' : `${unseen} new events`;
+}
+
+/** The tray menu for these cameras (pure; the test reads it). `unseen`: events nobody has looked at yet. */
+export function trayMenuTemplate(cameras: readonly TrayCamera[], options: { startAtLogin: boolean; unseen?: number }, actions: TrayActions): MenuItemConstructorOptions[] {
+  const news = unseenLabel(options.unseen ?? 0);
+  const newsItems: MenuItemConstructorOptions[] = news ? [{ id: 'unseen', label: `${news} — open pawcam`, click: () => actions.openMain() }, { type: 'separator' }] : [];
   const cameraItems: MenuItemConstructorOptions[] =
     cameras.length === 0
       ? [{ id: 'no-cameras', label: 'No cameras yet — add one in pawcam', enabled: false }]
@@ -62,6 +71,7 @@ export function trayMenuTemplate(cameras: readonly TrayCamera[], options: { star
           };
         });
   return [
+    ...newsItems,
     ...cameraItems,
     { type: 'separator' },
     { id: 'open', label: 'Open pawcam', click: () => actions.openMain() },
@@ -78,12 +88,14 @@ export function trayIconVariant(cameras: readonly TrayCamera[]): 'normal' | 'off
 }
 
 /** The tooltip: a one-line summary. */
-export function trayTooltip(cameras: readonly TrayCamera[]): string {
-  if (cameras.length === 0) return 'pawcam';
+export function trayTooltip(cameras: readonly TrayCamera[], unseen = 0): string {
+  const news = unseenLabel(unseen);
+  if (cameras.length === 0) return news ? `pawcam — ${news}` : 'pawcam';
   const offline = cameras.filter((c) => c.state === 'offline').length;
   const online = cameras.filter((c) => c.state === 'online' || c.state === 'watching').length;
   const parts = [`${online} online`];
   if (offline > 0) parts.push(`${offline} offline`);
+  if (news) parts.push(news);
   return `pawcam — ${parts.join(', ')}`;
 }
 
@@ -102,6 +114,8 @@ export interface TrayDeps {
 export interface PawcamTray {
   /** New states from the viewer. */
   update(cameras: readonly TrayCamera[]): void;
+  /** How many events nobody has looked at yet. */
+  setUnseen(count: number): void;
   /** Rebuild (e.g. Start at login changed). */
   refresh(): void;
   destroy(): void;
@@ -111,13 +125,14 @@ export interface PawcamTray {
 export function setupTray(deps: TrayDeps): PawcamTray {
   let cameras: readonly TrayCamera[] = deps.initialCameras.map((c) => ({ id: c.id, name: c.name, state: 'unknown' as const }));
   let variant: 'normal' | 'offline' = 'normal';
+  let unseen = 0;
   const tray = new deps.Tray(deps.icons.normal);
   // Left click on Windows (and Linux where supported) opens the window; the menu is on right click.
   tray.on('click', () => deps.actions.openMain());
   const render = (): void => {
     // Linux (AppIndicator) shows menu changes only when the menu is set again.
-    tray.setContextMenu(deps.buildMenu(trayMenuTemplate(cameras, { startAtLogin: deps.startAtLogin() }, deps.actions)));
-    tray.setToolTip(trayTooltip(cameras));
+    tray.setContextMenu(deps.buildMenu(trayMenuTemplate(cameras, { startAtLogin: deps.startAtLogin(), unseen }, deps.actions)));
+    tray.setToolTip(trayTooltip(cameras, unseen));
     const next = trayIconVariant(cameras);
     if (next !== variant) {
       variant = next;
@@ -128,6 +143,11 @@ export function setupTray(deps: TrayDeps): PawcamTray {
   return {
     update(next) {
       cameras = next.map((c) => ({ ...c }));
+      render();
+    },
+    setUnseen(count) {
+      if (count === unseen) return;
+      unseen = count;
       render();
     },
     refresh: render,
