@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ipcContract, ipcEvents, SnapshotRequestSchema, ViewerSettingsSchema } from './ipc.ts';
+import { DEFAULT_DETECTION_SETTINGS } from './event-messages.ts';
+import { DetectionSettingsSchema, ipcContract, ipcEvents, SnapshotRequestSchema, ViewerSettingsSchema } from './ipc.ts';
 import { parseWith } from './schema.ts';
 
 describe('IPC contract schemas', () => {
@@ -39,5 +40,23 @@ describe('IPC contract schemas', () => {
     expect(parseWith(SnapshotRequestSchema, { cameraName: 'Rex', png: new Uint8Array(0) }).ok).toBe(false);
     expect(parseWith(ipcContract.openExternal.args, ['javascript:alert(1)']).ok).toBe(false);
     expect(parseWith(ipcContract.openExternal.args, ['https://pawcam.example']).ok).toBe(true);
+  });
+
+  it('carry a camera\'s event message to main and its replies back, as event messages and nothing else', () => {
+    const event = { t: 'event', id: '00000000000000a1', kind: 'barking-like', at: 1_800_000_000_000, durationMs: 1200, strength: 0.4, levelDbfs: -20, thumbnail: null, clip: true };
+    const args = ipcContract.handleEventMessage.args;
+    expect(parseWith(args, ['cam-1', event])).toEqual({ ok: true, value: ['cam-1', event] });
+    // The viewer hands the parsed message, never its text: a string is refused like any other stranger.
+    expect(parseWith(args, ['cam-1', JSON.stringify(event)]).ok).toBe(false);
+    expect(parseWith(args, ['cam-1', { ...event, kind: 'bark' }])).toMatchObject({ ok: false, error: expect.stringContaining('kind') });
+    expect(parseWith(ipcContract.handleEventMessage.result, [{ t: 'event-ack', id: event.id }]).ok).toBe(true);
+    expect(parseWith(ipcContract.handleEventMessage.result, [event, event, event, event, event]).ok).toBe(false);
+  });
+
+  it('detection settings are a detection-settings message, not any event message', () => {
+    expect(parseWith(DetectionSettingsSchema, DEFAULT_DETECTION_SETTINGS)).toEqual({ ok: true, value: DEFAULT_DETECTION_SETTINGS });
+    expect(parseWith(DetectionSettingsSchema, { t: 'event-ack', id: '00000000000000a1' }).ok).toBe(false);
+    expect(parseWith(DetectionSettingsSchema, { ...DEFAULT_DETECTION_SETTINGS, cooldownSec: -1 }).ok).toBe(false);
+    expect(parseWith(ipcContract.getDetectionSettings.result, DEFAULT_DETECTION_SETTINGS).ok).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
  * implements the same `PawcamApi` with browser storage. Arguments are validated in main through these schemas.
  */
 import * as v from 'valibot';
+import { EventMessageSchema, type DetectionSettings } from './event-messages.ts';
 import { NameSchema, PeerIdSchema } from './schema.ts';
 
 /** A camera the viewer knows. */
@@ -101,6 +102,16 @@ export const ServerInfoSchema = v.strictObject({
 });
 export type ServerInfo = v.InferOutput<typeof ServerInfoSchema>;
 
+/** A camera's detection settings, as the desktop keeps them and sends them to the camera when its link opens. */
+export const DetectionSettingsSchema = v.pipe(
+  EventMessageSchema,
+  v.check((m) => m.t === 'detection-settings', 'not detection settings'),
+  v.transform((m) => m as DetectionSettings),
+);
+
+/** Most replies one event message gets (today one at most: an ack). */
+export const MAX_EVENT_REPLIES = 4;
+
 /** Channel name → argument tuple and result, for every renderer → main call. */
 export const ipcContract = {
   getConfig: { channel: 'viewer:get-config', args: v.tuple([]), result: ViewerConfigSchema },
@@ -144,6 +155,21 @@ export const ipcContract = {
     args: v.tuple([v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i), v.maxLength(2048))]),
     result: v.null(),
   },
+  /**
+   * An event message a camera sent over its link (the viewer authenticated the camera with its pair key). Main stores
+   * it (index, clips) and resolves to the replies for the viewer to send back to that camera, in order (an ack only
+   * after the commit). Refused for a camera not in the list, and from the mini window. Desktop only.
+   */
+  handleEventMessage: {
+    channel: 'events:handle-message',
+    args: v.tuple([PeerIdSchema, EventMessageSchema]),
+    result: v.pipe(v.array(EventMessageSchema), v.maxLength(MAX_EVENT_REPLIES)),
+  },
+  /**
+   * The detection settings to send a camera when its link opens (a `detection-settings` message). A camera delivers
+   * its stored events only to a viewer that sent them, so only the desktop asks. Desktop only.
+   */
+  getDetectionSettings: { channel: 'events:detection-settings', args: v.tuple([PeerIdSchema]), result: DetectionSettingsSchema },
 } as const;
 
 /** Main → renderer events, pushed on these channels. */
@@ -154,9 +180,20 @@ export const ipcEvents = {
 export type IpcContract = typeof ipcContract;
 export type IpcMethod = keyof IpcContract;
 
+/**
+ * Calls only the desktop shell answers: the events store lives in desktop main. The web viewer leaves them out, so it
+ * never sends detection settings and never drains a camera's stored events (the desktop gets them).
+ */
+export const DESKTOP_ONLY_METHODS = ['handleEventMessage', 'getDetectionSettings'] as const satisfies readonly IpcMethod[];
+export type DesktopOnlyMethod = (typeof DESKTOP_ONLY_METHODS)[number];
+
+type IpcCall<K extends IpcMethod> = (...args: v.InferInput<IpcContract[K]['args']>) => Promise<v.InferOutput<IpcContract[K]['result']>>;
+
 /** The API the viewer calls: `window.pawcam` in Electron, a browser implementation in the web viewer. */
 export type PawcamApi = {
-  [K in IpcMethod]: (...args: v.InferInput<IpcContract[K]['args']>) => Promise<v.InferOutput<IpcContract[K]['result']>>;
+  [K in Exclude<IpcMethod, DesktopOnlyMethod>]: IpcCall<K>;
+} & {
+  [K in DesktopOnlyMethod]?: IpcCall<K>;
 } & {
   [K in keyof typeof ipcEvents]: (listener: (payload: v.InferOutput<(typeof ipcEvents)[K]['payload']>) => void) => () => void;
 };

@@ -1,6 +1,7 @@
 import type { BrowserWindow } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { importMacKey, macOf } from '../../protocol/crypto.ts';
+import { DEFAULT_DETECTION_SETTINGS, type EventMessage } from '../../protocol/event-messages.ts';
 import type { ViewerCommand } from '../../protocol/ipc.ts';
 import { viewerBaseId } from '../../protocol/ids.ts';
 import { createIpcHandlers, createTrayActions, viewerConfig } from './app-handlers.ts';
@@ -46,6 +47,14 @@ function setup() {
     },
     onCameraStates: (s) => void states.push(s),
     openExternal: async (url) => void log.push(`open ${url}`),
+    events: {
+      handleMessage: async (cameraId, raw) => {
+        log.push(`event ${cameraId} ${String(raw)}`);
+        const m = JSON.parse(String(raw)) as { t: string; id: string };
+        return m.t === 'event' ? { t: 'event-ack', id: m.id } : null;
+      },
+    },
+    detectionSettings: (cameraId) => ({ ...DEFAULT_DETECTION_SETTINGS, cooldownSec: cameraId === camera.id ? 30 : 0 }),
   });
   return { handlers, log, states, keys, get settings() {
     return settings;
@@ -149,6 +158,31 @@ describe('settings, server info and the mini window over IPC', () => {
     await t.handlers.setAspectRatio(ctx('mini', 5, camera.id), 4 / 3);
     expect(() => t.handlers.setAspectRatio(ctx('main', 1), 4 / 3)).toThrow(/mini window/);
     expect(t.log).toEqual([`ratio 5 ${4 / 3}`]);
+  });
+});
+
+describe('events over IPC', () => {
+  const event: EventMessage = { t: 'event', id: '00000000000000a1', kind: 'motion', at: 1_800_000_000_000, durationMs: 0, strength: 0.5, levelDbfs: null, thumbnail: null, clip: false };
+
+  it('hands a listed camera\'s event message to the store and returns its reply for the camera', async () => {
+    const { handlers, log } = setup();
+    expect(await handlers.handleEventMessage(ctx('main'), camera.id, event)).toEqual([{ t: 'event-ack', id: event.id }]);
+    expect(log).toEqual([`event ${camera.id} ${JSON.stringify(event)}`]);
+    expect(await handlers.handleEventMessage(ctx('main'), camera.id, { t: 'event-end', id: event.id, durationMs: 5 })).toEqual([]);
+  });
+
+  it('refuses a camera that is not in the list, and the mini window; nothing reaches the store', async () => {
+    const { handlers, log } = setup();
+    await expect(handlers.handleEventMessage(ctx('main'), other.id, event)).rejects.toThrow('not in your camera list');
+    await expect(handlers.handleEventMessage(ctx('mini', 2, camera.id), camera.id, event)).rejects.toThrow('Only the main window');
+    expect(log).toEqual([]);
+  });
+
+  it('gives a listed camera its detection settings, to the main window only', async () => {
+    const { handlers } = setup();
+    expect(await handlers.getDetectionSettings(ctx('main'), camera.id)).toMatchObject({ t: 'detection-settings', cooldownSec: 30 });
+    expect(() => handlers.getDetectionSettings(ctx('main'), other.id)).toThrow('not in your camera list');
+    expect(() => handlers.getDetectionSettings(ctx('mini', 2, camera.id), camera.id)).toThrow('Only the main window');
   });
 });
 

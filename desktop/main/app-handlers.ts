@@ -2,6 +2,7 @@
  * What each IPC call and tray item does, in terms of the features (settings, windows, snapshots, tray,
  * notifications). Kept apart from main.ts so the wiring is unit-tested with fakes.
  */
+import { encodeEventMessage, type DetectionSettings, type EventMessage } from '../../protocol/event-messages.ts';
 import { PawcamError } from '../../protocol/errors.ts';
 import { viewerSubId } from '../../protocol/ids.ts';
 import type { CameraEntry, ServerInfo, SnapshotRequest, SnapshotResult, ViewerConfig } from '../../protocol/ipc.ts';
@@ -50,6 +51,10 @@ export interface AppHandlerDeps {
   /** New camera states for the tray and notifications. */
   onCameraStates(states: TrayCamera[]): void;
   openExternal(url: string): Promise<void>;
+  /** The events store (desktop/main/events): a camera's event message in, the reply for the camera out. */
+  events: { handleMessage(cameraId: string, raw: unknown): Promise<EventMessage | null> };
+  /** The detection settings a camera gets when its link opens. */
+  detectionSettings(cameraId: string): DetectionSettings;
 }
 
 function knownCamera(settings: Settings, cameraId: string): CameraEntry {
@@ -130,6 +135,20 @@ export function createIpcHandlers(deps: AppHandlerDeps): IpcHandlers {
     closeWindow: (context) => {
       deps.windows.closeFor(context.webContentsId);
       return null;
+    },
+    handleEventMessage: async (context, cameraId, message) => {
+      // One desktop window drains the cameras' stored events: the main one, which keeps a link to every camera.
+      mainOnly(context, 'store camera events');
+      // The renderer names the camera; only one in the list (paired by the owner) may add to the events index.
+      knownCamera(deps.settings.get(), cameraId);
+      // The gate parsed it against the contract; the store parses its own wire form again (it is its edge too).
+      const reply = await deps.events.handleMessage(cameraId, encodeEventMessage(message));
+      return reply ? [reply] : [];
+    },
+    getDetectionSettings: (context, cameraId) => {
+      mainOnly(context, 'send detection settings');
+      knownCamera(deps.settings.get(), cameraId);
+      return deps.detectionSettings(cameraId);
     },
     openExternal: async (_context, url) => {
       if (!isExternalHttpUrl(url)) throw new PawcamError('malformed-message', 'Only web links can be opened.');

@@ -1,5 +1,6 @@
 import type { BrowserWindow, IpcMain } from 'electron';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTION_SETTINGS, type EventMessage } from '../../protocol/event-messages.ts';
 import { PawcamError } from '../../protocol/errors.ts';
 import { ipcContract, type ViewerConfig, type ViewerSettings } from '../../protocol/ipc.ts';
 import type { OurWindow } from './app-windows.ts';
@@ -24,6 +25,9 @@ const settings: ViewerSettings = {
   alwaysRelay: false,
   viewerName: 'desk',
 };
+
+const motion: EventMessage = { t: 'event', id: '00000000000000a1', kind: 'motion', at: 1_800_000_000_000, durationMs: 0, strength: 0.5, levelDbfs: null, thumbnail: null, clip: false };
+const chunk = { t: 'clip-chunk', eventId: '00000000000000a1', offset: 0, total: 3, sha256: 'a'.repeat(64), mimeType: 'video/webm', startedAt: 1_800_000_000_000, data: 'AAAA' };
 
 const mainWindow: OurWindow = { kind: 'main', win: {} as BrowserWindow };
 const windows = { windowFor: (id: number) => (id === 1 ? mainWindow : undefined) };
@@ -52,6 +56,8 @@ function gate(overrides: Partial<IpcHandlers> = {}) {
     chooseSnapshotFolder: () => null,
     getServerInfo: () => ({ embedded: true, phoneUrls: ['https://192.168.1.2:8443/'], fingerprint: null }),
     setAspectRatio: (_ctx, ratio) => (calls.push(`ratio ${ratio}`), null),
+    handleEventMessage: (_ctx, id, message) => (calls.push(`event ${id} ${message.t}`), message.t === 'event' ? [{ t: 'event-ack', id: message.id }] : []),
+    getDetectionSettings: (_ctx, id) => (calls.push(`detection ${id}`), DEFAULT_DETECTION_SETTINGS),
     ...overrides,
   };
   const registered = new Map<string, (e: GateEvent, ...args: unknown[]) => Promise<unknown>>();
@@ -89,6 +95,24 @@ describe('IPC gate', () => {
     expect(calls).toEqual([`pair ${camera.id} 32`, 'settings {"alwaysRelay":true}', `ratio ${4 / 3}`]);
   });
 
+  it('hands a camera\'s event message to main and returns the replies for the camera; gives detection settings', async () => {
+    const { invoke, calls } = gate();
+    expect(await invoke('events:handle-message', event(), camera.id, motion)).toEqual({ ok: true, value: [{ t: 'event-ack', id: motion.id }] });
+    expect(await invoke('events:handle-message', event(), camera.id, chunk)).toEqual({ ok: true, value: [] });
+    expect(await invoke('events:detection-settings', event(), camera.id)).toEqual({ ok: true, value: DEFAULT_DETECTION_SETTINGS });
+    expect(calls).toEqual([`event ${camera.id} event`, `event ${camera.id} clip-chunk`, `detection ${camera.id}`]);
+  });
+
+  it('checks what main would send a camera against the contract', async () => {
+    const { invoke } = gate({
+      // Detection settings that are not: an ack where settings belong.
+      getDetectionSettings: () => ({ t: 'event-ack', id: motion.id }),
+      handleEventMessage: () => Array.from({ length: 5 }, () => ({ t: 'event-ack' as const, id: motion.id })),
+    });
+    expect(await invoke('events:detection-settings', event(), camera.id)).toMatchObject({ ok: false, error: { code: 'unknown' } });
+    expect(await invoke('events:handle-message', event(), camera.id, motion)).toMatchObject({ ok: false, error: { code: 'unknown' } });
+  });
+
   it.each([
     ['a WebContents that is not ours', event(7)],
     ['a foreign origin in our window', event(1, frame('https://evil.example/'))],
@@ -123,6 +147,18 @@ describe('IPC gate', () => {
     ['window:set-aspect-ratio', [Number.NaN]],
     ['window:set-aspect-ratio', [100]],
     ['window:set-aspect-ratio', ['16/9']],
+    ['events:handle-message', [camera.id]],
+    ['events:handle-message', ['../etc', motion]],
+    ['events:handle-message', [camera.id, JSON.stringify(motion)]],
+    ['events:handle-message', [camera.id, { ...motion, kind: 'bark' }]],
+    ['events:handle-message', [camera.id, { ...motion, id: '../../x' }]],
+    ['events:handle-message', [camera.id, { ...motion, thumbnail: 'A'.repeat(12_004) }]],
+    ['events:handle-message', [camera.id, { ...motion, extra: 1 }]],
+    ['events:handle-message', [camera.id, { ...chunk, total: 2 }]],
+    ['events:handle-message', [camera.id, { ...chunk, data: '<script>' }]],
+    ['events:handle-message', [camera.id, motion, 'extra']],
+    ['events:detection-settings', []],
+    ['events:detection-settings', [{ id: camera.id }]],
   ])('refuses bad arguments on %s: %j', async (channel, args) => {
     const { invoke, calls } = gate();
     const reply = await invoke(channel, event(), ...args);

@@ -14,6 +14,8 @@ import { createIpcHandlers, createTrayActions } from './app-handlers.ts';
 import { appSchemePrivileges, contentSecurityPolicy, serverConnectSources, setupAppProtocol } from './app-scheme.ts';
 import { setupWindows, type AppWindows } from './app-windows.ts';
 import { setupServer } from './embedded-server.ts';
+import { detectionSettingsFor, reportPresence, setupDesktopEvents } from './events/desktop-events.ts';
+import type { EventsService } from './events/setup-events.ts';
 import { setupIpc } from './ipc.ts';
 import { acquireSingleInstance, setupLifecycle } from './lifecycle.ts';
 import { HIDDEN_FLAG, launchedAtLogin, setStartAtLogin, setupLoginItem, type LoginItemDeps } from './login-item.ts';
@@ -128,12 +130,14 @@ async function start(): Promise<void> {
     },
   });
 
+  let events: EventsService | null = null;
   const lifecycle = setupLifecycle({
     app,
     onActivate: () => ourWindows.showMain(),
     cleanup: async () => {
       shortcut.dispose();
       presence.dispose();
+      events?.close();
       await Promise.allSettled([server.close(), settings.flush(), pairKeys.flush()]);
     },
   });
@@ -155,6 +159,21 @@ async function start(): Promise<void> {
     startAtLogin: () => settings.get().startAtLogin,
     initialCameras: settings.get().cameras,
   });
+
+  // Without its index (a damaged disk, say) pawcam still runs; the cameras keep their events until it can store them.
+  events = await setupDesktopEvents({
+    settings,
+    userDataDir: app.getPath('userData'),
+    videosDir: () => app.getPath('videos'),
+    notifier,
+    showEvent: () => void ourWindows.showMain(),
+    onUnseen: (total) => tray.setUnseen(total),
+  }).catch((error: unknown) => {
+    log.error('could not open the events index', { error: String(error) });
+    notifier.show({ title: 'pawcam cannot keep camera events', body: 'Your cameras keep them until pawcam can. Details are in its log.' });
+    return null;
+  });
+  const eventStore = events;
 
   settings.onChange((next, previous) => {
     if (next.startAtLogin !== previous.startAtLogin || next.cameras !== previous.cameras) tray.refresh();
@@ -194,8 +213,11 @@ async function start(): Promise<void> {
       onCameraStates: (states) => {
         tray.update(states);
         presence.report(states);
+        if (eventStore) reportPresence(eventStore, states);
       },
       openExternal: (url) => shell.openExternal(url),
+      events: { handleMessage: (cameraId, raw) => eventStore?.handleMessage(cameraId, raw) ?? Promise.resolve(null) },
+      detectionSettings: (cameraId) => detectionSettingsFor(settings.get(), cameraId),
     }),
   });
 

@@ -6,7 +6,8 @@
 import { copyFile, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { CameraEntrySchema } from '../../protocol/ipc.ts';
+import { EVENT_KINDS } from '../../protocol/event-messages.ts';
+import { CameraEntrySchema, DetectionSettingsSchema } from '../../protocol/ipc.ts';
 import { newRegistrationToken, newViewerId, viewerBaseId } from '../../protocol/ids.ts';
 import { createLogger } from '../../protocol/log.ts';
 import { NameSchema, PeerIdSchema } from '../../protocol/schema.ts';
@@ -46,6 +47,27 @@ const MAX_SUB_ID_TAG = 8;
 /** An Electron accelerator as settings accept it (whether the system can register it is checked when applied). */
 export const AcceleratorSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(100), v.regex(/^[A-Za-z0-9+\-=[\]\\;',./`]+$/));
 
+/** Default retention of events and clips. */
+export const DEFAULT_RETENTION = { maxDays: 30, maxGigabytes: 20 } as const;
+
+/** Events (motion, sound, clips): where clips go, how long they stay, what each camera detects. */
+export const EventSettingsSchema = v.strictObject({
+  /** Absolute folder for clips, thumbnails and daily reports; null = `pawcam` in the user's Videos folder. */
+  clipsFolder: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
+  /** Events older than this many days go; null = keep them. */
+  retentionDays: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3650))),
+  /** Oldest clips go beyond this size; null = no limit. */
+  retentionGigabytes: v.nullable(v.pipe(v.number(), v.minValue(0.1), v.maxValue(100_000))),
+  /** Per camera: its detection and alert settings (a camera without an entry gets the defaults). */
+  detection: v.pipe(v.record(PeerIdSchema, DetectionSettingsSchema), v.check((r) => Object.keys(r).length <= 200, 'too many cameras')),
+  /** Per camera: the kinds of event it never notifies about. */
+  mutedKinds: v.pipe(
+    v.record(PeerIdSchema, v.pipe(v.array(v.picklist(EVENT_KINDS)), v.maxLength(EVENT_KINDS.length))),
+    v.check((r) => Object.keys(r).length <= 200, 'too many cameras'),
+  ),
+});
+export type EventSettings = v.InferOutput<typeof EventSettingsSchema>;
+
 /** Every setting, each with its default. Unknown keys (from a newer version) are dropped. */
 export const SettingsSchema = v.object({
   /** A remote PeerServer; null = start the embedded server (zero-setup LAN mode). */
@@ -72,6 +94,13 @@ export const SettingsSchema = v.object({
   notifications: v.optional(v.boolean(), true),
   /** Privacy: relay every connection through TURN (camera and viewer never learn each other's address). */
   alwaysRelay: v.optional(v.boolean(), false),
+  events: v.optional(EventSettingsSchema, () => ({
+    clipsFolder: null,
+    retentionDays: DEFAULT_RETENTION.maxDays,
+    retentionGigabytes: DEFAULT_RETENTION.maxGigabytes,
+    detection: {},
+    mutedKinds: {},
+  })),
   windows: v.optional(v.strictObject({ main: WindowPlacementSchema, mini: WindowPlacementSchema }), () => ({
     main: emptyPlacement(),
     mini: emptyPlacement(),
