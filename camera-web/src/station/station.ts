@@ -27,6 +27,8 @@ import { localReplayStore, pageStorage } from './replay-store.ts';
 import { BatteryWatch, StatusReporter, browserBattery } from '../status/status-reporter.ts';
 import { TalkBack, browserPlayers } from '../talk/talk-back.ts';
 import { realTimers } from '../../../protocol/timers.ts';
+import { HeldLinks } from '../events/held-links.ts';
+import type { DetectionStatus } from '../events/camera-events.ts';
 
 const log = createLogger('station');
 
@@ -39,6 +41,8 @@ export interface AnswerOptions {
   audio: AudioContext | null;
   /** Wake lock and page visibility, reported in the status. */
   awake: KeepAwake;
+  /** Whether motion and sound detection runs, and how many events wait for a desktop (the page's line). */
+  onDetection?(status: DetectionStatus): void;
 }
 
 /** A running camera: the server connection, pairing, and the viewers' sessions. */
@@ -137,6 +141,7 @@ export function createStation(options: StationOptions): Station {
       });
       sessions = answering;
       talk = wireMedia(answering, options, viewers, cleanup);
+      detectEvents(answering, options, cleanup);
       return answering;
     },
     pair(invitation, cameraName) {
@@ -238,6 +243,27 @@ function wireMedia(sessions: CameraSessions, options: AnswerOptions, viewers: Pa
     camera.setReplacer(async () => undefined);
   });
   return talk;
+}
+
+/**
+ * Motion and sound detection and event delivery while the camera runs (events/camera-events.ts), loaded when
+ * first needed; the links are held meanwhile so a desktop's detection-settings sent at connect are not lost.
+ */
+function detectEvents(sessions: CameraSessions, options: AnswerOptions, cleanup: (() => void)[]): void {
+  const links = new HeldLinks(sessions);
+  let running: { stop(): void } | null = null;
+  let stopped = false;
+  cleanup.push(() => {
+    stopped = true;
+    running?.stop();
+    links.close();
+  });
+  import('../events/browser-camera-events.ts')
+    .then(({ startBrowserCameraEvents }) => {
+      if (stopped) return;
+      running = startBrowserCameraEvents({ links, camera: options.camera, audio: options.audio, onStatus: (status) => options.onDetection?.(status) });
+    })
+    .catch((error: unknown) => log.warn('motion and sound detection could not load', { error: String(error) }));
 }
 
 /** The "come here" chime, loaded when first asked for. */
