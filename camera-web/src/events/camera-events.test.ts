@@ -233,6 +233,9 @@ describe('localSettingsStore', () => {
     storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify({ t: 'event-ack', id: 'x' }));
     expect(store.load()).toBeNull();
     expect(localSettingsStore(null).load()).toBeNull();
+    const refusing = { getItem: (): string => { throw new Error('SecurityError'); }, setItem: (): void => { throw new Error('QuotaExceededError'); } };
+    expect(localSettingsStore(refusing).load()).toBeNull();
+    expect(() => localSettingsStore(refusing).save(DEFAULT_DETECTION_SETTINGS)).not.toThrow();
   });
 });
 

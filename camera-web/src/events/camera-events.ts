@@ -90,7 +90,14 @@ export const DETECTION_SETTINGS_KEY = 'pawcam-detection-settings';
 export function localSettingsStore(storage: Pick<Storage, 'getItem' | 'setItem'> | null): SettingsStore {
   return {
     load() {
-      const text = storage?.getItem(DETECTION_SETTINGS_KEY) ?? null;
+      let text: string | null;
+      try {
+        text = storage?.getItem(DETECTION_SETTINGS_KEY) ?? null;
+      } catch (error) {
+        // Storage switched off after the page got hold of it: as if nothing was kept.
+        log.warn('could not read the detection settings', { error: String(error) });
+        return null;
+      }
       if (text === null) return null;
       const parsed = parseEventMessage(text);
       if (parsed.ok && parsed.value.t === 'detection-settings') return parsed.value;
