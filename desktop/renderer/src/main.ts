@@ -5,6 +5,7 @@ import { createLogger } from '../../../protocol/log.ts';
 import App from './App.svelte';
 import MiniView from './watch/MiniView.svelte';
 import { pickApi } from './api/api.ts';
+import { createEventBridge } from './api/event-bridge.ts';
 import { browserLocks, tabPeerId } from './api/tab-identity.ts';
 import { openKeyRows } from './pairing/idb-key-rows.ts';
 import { IceSource } from './watch/ice-source.ts';
@@ -36,6 +37,9 @@ async function boot(target: HTMLElement): Promise<void> {
   ice.start();
   const params = new URLSearchParams(window.location.search);
   const miniCamera = params.get('view') === 'mini' ? params.get('camera') : null;
+  // The desktop's main window takes the cameras' events (a mini window and the web viewer do not, so a camera
+  // delivers its stored events to the one window that stores them).
+  const events = miniCamera === null ? createEventBridge(api) : null;
   const viewer = new Viewer({
     api,
     transport,
@@ -44,8 +48,8 @@ async function boot(target: HTMLElement): Promise<void> {
     // The main window keeps a standby link to every online camera; a mini window watches its one camera over one.
     standbyLinks: miniCamera === null,
     ...(miniCamera === null ? {} : { onlyCamera: miniCamera }),
-    openWatch: (cameraId, { standby }) =>
-      new RedialWatch({
+    openWatch: (cameraId, { standby }) => {
+      const watch = new RedialWatch({
         cameraId,
         openMic,
         standby,
@@ -61,13 +65,18 @@ async function boot(target: HTMLElement): Promise<void> {
             talkBack,
             standbyLink,
           }),
-      }),
+      });
+      // Each session's hello means its data channel is open: the camera gets its detection settings on that link.
+      if (events) watch.on('hello', () => void events.linkOpened(cameraId, (message) => watch.sendEvent(message)));
+      return watch;
+    },
     // A short code's rendezvous ID is a new ID the owner enrolls; the camera typing the code enrolls by its handle.
     openRendezvous: (id, token) => {
       void enrollment.openCode(id.replace(/^pair-/, ''));
       return createTransport(config.serverUrl, id, token, () => enrollment.enroll(id, token));
     },
   });
+  if (events) viewer.on('event-message', (cameraId, message) => void events.forward(cameraId, message, (reply) => viewer.sendEvent(cameraId, reply)));
   if (miniCamera) {
     document.documentElement.classList.add('mini-window');
     mount(MiniView, { target, props: { viewer, api, cameraId: miniCamera } });
