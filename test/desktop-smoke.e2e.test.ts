@@ -1,11 +1,18 @@
 /**
  * The desktop app's built code, packed by electron-builder and run under Node with a stand-in `electron`
  * (scripts/smoke-desktop.ts). It needs the build `npm run test:e2e` makes first. What it proves is listed check by
- * check in its output; this test fails on any failed check and names it.
+ * check in its output; this test fails on any failed check and names it. A second run hands the built main bundle
+ * a camera's event and clip over IPC, as the viewer does, and looks for them in the SQLite index and the clips folder.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
+import { CLIP_CHUNK_BYTES, encodeBase64, type EventMessage } from '../protocol/event-messages.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -41,3 +48,106 @@ it('the packed desktop app starts, serves pawcam://app, reaches its server on lo
     expect(output, step).toContain(`  ✓ ${step}`);
   }
 }, 480_000);
+
+/**
+ * Runs in its own Node process (the stand-in `electron` is a module loader hook): starts the built main bundle from
+ * the repository layout, waits for its IPC gate, makes the calls in PAWCAM_SMOKE_EVENTS as the main window, quits
+ * from the tray, and prints one JSON line with each reply and what the stand-in saw.
+ */
+const EVENTS_DRIVER = `
+import { register } from 'node:module';
+const input = JSON.parse(process.env.PAWCAM_SMOKE_EVENTS);
+const { installSmokeState } = await import(input.standIn);
+for (const name of ['WAYLAND_DISPLAY', 'XDG_SESSION_TYPE', 'XDG_CURRENT_DESKTOP', 'XDG_SESSION_DESKTOP', 'APPIMAGE', 'PAWCAM_NATIVE_WAYLAND', 'PAWCAM_X11_RELAUNCHED']) delete process.env[name];
+process.argv = [process.execPath];
+process.resourcesPath = input.home + '/no-resources';
+const state = installSmokeState({ appPath: input.root, isPackaged: false, pathsRoot: input.home, argv: process.argv });
+register(input.loader, import.meta.url, { data: { electron: input.standIn } });
+await import(input.main);
+state.emitReady();
+const deadline = Date.now() + 60000;
+let main;
+while (!(main = state.windows.find((w) => w.url.startsWith('pawcam://app/'))) || !state.ipcHandlers.has('events:handle-message')) {
+  if (Date.now() > deadline) throw new Error('no main window or IPC gate; stand-in log: ' + state.log.slice(-10).join(' | '));
+  await new Promise((resolve) => setTimeout(resolve, 25));
+}
+const sender = { sender: { id: main.webContents.id }, senderFrame: { parent: null, url: 'pawcam://app/index.html' } };
+const replies = [];
+for (const [channel, ...args] of input.calls) replies.push(await state.ipcHandlers.get(channel)(sender, ...args));
+const tooltip = state.trays[0]?.tooltip ?? null;
+const notifications = state.notifications.map((n) => n.title);
+state.trays[0].menu.template.find((item) => item.id === 'quit').click();
+const code = await state.quitted;
+process.stdout.write(JSON.stringify({ replies, tooltip, notifications, code, problems: state.problems }) + '\\n');
+process.exit(0);
+`;
+
+it('the built desktop app stores a camera event and its clip handed over IPC: a row in the SQLite index, files in the clips folder', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'pawcam-smoke-events-'));
+  try {
+    const camera = { id: 'smoke-cam', name: 'Hall', addedAt: 1 };
+    const at = Date.now();
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0xff, 0xd9]);
+    const event: EventMessage = { t: 'event', id: '5a0ce0000000e001', kind: 'motion', at, durationMs: 4000, strength: 0.3, levelDbfs: null, thumbnail: encodeBase64(jpeg), clip: true };
+    const clip = randomBytes(2 * CLIP_CHUNK_BYTES + 100);
+    const sha256 = createHash('sha256').update(clip).digest('hex');
+    const chunks: EventMessage[] = [];
+    for (let offset = 0; offset < clip.length; offset += CLIP_CHUNK_BYTES) {
+      chunks.push({ t: 'clip-chunk', eventId: event.id, offset, total: clip.length, sha256, mimeType: 'video/webm;codecs=vp8,opus', startedAt: at - 3000, data: encodeBase64(clip.subarray(offset, offset + CLIP_CHUNK_BYTES)) });
+    }
+    const calls = [
+      ['cameras:save', [camera]],
+      ['events:detection-settings', camera.id],
+      ['events:handle-message', 'cam-stranger', event],
+      ['events:handle-message', camera.id, event],
+      ...chunks.map((chunk) => ['events:handle-message', camera.id, chunk]),
+    ];
+    const input = {
+      root,
+      home,
+      main: pathToFileURL(join(root, 'dist/node/desktop/main/main.js')).href,
+      standIn: pathToFileURL(join(root, 'scripts/smoke-desktop-electron.ts')).href,
+      loader: pathToFileURL(join(root, 'scripts/smoke-desktop-loader.mjs')).href,
+      calls,
+    };
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', EVENTS_DRIVER], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PAWCAM_SMOKE_EVENTS: JSON.stringify(input), PAWCAM_LOG_LEVEL: 'warn' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('error', reject);
+      child.once('close', (exit) => resolve({ code: exit, stdout, stderr }));
+    });
+    expect(code, `${stdout}\n${stderr}`.slice(-4000)).toBe(0);
+    const line = stdout.split('\n').find((l) => l.startsWith('{"replies"'));
+    expect(line, `${stdout}\n${stderr}`.slice(-4000)).toBeDefined();
+    const run = JSON.parse(line!) as { replies: unknown[]; tooltip: string | null; notifications: string[]; code: number; problems: string[] };
+    expect(run.problems).toEqual([]);
+    const [saved, settings, stranger, ack, ...chunkAcks] = run.replies;
+    expect(saved).toEqual({ ok: true, value: null });
+    expect(settings).toMatchObject({ ok: true, value: { t: 'detection-settings' } });
+    expect(stranger).toMatchObject({ ok: false, error: { code: 'peer-unavailable' } });
+    expect(ack).toEqual({ ok: true, value: [{ t: 'event-ack', id: event.id }] });
+    expect(chunkAcks.at(-1)).toEqual({ ok: true, value: [{ t: 'clip-ack', eventId: event.id, offset: clip.length, status: 'complete' }] });
+    expect(run.notifications).toContain('Hall: Motion');
+    expect(run.tooltip).toContain('1 new event');
+    expect(run.code).toBe(0);
+
+    // What the owner finds after pawcam quit: the event in the index, the clip and thumbnail under Videos/pawcam.
+    const db = new DatabaseSync(join(home, 'userData', 'events.sqlite'), { readOnly: true });
+    const rows = db.prepare('SELECT camera_id, id, kind, clip FROM events').all();
+    db.close();
+    expect(rows).toEqual([{ camera_id: camera.id, id: event.id, kind: 'motion', clip: expect.stringMatching(/\.webm$/) }]);
+    const clipPath = join(home, 'videos', 'pawcam', String((rows[0] as { clip: string }).clip));
+    expect(createHash('sha256').update(await readFile(clipPath)).digest('hex')).toBe(sha256);
+    const [day] = await readdir(join(home, 'videos', 'pawcam', 'Hall'));
+    expect((await readdir(join(home, 'videos', 'pawcam', 'Hall', day!))).sort()).toEqual([expect.stringMatching(/-motion\.jpg$/), expect.stringMatching(/-motion\.webm$/)]);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}, 180_000);
