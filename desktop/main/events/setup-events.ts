@@ -1,8 +1,8 @@
 /**
- * The desktop's events feature: takes event messages from cameras (over the standby link, once it exists), keeps
+ * The desktop's events feature: takes event messages from cameras (relayed by the viewer over IPC), keeps
  * them in the index and the clips folder, raises notifications by the alert policy, watches for cameras that stay
  * offline, writes daily reports and applies retention. Electron-free: the notifier and paths are handed in, so
- * main.ts wires it with `setupEvents({...})` and tests run it in plain Node.
+ * main.ts wires it (through desktop-events.ts) and tests run it in plain Node.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ const MAINTENANCE_CHECK_MS = 15 * 60_000;
 /** A partly received clip untouched this long is abandoned. */
 const STALE_PART_MS = 2 * 86_400_000;
 
-/** Set up the events feature (not yet wired into main.ts: it waits for the standby link to carry its messages). */
+/** Set up the events feature. */
 export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
   const timers = deps.timers ?? realTimers;
   const index = new EventIndex(deps.indexPath ?? join(deps.userDataDir, EVENT_INDEX_FILE));
