@@ -26,6 +26,13 @@ export interface ProbeConfig {
    * only camera by itself when it loads visible; the bench times a Watch click, as for the baseline, so it must not.
    */
   hiddenUntilPress?: boolean;
+  /**
+   * The user waits for the full picture, not any frame: the clock stops at the first frame wider than `minWidth`
+   * shown by a video matching `selector`, and at the first such frame decoded after the click on any of the page's
+   * connections (pawcam's viewer holds a standby link whose thumbnail, at most `minWidth` wide, is on screen before
+   * the click and shares its track with the live view).
+   */
+  fullSize?: { selector: string; minWidth: number };
 }
 
 /** One time-to-first-frame measurement, in ms from the click (null: not seen before the probe gave up). */
@@ -38,6 +45,8 @@ export interface TtffProbe {
    * up), `track` (remote track announced).
    */
   marks: Record<string, number>;
+  /** Peer connections the page created after the click (0: the watch used a connection that was already there). */
+  newConnections: number;
   done: boolean;
   error: string | null;
 }
@@ -207,38 +216,74 @@ function installBenchProbe(config: ProbeConfig, codec: TimecodeCodec): void {
     start() {
       t0 = performance.now();
       const firstPc = pcs().length;
-      const state: TtffProbe = { decodedMs: null, shownMs: null, marks: {}, done: false, error: null };
+      const state: TtffProbe = { decodedMs: null, shownMs: null, marks: {}, newConnections: 0, done: false, error: null };
       ttff.state = state;
+      const fullSize = config.fullSize ?? null;
       const hooked = new WeakMap<HTMLVideoElement, MediaProvider>();
+      // With fullSize, frames decoded before the click (the thumbnail, an earlier watch) do not count: each existing
+      // connection's count at the click is the floor. Read at once, before the first check.
+      const decodedAtClick = new Map<RTCPeerConnection, number>();
+      const floors: Promise<void> = fullSize
+        ? Promise.all(
+            pcs().map(async (pc) => {
+              if (pc.connectionState === 'closed') return;
+              (await pc.getStats()).forEach((r: { type?: string; kind?: string; framesDecoded?: number }) => {
+                if (r.type === 'inbound-rtp' && r.kind === 'video') decodedAtClick.set(pc, (decodedAtClick.get(pc) ?? 0) + (r.framesDecoded ?? 0));
+              });
+            }),
+          ).then(() => undefined)
+        : Promise.resolve();
+      // The widest frame the live view showed, for the reason of a run that gives up.
+      let widest = 0;
+      const onShown = (video: HTMLVideoElement, stream: MediaProvider): void => {
+        video.requestVideoFrameCallback((now, meta) => {
+          if (ttff.state !== state || state.shownMs !== null || state.done) return;
+          widest = Math.max(widest, meta.width);
+          if (fullSize && meta.width <= fullSize.minWidth) {
+            // Still the thumbnail's size: wait for the next frame of the same stream.
+            if (video.srcObject === stream) onShown(video, stream);
+            return;
+          }
+          const at = Number.isFinite(meta.presentationTime) && meta.presentationTime > 0 ? meta.presentationTime : now;
+          state.shownMs = Math.max(0, at - t0);
+        });
+      };
       let ticks = 0;
       const tick = async (): Promise<void> => {
         if (ttff.state !== state || state.done) return;
+        state.newConnections = pcs().length - firstPc;
         if (performance.now() - t0 > 15_000) {
           state.done = true;
-          state.error = 'no frame within 15 s';
+          state.error = fullSize
+            ? `no frame within 15 s (live view: ${widest > 0 ? `frames at most ${widest} px wide` : 'no frame'}; ${state.newConnections} new connection(s); decoded ${state.decodedMs === null ? 'nothing new' : 'a full-size frame'})`
+            : 'no frame within 15 s';
           return;
         }
         for (const video of document.querySelectorAll('video')) {
           const stream = video.srcObject;
           if (!(stream instanceof MediaStream) || hooked.get(video) === stream) continue;
+          if (fullSize && !video.matches(fullSize.selector)) continue;
           const track = stream.getVideoTracks()[0];
           if (!track || !isRemote(track)) continue;
           hooked.set(video, stream);
-          video.requestVideoFrameCallback((now, meta) => {
-            const at = Number.isFinite(meta.presentationTime) && meta.presentationTime > 0 ? meta.presentationTime : now;
-            if (ttff.state === state && state.shownMs === null) state.shownMs = Math.max(0, at - t0);
-          });
+          onShown(video, stream);
         }
         // getStats is costly for the page being timed: every fourth tick (~16 ms) rather than every 4 ms.
         if (state.decodedMs === null && ticks++ % 4 === 0) {
-          for (const pc of pcs().slice(firstPc)) {
+          await floors;
+          for (const pc of fullSize ? pcs() : pcs().slice(firstPc)) {
             if (pc.connectionState === 'closed') continue;
             const report = await pc.getStats();
-            report.forEach((r: { type?: string; kind?: string; framesDecoded?: number }) => {
-              if (state.decodedMs === null && r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded ?? 0) > 0) {
-                state.decodedMs = performance.now() - t0;
+            let decoded = 0;
+            let width = 0;
+            report.forEach((r: { type?: string; kind?: string; framesDecoded?: number; frameWidth?: number }) => {
+              if (r.type === 'inbound-rtp' && r.kind === 'video') {
+                decoded += r.framesDecoded ?? 0;
+                width = Math.max(width, r.frameWidth ?? 0);
               }
             });
+            const fresh = fullSize ? decoded > (decodedAtClick.get(pc) ?? 0) && width > fullSize.minWidth : decoded > 0;
+            if (state.decodedMs === null && fresh) state.decodedMs = performance.now() - t0;
           }
         }
         if (state.decodedMs !== null && state.shownMs !== null) {

@@ -8,7 +8,8 @@ import { randomHex } from '../protocol/ids.ts';
 import * as apps from '../test/support/apps.ts';
 import { newDeviceContext } from '../test/support/browser.ts';
 import type { BaselineServer } from './baseline-server.ts';
-import { probeScript, type G2gProbe, type SourceFormat, type TtffProbe } from './page-probe.ts';
+import { probeScript, type G2gProbe, type ProbeConfig, type SourceFormat, type TtffProbe } from './page-probe.ts';
+import { THUMBNAIL_WIDTH } from '../camera-web/src/media/thumbnail-feed.ts';
 import { Skip, message, within } from './util.ts';
 
 /** Which subject. */
@@ -22,9 +23,17 @@ export interface Subject {
   readonly kind: SubjectKind;
   /** The viewer's Watch and Stop buttons and its live video. */
   readonly selectors: { watch: string; stop: string; video: string };
+  /**
+   * A warm watch raises a standby link that is already up (its thumbnail showing) rather than dialling: pawcam's
+   * viewer keeps one per online camera. The baselines have none.
+   */
+  readonly warmOnStandby: boolean;
   /** A freshly loaded viewer page (the app just opened); returns once navigation has begun, not when it is ready. */
   freshViewer(): Promise<Page>;
-  /** The long-lived viewer page, ready for a warm watch (signaling registered and the camera known to be online). */
+  /**
+   * The long-lived viewer page, ready for a warm watch (signaling registered and the camera known to be online; with
+   * `warmOnStandby`, its standby link up and the thumbnail showing).
+   */
   warmViewer(): Promise<Page>;
   /** Wait until the camera has no live viewer left (a finished watch is really gone). */
   idle(): Promise<void>;
@@ -72,10 +81,40 @@ export interface Browsers {
   viewer: Browser;
 }
 
-async function probedContext(browser: Browser, source: SourceFormat | null, startOn: string | null, hiddenUntilPress = false): Promise<BrowserContext> {
+/** A device whose pages carry the bench probe. */
+export async function probedContext(
+  browser: Browser,
+  source: SourceFormat | null,
+  startOn: string | null,
+  hiddenUntilPress = false,
+  fullSize?: ProbeConfig['fullSize'],
+): Promise<BrowserContext> {
   const context = await newDeviceContext(browser);
-  await context.addInitScript(probeScript({ source, startOn, hiddenUntilPress }));
+  await context.addInitScript(probeScript({ source, startOn, hiddenUntilPress, ...(fullSize ? { fullSize } : {}) }));
   return context;
+}
+
+/** How long a standby link may take to show its first thumbnail once the camera is online. */
+const STANDBY_READY_MS = 20_000;
+
+/**
+ * Wait until the viewer's list shows `cameraId`'s live thumbnail (its standby link is up and a frame has come) and
+ * the camera page counts `links` standby links; bounded.
+ */
+export async function standbyShowing(viewer: Page, camera: CameraHandle, links = 1, timeoutMs = STANDBY_READY_MS): Promise<void> {
+  const thumbnail = apps.cameraItem(viewer, camera.cameraId).locator('[data-testid=camera-thumbnail] video');
+  // Source text, not a function: tsx would wrap a function's text in helpers the page does not have.
+  const frameShown = `(el, ms) => new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const check = () => {
+      if (el.videoWidth > 0) resolve(el.videoWidth);
+      else if (performance.now() - t0 > ms) reject(new Error('no thumbnail frame within ' + ms + ' ms'));
+      else setTimeout(check, 50);
+    };
+    check();
+  })`;
+  await within(thumbnail.evaluate(frameShown, timeoutMs, { timeout: timeoutMs }), timeoutMs + 2000, `the thumbnail of camera ${camera.cameraId}`);
+  await camera.page.locator(`[data-testid=standby-links][data-count="${links}"]`).waitFor({ state: 'attached', timeout: timeoutMs });
 }
 
 async function closeAll(context: BrowserContext): Promise<void> {
@@ -86,8 +125,9 @@ async function closeAll(context: BrowserContext): Promise<void> {
 export async function openOurs(browsers: Browsers, serverUrl: string, format: SourceFormat | null): Promise<Subject> {
   const selectors = { watch: '[data-testid=watch]', stop: '[data-testid=stop]', video: 'video[data-testid=live-video]' };
   const cameraContext = await probedContext(browsers.camera, format, null);
-  // The viewer opens on its only camera by itself when it loads visible; the bench times the Watch click instead.
-  const viewerContext = await probedContext(browsers.viewer, null, selectors.watch, true);
+  // The viewer opens on its only camera by itself when it loads visible; the bench times the Watch click instead. The
+  // clock stops at the first full-size frame: the standby link's thumbnail is on screen before the click.
+  const viewerContext = await probedContext(browsers.viewer, null, selectors.watch, true, { selector: selectors.video, minWidth: THUMBNAIL_WIDTH });
   const close = async (): Promise<void> => {
     await viewerContext.close().catch(() => undefined);
     await cameraContext.close().catch(() => undefined);
@@ -104,6 +144,7 @@ export async function openOurs(browsers: Browsers, serverUrl: string, format: So
     return {
       kind: 'ours',
       selectors,
+      warmOnStandby: true,
       async freshViewer() {
         // One viewer per device: a second tab of the same viewer would be refused as "already open".
         await closeAll(viewerContext);
@@ -119,6 +160,7 @@ export async function openOurs(browsers: Browsers, serverUrl: string, format: So
         }
         await warm.locator('[data-testid=server-state][data-state=open]').waitFor({ state: 'attached', timeout: VIEWER_READY_MS });
         await apps.waitForCameraState(warm, camera.cameraId, 'online', VIEWER_READY_MS);
+        await standbyShowing(warm, camera);
         return warm;
       },
       idle,
@@ -154,6 +196,7 @@ export async function openPeerjs(browsers: Browsers, server: BaselineServer, for
     return {
       kind: 'peerjs',
       selectors,
+      warmOnStandby: false,
       async freshViewer() {
         await closeAll(viewerContext);
         warm = null;
@@ -192,6 +235,7 @@ export async function openRaw(browser: Browser, server: BaselineServer, format: 
   return {
     kind: 'raw',
     selectors,
+    warmOnStandby: false,
     async freshViewer() {
       await closeAll(context);
       warm = null;
@@ -274,4 +318,28 @@ export async function senderVideo(page: Page): Promise<SenderVideo[]> {
     }
     return out;
   })()`)) as SenderVideo[];
+}
+
+/** Bytes a page has sent on its open peer connections: RTP media (outbound-rtp) and everything (transport). */
+export interface SentBytes {
+  media: number;
+  transport: number;
+  connections: number;
+}
+
+/** What `page`'s connected peer connections have sent so far (from the RTCPeerConnection tracker). */
+export async function sentBytes(page: Page): Promise<SentBytes> {
+  return (await page.evaluate(`(async () => {
+    const out = { media: 0, transport: 0, connections: 0 };
+    for (const pc of (window.__pcs || [])) {
+      if (pc.connectionState !== 'connected') continue;
+      out.connections++;
+      const report = await pc.getStats();
+      report.forEach((r) => {
+        if (r.type === 'outbound-rtp') out.media += (r.bytesSent || 0) + (r.headerBytesSent || 0);
+        if (r.type === 'transport') out.transport += r.bytesSent || 0;
+      });
+    }
+    return out;
+  })()`)) as SentBytes;
 }

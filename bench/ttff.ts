@@ -1,8 +1,8 @@
 /**
  * Time to first frame, cold and warm, for every subject, timed inside the viewer page from the Watch click:
  * - cold: the viewer app freshly loaded (a new page on the same device) and Watch clicked as soon as it can be;
- * - warm: the viewer app already running, registered with its server and (pawcam) showing the camera online, then
- *   Watch clicked. Runs alternate between subjects so a noisy moment on the machine hits all of them.
+ * - warm: the viewer app already running, registered with its server and (pawcam) showing the camera online with its
+ *   standby link up (the list's thumbnail showing), then Watch clicked: the time a user waits on a listed camera. Runs alternate between subjects so a noisy moment on the machine hits all of them.
  */
 import type { Page } from 'playwright-core';
 import { createLogger } from '../protocol/log.ts';
@@ -116,7 +116,12 @@ async function coldRun(subject: Subject): Promise<TtffProbe> {
 async function warmRun(subject: Subject): Promise<TtffProbe> {
   const page = await subject.warmViewer();
   try {
-    return await watchAndTime(subject, page);
+    const sample = await watchAndTime(subject, page);
+    // A warm start on a standby link that dialled anyway is not what the figure claims to measure.
+    if (subject.warmOnStandby && sample.newConnections > 0) {
+      throw new Error(`Watch opened ${sample.newConnections} new connection(s) instead of raising the standby link`);
+    }
+    return sample;
   } finally {
     await stopWatching(subject, page);
   }

@@ -1,6 +1,7 @@
 /**
  * Weight: what the pages cost to load (gzip size of the built JS and CSS) and what the camera page costs to run (CPU
- * seconds of its renderer process while streaming 720p30 to one viewer), against the PeerJS baseline camera page.
+ * seconds of its renderer process while streaming 720p30 to one viewer, and while holding one viewer's standby link),
+ * against the PeerJS baseline camera page.
  * For CPU the camera and the viewer run in separate browsers, so the camera browser's renderer processes are the
  * camera page alone; Chromium reports per-process CPU time through CDP `SystemInfo.getProcessInfo`.
  */
@@ -9,7 +10,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { createLogger } from '../protocol/log.ts';
-import { SUBJECT_LABELS, senderVideo, stopWatching, watchAndTime, type SenderVideo, type Subject } from './subjects.ts';
+import { SUBJECT_LABELS, senderVideo, sentBytes, stopWatching, watchAndTime, type SenderVideo, type Subject } from './subjects.ts';
 import { sleep } from './util.ts';
 
 const log = createLogger('bench-weight');
@@ -56,7 +57,7 @@ function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-/** CPU used by a camera page while it streams. */
+/** CPU used by a camera page while it streams (live) or holds one viewer's standby link. */
 export interface CameraCpu {
   /** CPU seconds of the camera browser's renderer processes over the window. */
   rendererCpuSeconds: number;
@@ -67,6 +68,11 @@ export interface CameraCpu {
   windowSeconds: number;
   /** What the encoder sent at the end of the window. */
   sender: SenderVideo | null;
+  /**
+   * What the camera page uploaded over the window, kbit/s: RTP media (outbound-rtp bytes and headers) and everything
+   * its peer connections sent (transport: media, RTCP, data channel, ICE checks). null when its stats were unreadable.
+   */
+  upload: { mediaKbps: number; transportKbps: number; connections: number } | null;
 }
 
 /** Renderer and total CPU seconds of one browser's processes. */
@@ -87,32 +93,46 @@ async function browserCpu(browser: Browser): Promise<{ renderer: number; total: 
 }
 
 /**
- * Stream from `subject`'s camera (its browser is `cameraBrowser`, holding nothing else) to one viewer for
- * `windowMs` after a warm-up, and read the camera browser's CPU time.
+ * The camera's CPU and upload over `windowMs` after a warm-up, with one viewer (its browser is `cameraBrowser`,
+ * holding nothing else): `live`, the viewer watching (Watch clicked, first frame shown); `standby`, the viewer open
+ * on its list with the standby link up and its thumbnail showing, nobody watching.
  */
-export async function measureCameraCpu(subject: Subject, cameraBrowser: Browser, options: { windowMs: number; warmupMs: number }): Promise<CameraCpu> {
+export async function measureCameraCpu(
+  subject: Subject,
+  cameraBrowser: Browser,
+  options: { windowMs: number; warmupMs: number; mode?: 'live' | 'standby' },
+): Promise<CameraCpu> {
+  const mode = options.mode ?? 'live';
+  if (mode === 'standby' && !subject.warmOnStandby) throw new Error(`${SUBJECT_LABELS[subject.kind]} keeps no standby link`);
   const page = await subject.warmViewer();
-  await watchAndTime(subject, page);
+  if (mode === 'live') await watchAndTime(subject, page);
   try {
     await sleep(options.warmupMs);
+    const senderPage = subject.senderPage();
+    const sentBefore = senderPage ? await sentBytes(senderPage).catch(() => null) : null;
     const before = await browserCpu(cameraBrowser);
     const t0 = performance.now();
     await sleep(options.windowMs);
     const after = await browserCpu(cameraBrowser);
     const windowSeconds = (performance.now() - t0) / 1000;
-    const senderPage = subject.senderPage();
+    const sentAfter = senderPage ? await sentBytes(senderPage).catch(() => null) : null;
     const sender = senderPage ? ((await senderVideo(senderPage).catch(() => []))[0] ?? null) : null;
     const rendererCpuSeconds = after.renderer - before.renderer;
-    const result = {
+    const kbps = (bytes: number): number => Math.round(((bytes * 8) / 1000 / windowSeconds) * 10) / 10;
+    const result: CameraCpu = {
       rendererCpuSeconds: Math.round(rendererCpuSeconds * 100) / 100,
       rendererCpuPerSecond: Math.round((rendererCpuSeconds / windowSeconds) * 1000) / 1000,
       browserCpuSeconds: Math.round((after.total - before.total) * 100) / 100,
       windowSeconds: Math.round(windowSeconds * 10) / 10,
       sender,
+      upload:
+        sentBefore && sentAfter
+          ? { mediaKbps: kbps(sentAfter.media - sentBefore.media), transportKbps: kbps(sentAfter.transport - sentBefore.transport), connections: sentAfter.connections }
+          : null,
     };
-    log.info('camera CPU', { subject: SUBJECT_LABELS[subject.kind], ...result });
+    log.info('camera CPU', { subject: SUBJECT_LABELS[subject.kind], mode, ...result });
     return result;
   } finally {
-    await stopWatching(subject, page).catch(() => undefined);
+    if (mode === 'live') await stopWatching(subject, page).catch(() => undefined);
   }
 }
