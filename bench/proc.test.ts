@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCpuSeconds, parseOpenFileLimit, parseVmRssKiB } from './proc.ts';
+import { parseCpuSeconds, parseOpenFileLimit, parsePrivateKiB, parseVmRssKiB } from './proc.ts';
 
 describe('/proc parsing', () => {
   it('reads utime + stime even when the command name has spaces and parentheses', () => {
@@ -15,5 +15,12 @@ describe('/proc parsing', () => {
     const limits = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            20000                20000                files\n';
     expect(parseOpenFileLimit(limits)).toBe(20000);
     expect(parseOpenFileLimit('Max open files            unlimited            unlimited            files\n')).toBeNull();
+  });
+
+  it('reads private memory (clean + dirty), not Rss or Pss, from smaps_rollup', () => {
+    const rollup =
+      '55d0-7ffd ---p 00000000 00:00 0 [rollup]\nRss:              204800 kB\nPss:              150321 kB\nShared_Clean:      60000 kB\nPrivate_Clean:      1200 kB\nPrivate_Dirty:     88000 kB\n';
+    expect(parsePrivateKiB(rollup)).toBe(89200);
+    expect(parsePrivateKiB('Rss: 1 kB\nPrivate_Dirty: 5 kB\n')).toBeNull();
   });
 });

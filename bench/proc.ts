@@ -6,6 +6,17 @@ export function parseVmRssKiB(status: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/**
+ * Private memory from /proc/<pid>/smaps_rollup (Private_Clean + Private_Dirty: pages no other process maps), in KiB.
+ * Unlike Pss it does not change with how many other processes (other browsers on a shared machine) map the same
+ * libraries.
+ */
+export function parsePrivateKiB(smapsRollup: string): number | null {
+  const clean = /^Private_Clean:\s+(\d+)\s+kB/m.exec(smapsRollup);
+  const dirty = /^Private_Dirty:\s+(\d+)\s+kB/m.exec(smapsRollup);
+  return clean && dirty ? Number(clean[1]) + Number(dirty[1]) : null;
+}
+
 /** The soft "Max open files" limit from /proc/<pid>/limits (null when absent or unlimited). */
 export function parseOpenFileLimit(limits: string): number | null {
   const match = /^Max open files\s+(\d+)/m.exec(limits);

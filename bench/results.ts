@@ -6,10 +6,11 @@ import type { LatencyResult } from './latency.ts';
 import { ratio } from './stats.ts';
 import type { SubjectKind } from './subjects.ts';
 import type { SubjectTtff } from './ttff.ts';
+import type { StandbyMemory } from './standby.ts';
 import type { BundleWeight, CameraCpu } from './weight.ts';
 
 /** The parts of a run. */
-export type PartName = 'weight' | 'ttff' | 'latency' | 'cpu' | 'capacity';
+export type PartName = 'weight' | 'ttff' | 'latency' | 'cpu' | 'standby' | 'capacity';
 
 /** How a part went. */
 export interface PartStatus {
@@ -20,6 +21,9 @@ export interface PartStatus {
   /** The machine's 1-minute load average when the part ended (2 cores: above 2, others were queueing for CPU). */
   loadAverage?: number;
 }
+
+/** Whose camera CPU was measured: pawcam's and the baseline's camera watched live, and pawcam's on standby. */
+export type CpuSubject = 'ours' | 'peerjs' | 'oursStandby';
 
 /** Everything one run measured. */
 export interface BenchResults {
@@ -37,13 +41,20 @@ export interface BenchResults {
   latency: LatencyResult | null;
   capacity: CapacityResult | null;
   weight: { camera: BundleWeight | null; viewer: BundleWeight | null };
-  cpu: Partial<Record<'ours' | 'peerjs', CameraCpu>> | null;
+  /** Camera CPU: each camera watched live by one viewer; `oursStandby`, pawcam's with that viewer on standby. */
+  cpu: Partial<Record<CpuSubject, CameraCpu>> | null;
+  /** The viewer's memory with standby links to several cameras. */
+  standby: StandbyMemory | null;
   ratios: Record<string, number | null>;
   budgets: BudgetCheck[];
 }
 
 /** The budgets' inputs, from a run's results. */
-export function figuresOf(r: Pick<BenchResults, 'ttff' | 'latency' | 'capacity' | 'weight' | 'cpu'>, heldTarget: number): Figures {
+export function figuresOf(
+  r: Pick<BenchResults, 'ttff' | 'latency' | 'capacity' | 'weight' | 'cpu' | 'standby'>,
+  heldTarget: number,
+  standbyCamerasAsked: number,
+): Figures {
   const g2g: Figures['g2g'] = {};
   for (const [format, bySubject] of Object.entries(r.latency ?? {})) {
     g2g[format] = {
@@ -69,6 +80,10 @@ export function figuresOf(r: Pick<BenchResults, 'ttff' | 'latency' | 'capacity' 
     cameraGzip: r.weight.camera?.gzipBytes ?? null,
     cpuOurs: r.cpu?.ours?.rendererCpuPerSecond ?? null,
     cpuPeerjs: r.cpu?.peerjs?.rendererCpuPerSecond ?? null,
+    cpuOursStandby: r.cpu?.oursStandby?.rendererCpuPerSecond ?? null,
+    standbyViewerBytes: r.standby?.loaded && r.standby.linked > 0 ? r.standby.loaded.browserBytes : null,
+    standbyCameras: r.standby?.loaded ? r.standby.linked : null,
+    standbyCamerasAsked,
   };
 }
 
@@ -76,7 +91,7 @@ export function figuresOf(r: Pick<BenchResults, 'ttff' | 'latency' | 'capacity' 
 export function ratiosOf(f: Figures): Record<string, number | null> {
   const out: Record<string, number | null> = {
     'ttff cold / PeerJS cold': ratio(f.ttffColdOurs, f.ttffColdPeerjs),
-    'ttff warm / PeerJS cold': ratio(f.ttffWarmOurs, f.ttffColdPeerjs),
+    'ttff warm (standby link) / PeerJS cold': ratio(f.ttffWarmOurs, f.ttffColdPeerjs),
   };
   for (const [format, g] of Object.entries(f.g2g)) {
     out[`glass-to-glass ${format} / PeerJS`] = ratio(g.ours, g.peerjs);
@@ -85,6 +100,7 @@ export function ratiosOf(f: Figures): Record<string, number | null> {
   out['relay per CPU-second / stock'] = ratio(f.relayOurs, f.relayStock);
   out['RSS per connection / stock, same cameras'] = ratio(f.rssOurs, f.rssStock);
   out['camera CPU / PeerJS camera'] = ratio(f.cpuOurs, f.cpuPeerjs);
+  out['camera CPU on standby / watched live'] = ratio(f.cpuOursStandby, f.cpuOurs);
   for (const key of Object.keys(out)) out[key] = out[key] === null ? null : Math.round(out[key]! * 1000) / 1000;
   return out;
 }

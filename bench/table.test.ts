@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkBudgets } from './budgets.ts';
 import { figuresOf, ratiosOf, type BenchResults } from './results.ts';
 import { summarize, summarizeRuns } from './stats.ts';
-import { renderReport, renderTable, showSummary } from './table.ts';
+import { renderReport, renderStandby, renderTable, showSummary } from './table.ts';
 
 describe('renderTable', () => {
   it('aligns columns under an underlined header', () => {
@@ -19,8 +19,8 @@ describe('showSummary', () => {
 
 describe('renderReport', () => {
   it('reports a run whose parts were all skipped', () => {
-    const empty = { ttff: null, latency: null, capacity: null, weight: { camera: null, viewer: null }, cpu: null };
-    const figures = figuresOf(empty, 10_000);
+    const empty = { ttff: null, latency: null, capacity: null, weight: { camera: null, viewer: null }, cpu: null, standby: null };
+    const figures = figuresOf(empty, 10_000, 8);
     const results: BenchResults = {
       version: 1,
       startedAt: '2030-01-01T00:00:00.000Z',
@@ -38,8 +38,37 @@ describe('renderReport', () => {
     expect(text).toContain('ttff: no browser');
     expect(text).toContain('SKIP');
     expect(text).not.toContain('PASS');
-    expect(text).toMatch(/NOT BUILT\s+camera-page CPU with one viewer on standby/);
-    expect(text).toMatch(/warm on a standby link +not built yet/);
+    expect(text).toMatch(/SKIP\s+camera-page CPU with one viewer on standby/);
+    expect(text).toMatch(/SKIP\s+viewer memory with 8 cameras on standby/);
+    expect(text).not.toMatch(/not built/i);
+  });
+
+  it('prints what a standby viewer costs the camera and the viewer, and says loudly when fewer cameras were measured', () => {
+    const cpu = (core: number, media: number, width: number) => ({
+      rendererCpuSeconds: core * 15,
+      rendererCpuPerSecond: core,
+      browserCpuSeconds: core * 20,
+      windowSeconds: 15,
+      sender: { width, height: (width * 9) / 16, fps: 30, limitation: 'none', encoder: 'libvpx' },
+      upload: { mediaKbps: media, transportKbps: media + 3, connections: 1 },
+    });
+    const memory = (renderer: number) => ({ rendererBytes: renderer, browserBytes: renderer + 100e6, renderers: 1, jsHeapUsedBytes: 8e6, measure: 'private' as const });
+    const standby = {
+      cameras: 8,
+      linked: 5,
+      empty: memory(60e6),
+      loaded: memory(110e6),
+      perCameraBytes: 10e6,
+      cameraSource: { width: 320, height: 180, fps: 5 },
+      problems: ['camera 6 could not be paired: timeout'],
+    };
+    const lines = renderStandby({ cpu: { ours: cpu(0.4, 2500, 1280), oursStandby: cpu(0.05, 4.2, 160) }, standby }).join('\n');
+    expect(lines).toMatch(/renderer CPU\s+0\.050 core .*0\.400 core .*0\.13×/);
+    expect(lines).toMatch(/upload, RTP media \(outbound-rtp\)\s+4\.2 kbit\/s\s+2500\.0 kbit\/s/);
+    expect(lines).toContain('ONLY 5 of 8 cameras');
+    expect(lines).toMatch(/5 standby links\s+110\.0 MB \(1\)\s+210\.0 MB/);
+    expect(lines).toMatch(/per camera on standby \(renderer\)\s+10\.0 MB/);
+    expect(lines).toContain('camera 6 could not be paired');
   });
 });
 

@@ -4,6 +4,7 @@ import type { BenchResults } from './results.ts';
 import type { RunSummary, Summary } from './stats.ts';
 import type { ProfileSummary } from './profile.ts';
 import { SUBJECT_LABELS, type SubjectKind } from './subjects.ts';
+import type { ViewerMemory } from './standby.ts';
 import type { CameraCpu } from './weight.ts';
 
 /** Align rows of cells into columns (first row is the header, underlined). */
@@ -50,7 +51,7 @@ function kb(bytes: number | null | undefined): string {
 const KINDS: SubjectKind[] = ['ours', 'peerjs', 'raw'];
 
 function verdict(check: BudgetCheck): string {
-  if (check.notBuilt) return 'NOT BUILT';
+  if (check.reportOnly) return check.actual === null ? 'SKIP' : 'REPORT';
   return check.pass === null ? 'SKIP' : check.pass ? 'PASS' : 'FAIL';
 }
 
@@ -82,15 +83,15 @@ export function renderReport(r: BenchResults): string {
   out.push('"decoded" = getStats framesDecoded > 0 polled every ~16 ms in the page (Chrome caches stats, so this one lags)');
   const ttffRows: string[][] = [['', ...KINDS.map((k) => SUBJECT_LABELS[k])]];
   for (const kind of ['cold', 'warm'] as const) {
-    const label = kind === 'warm' ? 'warm (no standby link)' : kind;
+    const label = kind === 'warm' ? 'warm (pawcam: Watch on its standby link)' : kind;
     ttffRows.push([`${label}, shown`, ...KINDS.map((k) => showSummary(r.ttff?.[k]?.[kind].shownSummary))]);
     ttffRows.push([`${label}, decoded`, ...KINDS.map((k) => showSummary(r.ttff?.[k]?.[kind].decodedSummary))]);
     const failures = KINDS.map((k) => r.ttff?.[k]?.[kind].failures.length ?? 0);
     if (failures.some((f) => f > 0)) ttffRows.push([`${kind}, failed runs`, ...failures.map(String)]);
   }
-  ttffRows.push(['warm on a standby link', 'not built yet', '', '']);
   out.push(renderTable(ttffRows));
-  out.push('  Failed runs count in n and in the median as 15,000 ms (the probe\'s limit).');
+  out.push('  Failed runs count in n and in the median as 15,000 ms (the probe\'s limit). pawcam\'s clock stops at the first frame wider than the');
+  out.push('  standby thumbnail (160 px) shown in the live view and decoded after the click; a warm Watch that dialled a new connection fails.');
   for (const k of KINDS) {
     for (const kind of ['cold', 'warm'] as const) {
       const series = r.ttff?.[k]?.[kind];
@@ -165,11 +166,13 @@ export function renderReport(r: BenchResults): string {
     ]),
   );
 
+  out.push(...renderStandby(r));
+
   out.push('', 'Ratios (pawcam / baseline)');
   out.push(renderTable([['ratio', 'value'], ...Object.entries(r.ratios).map(([name, value]) => [name, value === null ? '—' : value.toFixed(2)])]));
 
   out.push('', 'Budgets (never fail the process)');
-  out.push(renderTable([['', 'budget', 'pawcam', 'limit', 'missed by'], ...r.budgets.map((b) => [verdict(b), b.what, b.notBuilt ? 'not built yet' : showBudgetValue(b.actual, b.unit), showBudgetValue(b.limit, b.unit), b.miss])]));
+  out.push(renderTable([['', 'budget', 'pawcam', 'limit', 'missed by'], ...r.budgets.map((b) => [verdict(b), b.what, showBudgetValue(b.actual, b.unit), showBudgetValue(b.limit, b.unit), b.miss])]));
 
   if (r.skipped.length > 0) {
     out.push('', 'Skipped');
@@ -180,4 +183,49 @@ export function renderReport(r: BenchResults): string {
     for (const n of r.notes) out.push(`  - ${n}`);
   }
   return out.join('\n');
+}
+
+function kbps(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${value.toFixed(1)} kbit/s`;
+}
+
+function mb(bytes: number | null | undefined): string {
+  return bytes === null || bytes === undefined ? '—' : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** What a standby link costs: the camera's CPU and upload per standby viewer, and the viewer's memory. */
+export function renderStandby(r: Pick<BenchResults, 'cpu' | 'standby'>): string[] {
+  const out: string[] = ['', 'Standby link: what one viewer on standby costs the camera (same camera page, same viewer, same run)'];
+  const live = r.cpu?.ours;
+  const standby = r.cpu?.oursStandby;
+  const core = (c: CameraCpu | undefined): string => (c ? `${c.rendererCpuPerSecond.toFixed(3)} core (${c.rendererCpuSeconds.toFixed(2)} s in ${c.windowSeconds.toFixed(0)} s)` : '—');
+  const picture = (c: CameraCpu | undefined): string => (c?.sender ? `${c.sender.width}x${c.sender.height}@${c.sender.fps}` : '—');
+  const ratio = live && standby && live.rendererCpuPerSecond > 0 ? `${(standby.rendererCpuPerSecond / live.rendererCpuPerSecond).toFixed(2)}×` : '—';
+  out.push(
+    renderTable([
+      ['camera page, 1 viewer', 'on standby', 'watched live', 'standby / live'],
+      ['renderer CPU', core(standby), core(live), ratio],
+      ['upload, RTP media (outbound-rtp)', kbps(standby?.upload?.mediaKbps), kbps(live?.upload?.mediaKbps), ''],
+      ['upload, all (transport: + RTCP, data channel, ICE)', kbps(standby?.upload?.transportKbps), kbps(live?.upload?.transportKbps), ''],
+      ['video sent (end of window)', picture(standby), picture(live), ''],
+    ]),
+  );
+  const s = r.standby;
+  if (!s) return out;
+  const cell = (m: ViewerMemory | null): string[] => (m ? [`${mb(m.rendererBytes)} (${m.renderers})`, mb(m.browserBytes), mb(m.jsHeapUsedBytes)] : ['—', '—', '—']);
+  const title =
+    s.linked < s.cameras
+      ? `Viewer memory: ONLY ${s.linked} of ${s.cameras} cameras on standby could be measured here (see the problems below)`
+      : `Viewer memory with ${s.linked} cameras on standby`;
+  out.push('', `${title} (camera pages paint ${s.cameraSource.width}x${s.cameraSource.height}@${s.cameraSource.fps}; ${s.loaded?.measure ?? s.empty?.measure ?? 'private'} memory of the viewer browser's processes)`);
+  out.push(
+    renderTable([
+      ['viewer', 'renderers (count)', 'whole browser', 'JS heap used'],
+      ['no camera', ...cell(s.empty)],
+      [`${s.linked} standby links`, ...cell(s.loaded)],
+      ['per camera on standby (renderer)', s.perCameraBytes === null ? '—' : mb(s.perCameraBytes), '', ''],
+    ]),
+  );
+  for (const p of s.problems) out.push(`  ${p}`);
+  return out;
 }
