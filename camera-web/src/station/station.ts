@@ -4,7 +4,6 @@
  * simple-peer touch RTCPeerConnection when they load.
  */
 import Peer from 'peerjs';
-import SimplePeer from 'simple-peer/simplepeer.min.js';
 import { PawcamError } from '../../../protocol/errors.ts';
 import { viewerBaseId } from '../../../protocol/ids.ts';
 import { createLogger } from '../../../protocol/log.ts';
@@ -13,7 +12,8 @@ import type { Invitation } from '../../../protocol/pairing.ts';
 import type { EnrollOutcome } from '../../../protocol/enrollment.ts';
 import { PeerjsTransport, type PeerLike } from '../../../protocol/transport.ts';
 import type { CameraIdentity } from '../pairing/camera-id.ts';
-import { CameraSessions, type AnsweringPeerConstructor } from './camera-sessions.ts';
+import { AnsweringRtcPeer } from './answering-peer.ts';
+import { CameraSessions } from './camera-sessions.ts';
 import { limitSessions, replaceOnSessions, runControl, type ControlDeps } from '../media/controls.ts';
 import { IceKeeper } from './ice-keeper.ts';
 import { cameraLinkMedia } from './link-media.ts';
@@ -131,8 +131,7 @@ export function createStation(options: StationOptions): Station {
           makeStream: (tracks) => new MediaStream(tracks),
           limit: (viewerId) => limitSessions(answering, camera.state.quality, viewerId),
         }),
-        // simple-peer's typings describe a Node duplex stream; the camera needs only the structural subset.
-        SimplePeer: SimplePeer as unknown as AnsweringPeerConstructor,
+        SimplePeer: AnsweringRtcPeer,
         name: options.name,
         cameraId: identity.id,
         keyring: viewers,
