@@ -22,8 +22,11 @@ export interface PartStatus {
   loadAverage?: number;
 }
 
-/** Whose camera CPU was measured: pawcam's and the baseline's camera watched live, and pawcam's on standby. */
-export type CpuSubject = 'ours' | 'peerjs' | 'oursStandby';
+/**
+ * Whose camera CPU was measured: pawcam's and the baseline's camera watched live, pawcam's with the viewer on standby,
+ * and pawcam's with no viewer at all.
+ */
+export type CpuSubject = 'ours' | 'peerjs' | 'oursStandby' | 'oursIdle';
 
 /** Everything one run measured. */
 export interface BenchResults {
@@ -41,7 +44,7 @@ export interface BenchResults {
   latency: LatencyResult | null;
   capacity: CapacityResult | null;
   weight: { camera: BundleWeight | null; viewer: BundleWeight | null };
-  /** Camera CPU: each camera watched live by one viewer; `oursStandby`, pawcam's with that viewer on standby. */
+  /** Camera CPU: each camera watched live by one viewer; pawcam's also with that viewer on standby and with none. */
   cpu: Partial<Record<CpuSubject, CameraCpu>> | null;
   /** The viewer's memory with standby links to several cameras. */
   standby: StandbyMemory | null;

@@ -62,13 +62,36 @@ describe('renderReport', () => {
       cameraSource: { width: 320, height: 180, fps: 5 },
       problems: ['camera 6 could not be paired: timeout'],
     };
-    const lines = renderStandby({ cpu: { ours: cpu(0.4, 2500, 1280), oursStandby: cpu(0.05, 4.2, 160) }, standby }).join('\n');
-    expect(lines).toMatch(/renderer CPU\s+0\.050 core .*0\.400 core .*0\.13×/);
-    expect(lines).toMatch(/upload, RTP media \(outbound-rtp\)\s+4\.2 kbit\/s\s+2500\.0 kbit\/s/);
+    const lines = renderStandby({ cpu: { ours: cpu(0.4, 2500, 1280), oursStandby: cpu(0.05, 4.2, 160), oursIdle: cpu(0.04, 0, 0) }, standby }).join('\n');
+    expect(lines).toMatch(/renderer CPU\s+0\.040 core .*0\.050 core .*0\.400 core .*0\.13×/);
+    expect(lines).toMatch(/upload, RTP media \(outbound-rtp\)\s+0\.0 kbit\/s\s+4\.2 kbit\/s\s+2500\.0 kbit\/s/);
     expect(lines).toContain('ONLY 5 of 8 cameras');
     expect(lines).toMatch(/5 standby links\s+110\.0 MB \(1\)\s+210\.0 MB/);
     expect(lines).toMatch(/per camera on standby \(renderer\)\s+10\.0 MB/);
     expect(lines).toContain('camera 6 could not be paired');
+  });
+
+  it('prints the standby memory budget line in MB, as reported with no limit', () => {
+    const figures = { ...figuresOf({ ttff: null, latency: null, capacity: null, weight: { camera: null, viewer: null }, cpu: null, standby: null }, 10_000, 8), standbyViewerBytes: 196_600_000, standbyCameras: 8 };
+    const text = renderReport({
+      version: 1,
+      startedAt: '2030-01-01T00:00:00.000Z',
+      durationSeconds: 1,
+      machine: { cpus: 2, loadAverage: [1, 1, 1], node: 'v22', chromium: null, commit: 'abc1234', uncommittedChanges: false },
+      settings: {},
+      parts: {},
+      skipped: [],
+      notes: [],
+      ttff: null,
+      latency: null,
+      capacity: null,
+      weight: { camera: null, viewer: null },
+      cpu: null,
+      standby: null,
+      ratios: ratiosOf(figures),
+      budgets: checkBudgets(figures),
+    });
+    expect(text).toMatch(/REPORT\s+viewer memory with 8 cameras on standby \(reported\)\s+196\.6 MB\s+—/);
   });
 });
 

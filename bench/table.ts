@@ -59,7 +59,7 @@ function showBudgetValue(value: number | null, unit: string): string {
   if (value === null) return '—';
   if (unit === '×') return `${value.toFixed(2)}×`;
   if (unit === 'ms') return `${value.toFixed(1)} ms`;
-  if (unit === 'B') return kb(value);
+  if (unit === 'B') return value >= 10e6 ? mb(value) : kb(value);
   return `${num(value)} ${unit}`;
 }
 
@@ -198,16 +198,17 @@ export function renderStandby(r: Pick<BenchResults, 'cpu' | 'standby'>): string[
   const out: string[] = ['', 'Standby link: what one viewer on standby costs the camera (same camera page, same viewer, same run)'];
   const live = r.cpu?.ours;
   const standby = r.cpu?.oursStandby;
+  const alone = r.cpu?.oursIdle;
   const core = (c: CameraCpu | undefined): string => (c ? `${c.rendererCpuPerSecond.toFixed(3)} core (${c.rendererCpuSeconds.toFixed(2)} s in ${c.windowSeconds.toFixed(0)} s)` : '—');
   const picture = (c: CameraCpu | undefined): string => (c?.sender ? `${c.sender.width}x${c.sender.height}@${c.sender.fps}` : '—');
   const ratio = live && standby && live.rendererCpuPerSecond > 0 ? `${(standby.rendererCpuPerSecond / live.rendererCpuPerSecond).toFixed(2)}×` : '—';
   out.push(
     renderTable([
-      ['camera page, 1 viewer', 'on standby', 'watched live', 'standby / live'],
-      ['renderer CPU', core(standby), core(live), ratio],
-      ['upload, RTP media (outbound-rtp)', kbps(standby?.upload?.mediaKbps), kbps(live?.upload?.mediaKbps), ''],
-      ['upload, all (transport: + RTCP, data channel, ICE)', kbps(standby?.upload?.transportKbps), kbps(live?.upload?.transportKbps), ''],
-      ['video sent (end of window)', picture(standby), picture(live), ''],
+      ['camera page', 'no viewer', '1 viewer on standby', '1 viewer watching live', 'standby / live'],
+      ['renderer CPU', core(alone), core(standby), core(live), ratio],
+      ['upload, RTP media (outbound-rtp)', kbps(alone?.upload?.mediaKbps), kbps(standby?.upload?.mediaKbps), kbps(live?.upload?.mediaKbps), ''],
+      ['upload, all (transport: + RTCP, data channel, ICE)', kbps(alone?.upload?.transportKbps), kbps(standby?.upload?.transportKbps), kbps(live?.upload?.transportKbps), ''],
+      ['video sent (end of window)', picture(alone), picture(standby), picture(live), ''],
     ]),
   );
   const s = r.standby;

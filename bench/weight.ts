@@ -8,7 +8,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createLogger } from '../protocol/log.ts';
 import { SUBJECT_LABELS, senderVideo, sentBytes, stopWatching, watchAndTime, type SenderVideo, type Subject } from './subjects.ts';
 import { sleep } from './util.ts';
@@ -92,20 +92,31 @@ async function browserCpu(browser: Browser): Promise<{ renderer: number; total: 
   }
 }
 
+/** How the camera is used while its CPU is read. */
+export type CameraCpuMode = 'live' | 'standby' | 'idle';
+
 /**
- * The camera's CPU and upload over `windowMs` after a warm-up, with one viewer (its browser is `cameraBrowser`,
- * holding nothing else): `live`, the viewer watching (Watch clicked, first frame shown); `standby`, the viewer open
- * on its list with the standby link up and its thumbnail showing, nobody watching.
+ * The camera's CPU and upload over `windowMs` after a warm-up (its browser is `cameraBrowser`, holding nothing else):
+ * `live`, one viewer watching (Watch clicked, first frame shown); `standby`, that viewer open on its list with the
+ * standby link up and its thumbnail showing, nobody watching; `idle`, no viewer at all (what standby adds is
+ * standby − idle).
  */
 export async function measureCameraCpu(
   subject: Subject,
   cameraBrowser: Browser,
-  options: { windowMs: number; warmupMs: number; mode?: 'live' | 'standby' },
+  options: { windowMs: number; warmupMs: number; mode?: CameraCpuMode },
 ): Promise<CameraCpu> {
   const mode = options.mode ?? 'live';
-  if (mode === 'standby' && !subject.warmOnStandby) throw new Error(`${SUBJECT_LABELS[subject.kind]} keeps no standby link`);
-  const page = await subject.warmViewer();
-  if (mode === 'live') await watchAndTime(subject, page);
+  if (mode !== 'live' && !subject.warmOnStandby) throw new Error(`${SUBJECT_LABELS[subject.kind]} keeps no standby link`);
+  let page: Page | null = null;
+  if (mode === 'idle') {
+    // No viewer page open: the camera alone, capturing and registered, with no link to anyone.
+    await subject.idle();
+    await subject.senderPage()?.locator('[data-testid=standby-links]').waitFor({ state: 'detached', timeout: 10_000 });
+  } else {
+    page = await subject.warmViewer();
+    if (mode === 'live') await watchAndTime(subject, page);
+  }
   try {
     await sleep(options.warmupMs);
     const senderPage = subject.senderPage();
@@ -133,6 +144,6 @@ export async function measureCameraCpu(
     log.info('camera CPU', { subject: SUBJECT_LABELS[subject.kind], mode, ...result });
     return result;
   } finally {
-    if (mode === 'live') await stopWatching(subject, page).catch(() => undefined);
+    if (mode === 'live' && page) await stopWatching(subject, page).catch(() => undefined);
   }
 }
