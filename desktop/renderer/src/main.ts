@@ -48,8 +48,8 @@ async function boot(target: HTMLElement): Promise<void> {
     // The main window keeps a standby link to every online camera; a mini window watches its one camera over one.
     standbyLinks: miniCamera === null,
     ...(miniCamera === null ? {} : { onlyCamera: miniCamera }),
-    openWatch: (cameraId, { standby }) => {
-      const watch = new RedialWatch({
+    openWatch: (cameraId, { standby }) =>
+      new RedialWatch({
         cameraId,
         openMic,
         standby,
@@ -65,18 +65,18 @@ async function boot(target: HTMLElement): Promise<void> {
             talkBack,
             standbyLink,
           }),
-      });
-      // Each session's hello means its data channel is open: the camera gets its detection settings on that link.
-      if (events) watch.on('hello', () => void events.linkOpened(cameraId, (message) => watch.sendEvent(message)));
-      return watch;
-    },
+      }),
     // A short code's rendezvous ID is a new ID the owner enrolls; the camera typing the code enrolls by its handle.
     openRendezvous: (id, token) => {
       void enrollment.openCode(id.replace(/^pair-/, ''));
       return createTransport(config.serverUrl, id, token, () => enrollment.enroll(id, token));
     },
   });
-  if (events) viewer.on('event-message', (cameraId, message) => void events.forward(cameraId, message, (reply) => viewer.sendEvent(cameraId, reply)));
+  if (events) {
+    viewer.on('event-message', (cameraId, message) => void events.forward(cameraId, message, (reply) => viewer.sendEvent(cameraId, reply)));
+    // Each link's hello means its data channel is open: the camera gets its detection settings on that link.
+    viewer.on('link-open', (cameraId) => void events.linkOpened(cameraId, (message) => viewer.sendEvent(cameraId, message)));
+  }
   if (miniCamera) {
     document.documentElement.classList.add('mini-window');
     mount(MiniView, { target, props: { viewer, api, cameraId: miniCamera } });
