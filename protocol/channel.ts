@@ -5,6 +5,7 @@
  */
 import { isEventMessageType, parseEventMessage, type EventMessage } from './event-messages.ts';
 import { kindOf, parseDataMessage, type DataMessage } from './messages.ts';
+import { frameText } from './utf8.ts';
 
 /** How one frame parsed: a message of either family, or why not (`newerKind`: a kind only a newer peer sends). */
 export type ChannelParse =
@@ -12,11 +13,9 @@ export type ChannelParse =
   | { ok: true; family: 'event'; value: EventMessage }
   | { ok: false; error: string; newerKind?: string };
 
-const decoder = new TextDecoder();
-
 /** Parse one data-channel frame (text, or its UTF-8 bytes as simple-peer hands them over). */
 export function parseChannelMessage(input: unknown): ChannelParse {
-  const text = input instanceof Uint8Array ? decoder.decode(input) : input;
+  const text = frameText(input);
   if (isEventMessageType(kindOf(text))) {
     const event = parseEventMessage(text);
     return event.ok ? { ok: true, family: 'event', value: event.value } : { ok: false, error: event.error };

@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { HexIdSchema, parseJsonWith, type Parsed } from './schema.ts';
+import { frameText } from './utf8.ts';
 
 /** What the camera detects. Sound labels name a pattern, not an animal: a heuristic is not a bark detector. */
 export const CAMERA_EVENT_KINDS = ['motion', 'barking-like', 'howling-like', 'loud-sound'] as const;
@@ -183,8 +184,6 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   quietHours: null,
 };
 
-const decoder = new TextDecoder();
-
 /** Is this message type one of ours (so a channel carrying several families can route it)? */
 export function isEventMessageType(t: unknown): boolean {
   return typeof t === 'string' && EVENT_MESSAGE_TYPES.has(t);
@@ -193,7 +192,7 @@ const EVENT_MESSAGE_TYPES = new Set(['event', 'event-end', 'clip-chunk', 'event-
 
 /** Parse one event message (a JSON text frame, or its UTF-8 bytes). */
 export function parseEventMessage(input: unknown): Parsed<EventMessage> {
-  const text = input instanceof Uint8Array ? decoder.decode(input) : input;
+  const text = frameText(input);
   if (typeof text === 'string' && text.length > MAX_EVENT_MESSAGE_CHARS) return { ok: false, error: '(root): too long' };
   return parseJsonWith(EventMessageSchema, text);
 }

@@ -20,10 +20,6 @@ export default defineConfig({
     },
     rolldownOptions: {
       external: ['electron'],
-      // protocol/event-messages.ts (its schemas are in the IPC contract) makes a TextDecoder at load for a parser the
-      // preload never calls. Marked pure, the unused call goes: the preload stays one plain script needing no more
-      // globals than before (scripts/smoke-desktop-run.ts runs it in a bare vm context to prove that).
-      treeshake: { manualPureFunctions: ['TextDecoder'] },
     },
   },
 });
