@@ -95,8 +95,12 @@ export function onRemoteTrack(pc: RTCPeerConnection, listener: (track: MediaStre
   pc.addEventListener('track', (event) => listener((event as RTCTrackEvent).track));
 }
 
-/** Bitrate cap of a standby link's thumbnail line (a small frame every few seconds needs far less). */
-export const THUMBNAIL_MAX_BITRATE = 100_000;
+/**
+ * Bitrate cap of a standby link's thumbnail line. A 160-pixel frame every few seconds uses a few kbit/s whatever the
+ * cap; the cap also bounds the connection's bandwidth estimate, and a Watch on the link starts from that estimate —
+ * 100 kbit/s held the first live keyframe back for seconds.
+ */
+export const THUMBNAIL_MAX_BITRATE = 500_000;
 
 /** The tracks a session may send: the camera's own, and the standby thumbnail. */
 export interface LinkTracks {

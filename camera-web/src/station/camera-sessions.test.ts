@@ -732,6 +732,7 @@ describe('CameraSessions: standby links', () => {
     await deliver('viewer-a', await offer('viewer-a', '00aa11bb', { standby: true }));
     const peer = FakePeer.created.at(-1)!;
     peer.fire('connect');
+    await sessions.settled();
     const sentBefore = transport.sent.length;
     peer.fire('data', encodeDataMessage({ t: 'link', mode: 'live' }));
     await sessions.settled();
@@ -744,6 +745,33 @@ describe('CameraSessions: standby links', () => {
     expect(standbyCounts).toEqual([1, 0, 1]);
     expect(FakePeer.created.at(-1)).toBe(peer);
     expect(transport.sent.length).toBe(sentBefore);
+  });
+
+  it('a Watch that arrives while the standby set-up is still switching is applied after it: the session ends up live', async () => {
+    const link = new FakeLinkMedia();
+    const { sessions, offer, deliver } = await setup({ link });
+    const gates: (() => void)[] = [];
+    const order: string[] = [];
+    link.apply = async (viewerId, _peer, mode) => {
+      order.push(`start ${mode}`);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      order.push(`done ${mode}`);
+      link.applied.push([viewerId, mode]);
+    };
+    await deliver('viewer-a', await offer('viewer-a', '00aa11bb', { standby: true }));
+    const peer = FakePeer.created.at(-1)!;
+    peer.fire('connect');
+    await new Promise((resolve) => setImmediate(resolve));
+    peer.fire('data', encodeDataMessage({ t: 'link', mode: 'live' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['start standby']);
+    for (let i = 0; i < 10 && gates.length > 0; i++) {
+      gates.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await sessions.settled();
+    expect(order).toEqual(['start standby', 'done standby', 'start live', 'done live']);
+    expect(link.applied.at(-1)).toEqual(['viewer-a', 'live']);
   });
 
   it('an offer without the flag is a live watch; the flag cannot be added or stripped under the MAC', async () => {

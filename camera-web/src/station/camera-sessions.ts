@@ -121,6 +121,10 @@ interface Session {
   offerNonce: string;
   /** What the viewer asked this session to carry: the standby thumbnail, or the live picture and sound. */
   mode: LinkMode;
+  /** Mode switches run one after another, each applying the mode wanted when it runs (a Watch during the standby set-up wins). */
+  switching: Promise<void>;
+  /** The mode the media last switched to (null before the first switch). */
+  applied: LinkMode | null;
   /** Outgoing signals in order: the answer waits for its MAC, and candidates must not overtake it. */
   outbox: Promise<void>;
   connected: boolean;
@@ -492,7 +496,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   #answer(viewerId: string, sid: string, key: CryptoKey, offerNonce: string, config: RTCConfiguration, mode: LinkMode): Session {
     const stream = mode === 'standby' && this.#link ? this.#link.standbyStream() : this.#stream;
     const peer = new this.#SimplePeer({ initiator: false, trickle: true, stream, config });
-    const session: Session = { viewerId, sid, peer, key, offerNonce, mode, outbox: Promise.resolve(), connected: false, ended: false, timer: null };
+    const session: Session = { viewerId, sid, peer, key, offerNonce, mode, switching: Promise.resolve(), applied: null, outbox: Promise.resolve(), connected: false, ended: false, timer: null };
     this.#sessions.set(viewerId, session);
     log.info('answering a viewer', { viewer: viewerId, sid });
     session.timer = this.#timers.setTimeout(() => {
@@ -609,12 +613,22 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   #applyMode(session: Session): void {
     const link = this.#link;
     if (!link) return;
-    this.#track('link mode', link.apply(session.viewerId, session.peer, session.mode).catch((error: unknown) => {
-      if (session.ended) return;
-      // A session that cannot switch would send the wrong thing (or nothing): end it, and its viewer re-dials.
-      log.warn('could not switch a session between standby and live; ending it', { viewer: session.viewerId, error: String(error) });
-      this.#end(session, 'media update failed');
-    }));
+    // Two switches at once could finish in the wrong order (a thumbnail left on a session the viewer watches).
+    const switched = session.switching.then(async () => {
+      const mode = session.mode;
+      if (session.ended || session.applied === mode) return;
+      try {
+        await link.apply(session.viewerId, session.peer, mode);
+        session.applied = mode;
+      } catch (error) {
+        if (session.ended) return;
+        // A session that cannot switch would send the wrong thing (or nothing): end it, and its viewer re-dials.
+        log.warn('could not switch a session between standby and live; ending it', { viewer: session.viewerId, error: String(error) });
+        this.#end(session, 'media update failed');
+      }
+    });
+    session.switching = switched;
+    this.#track('link mode', switched);
   }
 
   #sendHello(session: Session): void {
