@@ -161,7 +161,7 @@ async function setup({ paired = true, links = false, cameras = [{ id: CAM, name:
     const mac = await signPong(camKey, { viewerId: transport.id, cameraId, nonce }, 'Cat cam');
     transport.deliver(cameraId, { v: 1, kind: 'pong', nonce, name: 'Cat cam', mac });
   };
-  return { transport, viewer, reported, send, keys, camKey, opened, pong };
+  return { transport, viewer, reported, send, keys, camKey, opened, pong, settings };
 }
 
 /** Let async work (signing, checking, storage) finish: real time, the fake clock stands still. */
@@ -343,6 +343,23 @@ describe('Viewer', () => {
       expect(events).toEqual([[CAM, { t: 'event-end', id: '0123456789abcdef', durationMs: 5 }]]);
       expect(viewer.sendEvent(CAM, { t: 'event-ack', id: '0123456789abcdef' })).toBe(true);
       expect(link.sentEvents).toEqual([{ t: 'event-ack', id: '0123456789abcdef' }]);
+    });
+
+    it('"Always relay" turned on dials the standby links again (a Watch then never raises one that shows addresses); the watch keeps its connection', async () => {
+      const OTHER = `cam-${'b'.repeat(32)}`;
+      const { transport, viewer, opened, pong, settings } = await setup({ links: true, cameras: [{ id: CAM, name: 'Kitchen', addedAt: 1 }, { id: OTHER, name: 'Hall', addedAt: 2 }] });
+      transport.setState('open');
+      await pong(CAM);
+      await until(() => expect(opened).toHaveLength(1));
+      viewer.watch(OTHER);
+      expect(opened).toHaveLength(2);
+      await settings.update({ alwaysRelay: true });
+      await until(() => expect(opened).toHaveLength(3));
+      expect(opened[0]!.calls).toEqual(['start', 'stop']);
+      expect({ calls: opened[1]!.calls, raised: opened[1]!.raised }).toEqual({ calls: ['start'], raised: true });
+      expect({ camera: opened[2]!.cameraId, raised: opened[2]!.raised }).toEqual({ camera: CAM, raised: false });
+      await settings.update({ alwaysRelay: true, viewerName: 'Den' });
+      expect(opened).toHaveLength(3);
     });
 
     it('Watch raises the standby link (no new dial) and Stop lowers it: the thumbnail stays', async () => {

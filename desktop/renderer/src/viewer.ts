@@ -187,6 +187,16 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     this.#viewerName = () => settings.current.viewerName;
     // A rename reaches the camera being watched at once (and every other camera at its next watch).
     this.#cleanup.push(settings.on('change', () => this.#tellName(this.#watch)));
+    // "Always relay" decides how a link is dialled: the standby links are dialled again with it (the watch keeps its
+    // connection until its next dial), so a Watch after the change never raises a link that shows the addresses.
+    let alwaysRelay = settings.current.alwaysRelay;
+    this.#cleanup.push(
+      settings.on('change', (current) => {
+        if (current.alwaysRelay === alwaysRelay) return;
+        alwaysRelay = current.alwaysRelay;
+        this.#redialStandbyLinks();
+      }),
+    );
   }
 
   /** Tell the camera this viewer's name over the authenticated data channel, so a rename reaches existing pairings. */
@@ -331,6 +341,15 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
     if (known === 'online') watch.cameraOnline?.();
     else if (known === 'offline') watch.cameraOffline?.();
     return watch;
+  }
+
+  #redialStandbyLinks(): void {
+    for (const [id, link] of [...this.#links]) {
+      if (link === this.#watch) continue;
+      this.#dropLink(id, link);
+      if (this.#standbyLinks && this.#presence.get(id).state === 'online') this.#openLink(id, true);
+    }
+    this.#changed();
   }
 
   #dropLink(cameraId: string, link: Watch): void {
