@@ -1,12 +1,11 @@
 /**
- * The one place the camera reaches under simple-peer for its RTCPeerConnection. simple-peer 9 keeps it in `_pc`
- * (not public API) and offers nothing for what the controls need: its replaceTrack drops the sender's promise (a
- * failure would go unhandled), and it has no setParameters, no per-sender stats and no `track` event for a track that
- * arrives without a stream. Every call here tolerates browsers that lack the API it uses.
+ * The one place the camera reaches under its answering peer for the RTCPeerConnection (`_pc`, as simple-peer 9 names
+ * it; AnsweringRtcPeer keeps the name) for what the controls need: track switches, encoder limits, per-sender stats,
+ * and the viewer's tracks. Every call here tolerates browsers that lack the API it uses.
  */
 export type MediaKind = 'audio' | 'video';
 
-/** The RTCPeerConnection under a simple-peer instance, or null (a fake, or a future simple-peer). */
+/** The RTCPeerConnection under an answering peer, or null (a fake without one). */
 export function peerConnectionOf(peer: object): RTCPeerConnection | null {
   const pc = (peer as { _pc?: unknown })._pc;
   return typeof pc === 'object' && pc !== null && typeof (pc as RTCPeerConnection).getSenders === 'function' ? (pc as RTCPeerConnection) : null;

@@ -97,7 +97,7 @@ async function setup(options: { maxSessions?: number; viewers?: string[]; ice?: 
   const sessions = new CameraSessions({
     transport,
     stream,
-    SimplePeer: FakePeer,
+    Answerer: FakePeer,
     name: 'Kitchen',
     cameraId: CAMERA,
     keyring,
@@ -491,7 +491,7 @@ describe('CameraSessions: session lifecycle', () => {
   it('a keyring that throws counts as not paired', async () => {
     const transport = new FakeTransport();
     const keyring: ViewerKeyring = { keyFor: () => Promise.reject(new Error('storage gone')) };
-    const sessions = new CameraSessions({ transport, stream, SimplePeer: FakePeer, name: 'Kitchen', cameraId: CAMERA, keyring, timers: new FakeTimers() });
+    const sessions = new CameraSessions({ transport, stream, Answerer: FakePeer, name: 'Kitchen', cameraId: CAMERA, keyring, timers: new FakeTimers() });
     transport.deliver('viewer-a', { v: 1, kind: 'signal', sid: '0000000a', signal: { type: 'offer', sdp: SDP_OFFER } });
     transport.deliver('viewer-a', { v: 1, kind: 'ping', nonce: '0123456789abcdef' });
     await sessions.settled();

@@ -1,6 +1,6 @@
 /**
  * The answering side of watch sessions: viewers dial, the camera answers each offer with its stream over
- * simple-peer. One session per viewer ID, several viewers at once. Only paired viewers are answered: an offer or a
+ * an answering peer (AnsweringRtcPeer in the page: simple-peer 9's answering side on RTCPeerConnection). One session per viewer ID, several viewers at once. Only paired viewers are answered: an offer or a
  * ping must carry a MAC made with the pair key (protocol/auth.ts). Everything arriving here comes from the network
  * (through the transport, which has already parsed it against the envelope schema) and is handled without ever
  * throwing back into the transport.
@@ -33,7 +33,7 @@ export type { ViewerKeyring } from '../pairing/paired-viewers.ts';
 
 const log = createLogger('camera-sessions');
 
-/** The part of a simple-peer instance the camera uses (tests hand in fakes). */
+/** The answering peer the camera uses (AnsweringRtcPeer in the page; tests hand in fakes). */
 export interface AnsweringPeer {
   on(event: 'signal' | 'data', listener: (data: unknown) => void): unknown;
   on(event: 'connect' | 'close', listener: () => void): unknown;
@@ -43,7 +43,7 @@ export interface AnsweringPeer {
   destroy(): void;
 }
 
-/** What the camera passes to the simple-peer constructor. */
+/** What the camera passes to the answering peer's constructor. */
 export interface AnsweringPeerOptions {
   initiator: false;
   trickle: true;
@@ -51,7 +51,7 @@ export interface AnsweringPeerOptions {
   config: RTCConfiguration;
 }
 
-/** A simple-peer-like constructor (`SimplePeer` from 'simple-peer/simplepeer.min.js' in the page). */
+/** The answering peer's constructor (`AnsweringRtcPeer` from answering-peer.ts in the page). */
 export type AnsweringPeerConstructor = new (options: AnsweringPeerOptions) => AnsweringPeer;
 
 /**
@@ -89,7 +89,7 @@ export type CameraSessionsEvents = {
 export interface CameraSessionsOptions {
   transport: Pick<SignalTransport, 'on' | 'send'>;
   stream: MediaStream;
-  SimplePeer: AnsweringPeerConstructor;
+  Answerer: AnsweringPeerConstructor;
   /** This camera's peer ID (covered by every MAC). */
   cameraId: string;
   /** Pair keys of the paired viewers; a viewer without one gets nothing from this camera. */
@@ -148,7 +148,7 @@ const MAX_HELD_SIGNALS = 64;
 export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
   readonly #transport: Pick<SignalTransport, 'on' | 'send'>;
   readonly #stream: MediaStream;
-  readonly #SimplePeer: AnsweringPeerConstructor;
+  readonly #Answerer: AnsweringPeerConstructor;
   readonly #ice: IceSource;
   readonly #maxSessions: number;
   readonly #connectTimeoutMs: number;
@@ -175,7 +175,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
     super();
     this.#transport = options.transport;
     this.#stream = options.stream;
-    this.#SimplePeer = options.SimplePeer;
+    this.#Answerer = options.Answerer;
     this.#name = options.name;
     this.#ice = options.ice ?? { choose: async () => ({ ok: true, config: { ...LAN_ONLY, iceServers: [] } }) };
     this.#maxSessions = options.maxSessions ?? 8;
@@ -495,7 +495,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
 
   #answer(viewerId: string, sid: string, key: CryptoKey, offerNonce: string, config: RTCConfiguration, mode: LinkMode): Session {
     const stream = mode === 'standby' && this.#link ? this.#link.standbyStream() : this.#stream;
-    const peer = new this.#SimplePeer({ initiator: false, trickle: true, stream, config });
+    const peer = new this.#Answerer({ initiator: false, trickle: true, stream, config });
     const session: Session = { viewerId, sid, peer, key, offerNonce, mode, switching: Promise.resolve(), applied: null, outbox: Promise.resolve(), connected: false, ended: false, timer: null };
     this.#sessions.set(viewerId, session);
     log.info('answering a viewer', { viewer: viewerId, sid });
@@ -517,7 +517,7 @@ export class CameraSessions extends TypedEmitter<CameraSessionsEvents> {
       live('signal', () => {
         const signal = toWireSignal(data);
         if (!signal) {
-          log.warn('simple-peer emitted a signal we do not relay', { sid });
+          log.warn('the peer emitted a signal we do not relay', { sid });
           return;
         }
         const sent = session.outbox.then(() => this.#sendSignal(session, signal));

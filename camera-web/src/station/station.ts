@@ -1,7 +1,7 @@
 /**
  * The networked half of the camera page: registers with the same-origin PeerServer, pairs with viewers and answers
- * paired viewers. Loaded with a dynamic import only once the browser is known to have WebRTC, because peerjs and
- * simple-peer touch RTCPeerConnection when they load.
+ * paired viewers. Loaded with a dynamic import only once the browser is known to have WebRTC, because peerjs touches
+ * RTCPeerConnection when it loads.
  */
 import Peer from 'peerjs';
 import { PawcamError } from '../../../protocol/errors.ts';
@@ -131,7 +131,7 @@ export function createStation(options: StationOptions): Station {
           makeStream: (tracks) => new MediaStream(tracks),
           limit: (viewerId) => limitSessions(answering, camera.state.quality, viewerId),
         }),
-        SimplePeer: AnsweringRtcPeer,
+        Answerer: AnsweringRtcPeer,
         name: options.name,
         cameraId: identity.id,
         keyring: viewers,
