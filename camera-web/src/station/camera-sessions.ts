@@ -1,9 +1,9 @@
 /**
  * The answering side of watch sessions: viewers dial, the camera answers each offer with its stream over an answering
  * peer (AnsweringRtcPeer in the page: simple-peer 9's answering side on RTCPeerConnection). One session per viewer ID,
- * several viewers at once. Only paired viewers are answered: an offer or a ping must carry a MAC made with the pair key (protocol/auth.ts). Everything arriving here comes from the network
- * (through the transport, which has already parsed it against the envelope schema) and is handled without ever
- * throwing back into the transport.
+ * several viewers at once. Only paired viewers are answered: an offer or a ping must carry a MAC made with the pair
+ * key (protocol/auth.ts). Everything arriving here comes from the network (through the transport, which has already
+ * parsed it against the envelope schema) and is handled without ever throwing back into the transport.
  */
 import { ReplayGuard, signAnswer, signPong, verifyOffer, verifyPing, type AuthFailure } from '../../../protocol/auth.ts';
 import { parseChannelMessage } from '../../../protocol/channel.ts';
