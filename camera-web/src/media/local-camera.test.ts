@@ -105,6 +105,26 @@ describe('LocalCamera: quality and torch', () => {
     expect(local.captureSize()).toEqual({ width: 640, height: 360, fps: 15 });
   });
 
+  it('idle (nobody watching live) captures at 360p15; a quality chosen meanwhile applies when someone watches again', async () => {
+    const { capture, asked } = env();
+    const { video, stream } = camera();
+    const local = new LocalCamera(stream.asStream, capture);
+    await local.setIdle(true);
+    expect(local.captureSize()).toEqual({ width: 640, height: 360, fps: 15 });
+    expect(local.state.quality).toBe('720p30');
+    await local.setIdle(true);
+    expect(video.applied).toHaveLength(1);
+    await local.setQuality('1080p30');
+    expect(local.captureSize()).toEqual({ width: 640, height: 360, fps: 15 });
+    expect(local.state.quality).toBe('1080p30');
+    await local.setIdle(false);
+    expect(local.captureSize()).toEqual({ width: 1920, height: 1080, fps: 30 });
+    // A camera switch while idle opens the new camera small too.
+    await local.setIdle(true);
+    await local.switchFacing();
+    expect((asked.at(-1)!.video as MediaTrackConstraints).height).toEqual({ ideal: 360 });
+  });
+
   it('torch: refused where the camera has none (or the browser cannot tell); applied where it has one', async () => {
     const { capture } = env();
     const plain = new LocalCamera(camera().stream.asStream, capture);

@@ -13,6 +13,9 @@ import type { MediaKind } from './peer-media.ts';
 
 const log = createLogger('local-camera');
 
+/** What the camera captures while nobody watches live (thumbnails are 160 px, detection samples 160×120). */
+export const IDLE_PRESET: QualityPreset = '360p15';
+
 /** Which way the camera looks. */
 export type Facing = 'user' | 'environment';
 
@@ -81,6 +84,8 @@ export class LocalCamera extends TypedEmitter<LocalCameraEvents> {
   readonly #env: CaptureEnv;
   #replacer: TrackReplacer = async () => undefined;
   #quality: QualityPreset;
+  /** Nobody watches live: capture small (standby thumbnails and detection need no more). */
+  #idle = false;
   #facing: Facing | null;
   #torch = false;
   #busy: Promise<unknown> = Promise.resolve();
@@ -116,11 +121,38 @@ export class LocalCamera extends TypedEmitter<LocalCameraEvents> {
     return this.#serial(() => this.#switch());
   }
 
-  /** Capture at `preset` (the encoder limits are the sessions' part). */
+  /**
+   * Nobody watches live (`idle`): capture at IDLE_PRESET, which is all the standby thumbnails and detection use, and
+   * costs the phone far less than 720p30; someone watches again: back to the chosen quality. The quality the viewers
+   * see and set is unchanged.
+   */
+  setIdle(idle: boolean): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#idle === idle) return;
+      this.#idle = idle;
+      const track = this.#track('video');
+      if (!track || typeof track.applyConstraints !== 'function') return;
+      await track.applyConstraints(this.#videoConstraints(this.#capturing())).catch((error: unknown) => {
+        log.warn('the camera did not change its capture size', { idle, error: String(error) });
+      });
+    });
+  }
+
+  /** The preset the camera captures at now. */
+  #capturing(): QualityPreset {
+    return this.#idle ? IDLE_PRESET : this.#quality;
+  }
+
+  /** Capture at `preset` (the encoder limits are the sessions' part); while idle, from the next live watch on. */
   setQuality(preset: QualityPreset): Promise<void> {
     return this.#serial(async () => {
       const track = this.#track('video');
       if (!track) throw new PawcamError('no-camera', 'the camera is not running');
+      if (this.#idle) {
+        this.#quality = preset;
+        this.#changed();
+        return;
+      }
       if (typeof track.applyConstraints === 'function') {
         await track.applyConstraints(this.#videoConstraints(preset)).catch((error: unknown) => {
           throw new PawcamError('control-unsupported', `this camera did not accept ${preset}`, { cause: error });
@@ -138,7 +170,7 @@ export class LocalCamera extends TypedEmitter<LocalCameraEvents> {
     return this.#serial(async () => {
       const track = this.#track('video');
       if (!hasTorch(track)) throw new PawcamError('control-unsupported', 'this camera has no torch');
-      await track!.applyConstraints(this.#videoConstraints(this.#quality, on)).catch((error: unknown) => {
+      await track!.applyConstraints(this.#videoConstraints(this.#capturing(), on)).catch((error: unknown) => {
         throw new PawcamError('control-failed', 'the torch did not respond', { cause: error });
       });
       this.#torch = on;
@@ -155,7 +187,7 @@ export class LocalCamera extends TypedEmitter<LocalCameraEvents> {
         const kind = track.kind as MediaKind;
         log.info('the OS ended a track; opening it again', { kind });
         const constraints: MediaStreamConstraints =
-          kind === 'video' ? { video: this.#videoConstraints(this.#quality, undefined, this.#facing) } : { audio: AUDIO_CONSTRAINTS };
+          kind === 'video' ? { video: this.#videoConstraints(this.#capturing(), undefined, this.#facing) } : { audio: AUDIO_CONSTRAINTS };
         await this.#install(kind, await this.#open(kind, constraints));
         reopened.push(kind);
       }
@@ -185,7 +217,7 @@ export class LocalCamera extends TypedEmitter<LocalCameraEvents> {
       if (cameras.length < 2 || !next || next.deviceId === current) throw new PawcamError('no-camera', 'this phone has only one camera');
       choice = { deviceId: { exact: next.deviceId } };
     }
-    const constraints = { video: { ...this.#videoConstraints(this.#quality), ...choice } };
+    const constraints = { video: { ...this.#videoConstraints(this.#capturing()), ...choice } };
     let track: MediaStreamTrack;
     try {
       track = await this.#open('video', constraints);
@@ -199,7 +231,7 @@ export class LocalCamera extends TypedEmitter<LocalCameraEvents> {
         track = await this.#open('video', constraints);
       } catch (again) {
         log.warn('could not open the other camera; going back', { error: String(again) });
-        await this.#install('video', await this.#open('video', { video: this.#videoConstraints(this.#quality, undefined, this.#facing) }));
+        await this.#install('video', await this.#open('video', { video: this.#videoConstraints(this.#capturing(), undefined, this.#facing) }));
         throw new PawcamError('camera-busy', 'the other camera could not be opened', { cause: again });
       }
     }

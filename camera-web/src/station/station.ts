@@ -227,6 +227,10 @@ function wireMedia(sessions: CameraSessions, options: AnswerOptions, viewers: Pa
   sessions.on('ended', (viewerId) => talk.remove(viewerId));
   // A live session gets its quality limits when it goes live (link-media.ts), on connect or on a later Watch.
   sessions.on('connected', (viewerId) => void status.sendTo(viewerId));
+  // Nobody watching live: capture small (the standby thumbnails and detection need no more); someone watches: the
+  // chosen quality again (the first frames of a watch are small anyway, link-media.ts).
+  void camera.setIdle(sessions.viewerCount === 0);
+  sessions.on('viewers', (count) => void camera.setIdle(count === 0));
   const offCamera = camera.on('change', () => status.changed());
   // A new camera may capture at another size: the encoder's scaling follows it.
   const offTracks = camera.on('tracks', () => void limitSessions(sessions, camera.state.quality));
