@@ -336,12 +336,13 @@ describe('a paired viewer', () => {
       expect(inject!({ type: 'OFFER', src: attackerId, dst: cameraId, payload: { v: 1, kind: 'signal', sid, signal: { type: 'offer', sdp: offers.sdp }, auth } })).toBe(true);
     }
     // The victim dials after the flood (its offer reaches the camera behind all of it) and is not locked out: its
-    // offer is answered, not refused as a replay, and the picture plays.
+    // offer is answered, not refused as a replay, and the picture plays. Its standby link was dialled before the
+    // flood, so it reloads: the reloaded viewer dials again and opens its only camera by itself.
     const victimId = (await pairedViewerIds(camera)).find((id) => id !== attackerId)!;
     const toVictim = () => relayed.filter((f) => f.src === cameraId && f.dst.startsWith(victimId) && (f.type === 'ANSWER' || (f.payload as { kind?: string }).kind === 'hangup'));
     const seenBefore = toVictim().length;
-    await waitForCameraState(victim, cameraId, 'online', 30_000);
-    await watch(victim, cameraId);
+    await victim.reload();
+    await waitForCameraState(victim, cameraId, 'watching', 30_000);
     const reply = await waitFor(async () => toVictim().slice(seenBefore), (list) => list.length > 0, { what: 'the camera’s reply to the victim', timeoutMs: 90_000 });
     expect(reply.map((f) => (f.type === 'ANSWER' ? 'answer' : (f.payload as { reason?: string }).reason))[0]).toBe('answer');
     await expectFramesFlowing(victim);

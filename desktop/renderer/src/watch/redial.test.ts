@@ -347,9 +347,11 @@ describe('RedialWatch', () => {
       const { watch, sessions } = setup({ standby: true });
       watch.start();
       watch.raise();
-      sessions[0]!.goLive();
-      // What raise() tried before the channel was open went nowhere (a real session refuses to send then).
+      // The camera's hello can come before the viewer's side counts as connected: a switch then cannot be sent yet.
+      sessions[0]!.hello('Kitchen');
       const before = sessions[0]!.sent.length;
+      sessions[0]!.goLive();
+      expect(sessions[0]!.sent.slice(before)).toEqual([{ t: 'link', mode: 'live' }]);
       sessions[0]!.hello('Kitchen');
       expect(sessions[0]!.sent.slice(before)).toEqual([{ t: 'link', mode: 'live' }]);
       sessions[0]!.end(LOST);

@@ -96,6 +96,8 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
   #attempts = 0;
   /** Watching (live picture and sound) rather than standing by (thumbnail only). */
   #raised: boolean;
+  /** Tells the current session's camera the mode wanted now, once its channel can carry it. */
+  #syncMode: () => void = () => undefined;
 
   constructor(options: RedialOptions) {
     super();
@@ -121,7 +123,7 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     if (this.#phase === 'ended' || this.#raised) return;
     this.#raised = true;
     this.#openMicNow();
-    this.#session?.send({ t: 'link', mode: 'live' });
+    this.#syncMode();
     this.emit('change');
   }
 
@@ -135,7 +137,7 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     if (this.#mic) stopTracks(this.#mic);
     this.#mic = null;
     this.#micState = 'none';
-    this.#session?.send({ t: 'link', mode: 'standby' });
+    this.#syncMode();
     this.emit('change');
   }
 
@@ -293,8 +295,17 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     const mic = this.#micTrack();
     if (mic) session.setMic?.(mic);
     const mine = (): boolean => this.#session === session && this.#phase !== 'ended';
+    // What the camera was last told this session carries (the offer says it first). A switch asked for before the
+    // channel could carry it is sent as soon as it can: on the session going live, or on the camera's hello.
+    let told: 'standby' | 'live' = standbyLink ? 'standby' : 'live';
+    const syncMode = (): void => {
+      const wanted = this.#raised ? 'live' : 'standby';
+      if (mine() && wanted !== told && session.send({ t: 'link', mode: wanted })) told = wanted;
+    };
+    this.#syncMode = syncMode;
     session.on('live', () => {
       if (!mine()) return;
+      syncMode();
       this.#phase = 'live';
       this.#reconnecting = false;
       this.#lastDrop = null;
@@ -312,8 +323,7 @@ export class RedialWatch extends TypedEmitter<WatchEvents> implements Watch {
     });
     session.on('hello', (name) => {
       if (!mine()) return;
-      // Raised or lowered while this session was being dialled: the camera hears it now that the channel is open.
-      if (this.#raised === standbyLink) session.send({ t: 'link', mode: this.#raised ? 'live' : 'standby' });
+      syncMode();
       this.#remoteName = name;
       this.emit('hello', name);
     });
