@@ -39,8 +39,9 @@ describe('the pairing link a viewer on localhost shows', () => {
         await viewer.goto(`https://localhost:${server.port}/viewer/#owner=${server.ownerSecret}`);
         break;
       } catch (error) {
-        // The abort shows as ERR_NETWORK_CHANGED, or as this navigation interrupted by Chromium's error page.
-        if (attempt >= 3 || !/ERR_NETWORK_CHANGED|chrome-error:\/\//.test(String(error))) throw error;
+        // The abort shows as ERR_NETWORK_CHANGED, or as this navigation interrupted by another (Chromium's error page,
+        // or its own reload of the same URL).
+        if (attempt >= 3 || !/ERR_NETWORK_CHANGED|interrupted by another navigation/.test(String(error))) throw error;
       }
     }
     const link = await invitationLink(viewer);
