@@ -13,6 +13,10 @@ export function addLanAddress(): () => void {
   if (process.env['PAWCAM_IN_NETNS'] !== '1') throw new Error('addLanAddress only runs inside scripts/in-netns.mjs (it changes the network)');
   const ip = (...args: string[]): void => void execFileSync('ip', args, { stdio: 'pipe' });
   ip('link', 'add', 'pawlan0', 'type', 'veth', 'peer', 'name', 'pawlan1');
+  // No IPv6 link-local addresses: the kernel would add them a moment after the link comes up, and Chromium, started
+  // meanwhile, counts that as a network change and aborts or reloads the page it is loading.
+  ip('link', 'set', 'pawlan0', 'addrgenmode', 'none');
+  ip('link', 'set', 'pawlan1', 'addrgenmode', 'none');
   ip('addr', 'add', `${LAN_ADDRESS}/24`, 'dev', 'pawlan0');
   ip('link', 'set', 'pawlan0', 'up');
   ip('link', 'set', 'pawlan1', 'up');
