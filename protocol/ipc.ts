@@ -4,8 +4,8 @@
  * implements the same `PawcamApi` with browser storage. Arguments are validated in main through these schemas.
  */
 import * as v from 'valibot';
-import { EventMessageSchema, type DetectionSettings } from './event-messages.ts';
-import { NameSchema, PeerIdSchema } from './schema.ts';
+import { EVENT_KINDS, EventMessageSchema, type DetectionSettings } from './event-messages.ts';
+import { HexIdSchema, NameSchema, PeerIdSchema } from './schema.ts';
 
 /** A camera the viewer knows. */
 export const CameraEntrySchema = v.strictObject({
@@ -55,6 +55,8 @@ export const ViewerCommandSchema = v.variant('type', [
   v.strictObject({ type: v.literal('watch'), cameraId: PeerIdSchema }),
   v.strictObject({ type: v.literal('snapshot'), cameraId: v.optional(PeerIdSchema) }),
   v.strictObject({ type: v.literal('open-settings') }),
+  /** A notification was clicked: show that camera's timeline on the event's day, with the event open. */
+  v.strictObject({ type: v.literal('open-event'), cameraId: PeerIdSchema, eventId: HexIdSchema, at: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
 ]);
 export type ViewerCommand = v.InferOutput<typeof ViewerCommandSchema>;
 
@@ -63,9 +65,19 @@ export const CameraStateSchema = v.picklist(['unknown', 'offline', 'online', 'wa
 export type CameraState = v.InferOutput<typeof CameraStateSchema>;
 
 export const CameraStatesSchema = v.pipe(
-  v.array(v.strictObject({ id: PeerIdSchema, name: NameSchema, state: CameraStateSchema })),
+  v.array(
+    v.strictObject({
+      id: PeerIdSchema,
+      name: NameSchema,
+      state: CameraStateSchema,
+      /** The camera's last reported battery level 0..1, when it reported one ("camera offline" shows it). */
+      battery: v.optional(v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(1)))),
+    }),
+  ),
   v.maxLength(200),
 );
+/** Every camera's state as the viewer last knew it (the tray, notifications and "camera offline" use it). */
+export type CameraStates = v.InferOutput<typeof CameraStatesSchema>;
 
 /** The user-editable settings the viewer's Settings screen shows (the desktop keeps more, e.g. window places). */
 export const ViewerSettingsSchema = v.strictObject({
@@ -108,6 +120,46 @@ export const DetectionSettingsSchema = v.pipe(
   v.check((m) => m.t === 'detection-settings', 'not detection settings'),
   v.transform((m) => m as DetectionSettings),
 );
+
+/** A local calendar day, `YYYY-MM-DD`. */
+export const DaySchema = v.pipe(v.string(), v.regex(/^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$/));
+
+/** One event on a camera's timeline, as the viewer shows it. */
+export const TimelineEventSchema = v.strictObject({
+  id: HexIdSchema,
+  kind: v.picklist(EVENT_KINDS),
+  /** When it happened, ms since the epoch. */
+  at: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  durationMs: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** Battery 0..1 when known ("camera offline" carries the last one). */
+  battery: v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  /** The thumbnail and clip as app URLs (`pawcam://app/clips/…`), null when there is none. */
+  thumbnailUrl: v.nullable(v.pipe(v.string(), v.maxLength(4096))),
+  clipUrl: v.nullable(v.pipe(v.string(), v.maxLength(4096))),
+  /** The camera said a clip follows and it has not arrived yet. */
+  clipPending: v.boolean(),
+  seen: v.boolean(),
+});
+export type TimelineEvent = v.InferOutput<typeof TimelineEventSchema>;
+
+/** Most events one day's timeline lists. */
+export const MAX_TIMELINE_EVENTS = 5000;
+
+/** A camera's event preferences: its detection settings (sent to it) and the kinds that raise no alert. */
+export const EventPrefsSchema = v.strictObject({
+  detection: DetectionSettingsSchema,
+  mutedKinds: v.pipe(v.array(v.picklist(EVENT_KINDS)), v.maxLength(EVENT_KINDS.length)),
+});
+export type EventPrefs = v.InferOutput<typeof EventPrefsSchema>;
+
+/** Unseen events per camera ID. */
+export const UnseenCountsSchema = v.pipe(
+  v.record(PeerIdSchema, v.pipe(v.number(), v.integer(), v.minValue(0))),
+  v.check((r) => Object.keys(r).length <= 200, 'too many cameras'),
+);
+
+/** Where a file went (and was opened), or why it did not. */
+export const FileResultSchema = SnapshotResultSchema;
 
 /** Most replies one event message gets (today one at most: an ack). */
 export const MAX_EVENT_REPLIES = 4;
@@ -170,6 +222,31 @@ export const ipcContract = {
    * its stored events only to a viewer that sent them, so only the desktop asks. Desktop only.
    */
   getDetectionSettings: { channel: 'events:detection-settings', args: v.tuple([PeerIdSchema]), result: DetectionSettingsSchema },
+  /** A camera's events of one local day, oldest first, optionally only some kinds (null = all). Desktop only. */
+  listEvents: {
+    channel: 'events:list',
+    args: v.tuple([PeerIdSchema, DaySchema, v.nullable(v.pipe(v.array(v.picklist(EVENT_KINDS)), v.maxLength(EVENT_KINDS.length)))]),
+    result: v.pipe(v.array(TimelineEventSchema), v.maxLength(MAX_TIMELINE_EVENTS)),
+  },
+  /** Delete an event with its clip and thumbnail. Desktop only. */
+  deleteEvent: { channel: 'events:delete', args: v.tuple([PeerIdSchema, HexIdSchema]), result: v.null() },
+  /** The owner has seen these events (the tray's unseen count drops). Desktop only. */
+  markEventsSeen: {
+    channel: 'events:mark-seen',
+    args: v.tuple([PeerIdSchema, v.pipe(v.array(HexIdSchema), v.maxLength(MAX_TIMELINE_EVENTS))]),
+    result: v.null(),
+  },
+  /** Write a camera's report of one day next to its clips and open it in the system's browser. Desktop only. */
+  openDailyReport: { channel: 'events:open-report', args: v.tuple([PeerIdSchema, DaySchema]), result: FileResultSchema },
+  /** A camera's event preferences. Desktop only. */
+  getEventPrefs: { channel: 'events:get-prefs', args: v.tuple([PeerIdSchema]), result: EventPrefsSchema },
+  /**
+   * Save a camera's event preferences; resolves to what was saved. The viewer then sends the detection settings to
+   * the camera over its open link (getDetectionSettings answers the new ones from then on). Desktop only.
+   */
+  setEventPrefs: { channel: 'events:set-prefs', args: v.tuple([PeerIdSchema, EventPrefsSchema]), result: EventPrefsSchema },
+  /** How many events nobody has looked at yet, per camera (cameras without any are left out). Desktop only. */
+  unseenEventCounts: { channel: 'events:unseen-counts', args: v.tuple([]), result: UnseenCountsSchema },
 } as const;
 
 /** Main → renderer events, pushed on these channels. */
@@ -184,7 +261,17 @@ export type IpcMethod = keyof IpcContract;
  * Calls only the desktop shell answers: the events store lives in desktop main. The web viewer leaves them out, so it
  * never sends detection settings and never drains a camera's stored events (the desktop gets them).
  */
-export const DESKTOP_ONLY_METHODS = ['handleEventMessage', 'getDetectionSettings'] as const satisfies readonly IpcMethod[];
+export const DESKTOP_ONLY_METHODS = [
+  'handleEventMessage',
+  'getDetectionSettings',
+  'listEvents',
+  'deleteEvent',
+  'markEventsSeen',
+  'openDailyReport',
+  'getEventPrefs',
+  'setEventPrefs',
+  'unseenEventCounts',
+] as const satisfies readonly IpcMethod[];
 export type DesktopOnlyMethod = (typeof DESKTOP_ONLY_METHODS)[number];
 
 type IpcCall<K extends IpcMethod> = (...args: v.InferInput<IpcContract[K]['args']>) => Promise<v.InferOutput<IpcContract[K]['result']>>;

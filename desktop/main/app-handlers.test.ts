@@ -1,25 +1,29 @@
 import type { BrowserWindow } from 'electron';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importMacKey, macOf } from '../../protocol/crypto.ts';
 import { DEFAULT_DETECTION_SETTINGS, type EventMessage } from '../../protocol/event-messages.ts';
-import type { ViewerCommand } from '../../protocol/ipc.ts';
+import type { CameraStates, ViewerCommand } from '../../protocol/ipc.ts';
 import { viewerBaseId } from '../../protocol/ids.ts';
-import { createIpcHandlers, createTrayActions, viewerConfig } from './app-handlers.ts';
+import { createIpcHandlers, createTrayActions, viewerConfig, type AppHandlerDeps } from './app-handlers.ts';
 import type { IpcContext } from './ipc.ts';
 import { defaultSettings, type Settings } from './settings.ts';
 import { viewerSettingsOf } from './viewer-settings.ts';
-import type { TrayCamera } from './tray.ts';
+import type { TimelineRow } from './events/setup-events.ts';
 
 const camera = { id: 'cam-0123456789abcdef0123456789abcdef', name: 'Kitchen', addedAt: 1 };
 const other = { id: 'cam-ffffffffffffffffffffffffffffffff', name: 'Garden', addedAt: 2 };
 const ctx = (kind: 'main' | 'mini', webContentsId = 1, cameraId?: string): IpcContext => ({ window: { kind, win: {} as BrowserWindow, cameraId }, webContentsId });
 
-function setup() {
+function setup(options: { rows?: TimelineRow[]; reportFails?: boolean; openProblem?: string } = {}) {
   let settings: Settings = { ...defaultSettings(), cameras: [camera] };
+  const rows = options.rows ?? [];
+  const reportFails = options.reportFails ?? false;
+  const openProblem = options.openProblem ?? '';
   const log: string[] = [];
-  const states: TrayCamera[][] = [];
+  const states: CameraStates[] = [];
   const keys = new Map<string, Uint8Array>();
-  const handlers = createIpcHandlers({
+  const deps: AppHandlerDeps = {
     settings: {
       get: () => settings,
       update: async (change) => (settings = { ...settings, ...(typeof change === 'function' ? change(settings) : change) }),
@@ -53,10 +57,21 @@ function setup() {
         const m = JSON.parse(String(raw)) as { t: string; id: string };
         return m.t === 'event' ? { t: 'event-ack', id: m.id } : null;
       },
+      listTimeline: (cameraId, day, kinds) => (log.push(`list ${cameraId} ${day} ${kinds?.join(',') ?? 'all'}`), rows.filter((r) => !kinds || kinds.includes(r.kind))),
+      deleteEvent: async (cameraId, id) => void log.push(`delete ${cameraId} ${id}`),
+      markSeen: (cameraId, ids) => void log.push(`seen ${cameraId} ${ids.join(',')}`),
+      writeDailyReport: async (cameraId, day) => {
+        if (reportFails) throw new Error('EACCES: permission denied, open \'/v/pawcam/Kitchen/report.html\'');
+        log.push(`report ${cameraId} ${day}`);
+        return `/v/pawcam/Kitchen/${day}/pawcam-report-Kitchen-${day}.html`;
+      },
+      unseenCounts: () => new Map([[camera.id, 2], [other.id, 5], ['cam-gone', 1]]),
     },
-    detectionSettings: (cameraId) => ({ ...DEFAULT_DETECTION_SETTINGS, cooldownSec: cameraId === camera.id ? 30 : 0 }),
-  });
-  return { handlers, log, states, keys, get settings() {
+    detectionSettings: (cameraId) => settings.events.detection[cameraId] ?? { ...DEFAULT_DETECTION_SETTINGS, cooldownSec: cameraId === camera.id ? 30 : 0 },
+    openPath: async (path) => (log.push(`openPath ${path}`), openProblem),
+  };
+  const handlers = createIpcHandlers(deps);
+  return { handlers, deps, log, states, keys, get settings() {
     return settings;
   } };
 }
@@ -183,6 +198,110 @@ describe('events over IPC', () => {
     expect(await handlers.getDetectionSettings(ctx('main'), camera.id)).toMatchObject({ t: 'detection-settings', cooldownSec: 30 });
     expect(() => handlers.getDetectionSettings(ctx('main'), other.id)).toThrow('not in your camera list');
     expect(() => handlers.getDetectionSettings(ctx('mini', 2, camera.id), camera.id)).toThrow('Only the main window');
+  });
+});
+
+describe('the timeline over IPC', () => {
+  const row = (id: string, kind: TimelineRow['kind'], extra: Partial<TimelineRow> = {}): TimelineRow => ({
+    cameraId: camera.id,
+    id,
+    kind,
+    at: 1_800_000_000_000,
+    durationMs: 4000,
+    strength: 0.4,
+    levelDbfs: null,
+    battery: null,
+    thumbnail: null,
+    clip: null,
+    clipBytes: 0,
+    clipExpected: false,
+    seen: false,
+    receivedAt: 1_800_000_000_500,
+    clipPending: false,
+    ...extra,
+  });
+  const rows = [
+    row('00000000000000b1', 'motion', { thumbnail: join('Kitchen', '2027-01-15', 'pawcam-Kitchen #1.jpg'), clip: join('Kitchen', '2027-01-15', 'pawcam-Kitchen.webm') }),
+    row('00000000000000b2', 'barking-like', { clipExpected: true, clipPending: true, seen: true }),
+    row('00000000000000b3', 'camera-offline', { battery: 0.42 }),
+  ];
+
+  it('lists a day\'s events with their files as pawcam://app/clips URLs, in any window, for listed cameras only', async () => {
+    const { handlers, log } = setup({ rows });
+    const listed = await handlers.listEvents(ctx('mini', 2, camera.id), camera.id, '2027-01-15', null);
+    expect(listed).toEqual([
+      {
+        id: '00000000000000b1',
+        kind: 'motion',
+        at: 1_800_000_000_000,
+        durationMs: 4000,
+        battery: null,
+        thumbnailUrl: 'pawcam://app/clips/Kitchen/2027-01-15/pawcam-Kitchen%20%231.jpg',
+        clipUrl: 'pawcam://app/clips/Kitchen/2027-01-15/pawcam-Kitchen.webm',
+        clipPending: false,
+        seen: false,
+      },
+      expect.objectContaining({ id: '00000000000000b2', clipUrl: null, clipPending: true, seen: true }),
+      expect.objectContaining({ id: '00000000000000b3', kind: 'camera-offline', battery: 0.42 }),
+    ]);
+    expect(await handlers.listEvents(ctx('main'), camera.id, '2027-01-15', ['barking-like'])).toEqual([expect.objectContaining({ id: '00000000000000b2' })]);
+    expect(() => handlers.listEvents(ctx('main'), other.id, '2027-01-15', null)).toThrow('not in your camera list');
+    expect(log).toEqual([`list ${camera.id} 2027-01-15 all`, `list ${camera.id} 2027-01-15 barking-like`]);
+  });
+
+  it('deletes and marks seen from the main window only, for listed cameras only', async () => {
+    const { handlers, log } = setup({ rows });
+    expect(await handlers.deleteEvent(ctx('main'), camera.id, '00000000000000b1')).toBeNull();
+    expect(await handlers.markEventsSeen(ctx('main'), camera.id, ['00000000000000b2', '00000000000000b3'])).toBeNull();
+    await expect(Promise.resolve().then(() => handlers.deleteEvent(ctx('mini', 2, camera.id), camera.id, '00000000000000b1'))).rejects.toThrow('Only the main window');
+    await expect(Promise.resolve().then(() => handlers.markEventsSeen(ctx('mini', 2, camera.id), camera.id, []))).rejects.toThrow('Only the main window');
+    await expect(Promise.resolve().then(() => handlers.deleteEvent(ctx('main'), other.id, '00000000000000b1'))).rejects.toThrow('not in your camera list');
+    expect(log).toEqual([`delete ${camera.id} 00000000000000b1`, `seen ${camera.id} 00000000000000b2,00000000000000b3`]);
+  });
+
+  it('writes the daily report and opens it; says where it is when it cannot be opened, and why it was not written', async () => {
+    const ok = setup();
+    const path = '/v/pawcam/Kitchen/2027-01-15/pawcam-report-Kitchen-2027-01-15.html';
+    expect(await ok.handlers.openDailyReport(ctx('main'), camera.id, '2027-01-15')).toEqual({ ok: true, path });
+    expect(ok.log).toEqual([`report ${camera.id} 2027-01-15`, `openPath ${path}`]);
+    await expect(Promise.resolve().then(() => ok.handlers.openDailyReport(ctx('mini', 2, camera.id), camera.id, '2027-01-15'))).rejects.toThrow('Only the main window');
+
+    const cannotOpen = setup({ openProblem: 'No application is registered for .html files' });
+    expect(await cannotOpen.handlers.openDailyReport(ctx('main'), camera.id, '2027-01-15')).toEqual({
+      ok: false,
+      error: `The report was saved to ${path} but could not be opened: No application is registered for .html files`,
+    });
+    const cannotWrite = setup({ reportFails: true });
+    expect(await cannotWrite.handlers.openDailyReport(ctx('main'), camera.id, '2027-01-15')).toEqual({ ok: false, error: expect.stringMatching(/^The report could not be saved: EACCES/) });
+    expect(cannotWrite.log).toEqual([]);
+  });
+
+  it('keeps each camera\'s detection settings and muted kinds in settings.json; the camera gets the new settings at its next link', async () => {
+    const t = setup();
+    expect(await t.handlers.getEventPrefs(ctx('main'), camera.id)).toEqual({ detection: { ...DEFAULT_DETECTION_SETTINGS, cooldownSec: 30 }, mutedKinds: [] });
+    const detection = { ...DEFAULT_DETECTION_SETTINGS, cooldownSec: 120 };
+    const saved = await t.handlers.setEventPrefs(ctx('main'), camera.id, { detection, mutedKinds: ['loud-sound', 'motion', 'loud-sound'] });
+    expect(saved).toEqual({ detection, mutedKinds: ['motion', 'loud-sound'] });
+    expect(t.settings.events.detection[camera.id]).toEqual(detection);
+    expect(t.settings.events.mutedKinds[camera.id]).toEqual(['motion', 'loud-sound']);
+    const prefs = { detection, mutedKinds: ['motion' as const, 'loud-sound' as const] };
+    expect(await t.handlers.getEventPrefs(ctx('mini', 2, camera.id), camera.id)).toEqual(prefs);
+    expect(await t.handlers.getDetectionSettings(ctx('main'), camera.id)).toEqual(detection);
+    await expect(Promise.resolve().then(() => t.handlers.setEventPrefs(ctx('mini', 2, camera.id), camera.id, prefs))).rejects.toThrow('Only the main window');
+    await expect(Promise.resolve().then(() => t.handlers.setEventPrefs(ctx('main'), other.id, prefs))).rejects.toThrow('not in your camera list');
+    expect(() => t.handlers.getEventPrefs(ctx('main'), other.id)).toThrow('not in your camera list');
+  });
+
+  it('counts unseen events of listed cameras only', async () => {
+    expect(await setup().handlers.unseenEventCounts(ctx('main'))).toEqual({ [camera.id]: 2 });
+  });
+
+  it('without an events index, event messages get no ack (the camera keeps them) and the timeline says why it is empty', async () => {
+    const t = setup();
+    const handlers = createIpcHandlers({ ...t.deps, events: null });
+    expect(await handlers.handleEventMessage(ctx('main'), camera.id, { t: 'event-end', id: '00000000000000a1', durationMs: 5 })).toEqual([]);
+    expect(() => handlers.listEvents(ctx('main'), camera.id, '2027-01-15', null)).toThrow('cannot keep camera events');
+    expect(await handlers.unseenEventCounts(ctx('main'))).toEqual({});
   });
 });
 

@@ -2,16 +2,19 @@
  * What each IPC call and tray item does, in terms of the features (settings, windows, snapshots, tray,
  * notifications). Kept apart from main.ts so the wiring is unit-tested with fakes.
  */
-import { encodeEventMessage, type DetectionSettings, type EventMessage } from '../../protocol/event-messages.ts';
+import { EVENT_KINDS, encodeEventMessage, type DetectionSettings } from '../../protocol/event-messages.ts';
 import { PawcamError } from '../../protocol/errors.ts';
 import { viewerSubId } from '../../protocol/ids.ts';
-import type { CameraEntry, ServerInfo, SnapshotRequest, SnapshotResult, ViewerConfig } from '../../protocol/ipc.ts';
+import type { CameraEntry, CameraStates, EventPrefs, ServerInfo, SnapshotRequest, SnapshotResult, ViewerConfig } from '../../protocol/ipc.ts';
+import { MAX_TIMELINE_EVENTS } from '../../protocol/ipc.ts';
 import { createLogger } from '../../protocol/log.ts';
 import type { AppWindows } from './app-windows.ts';
+import type { EventsService } from './events/setup-events.ts';
+import { toTimelineEvent } from './events/timeline-events.ts';
 import type { IpcContext, IpcHandlers } from './ipc.ts';
 import type { PairKeyStore } from './pair-keys.ts';
 import type { Settings, SettingsStore } from './settings.ts';
-import type { TrayActions, TrayCamera } from './tray.ts';
+import type { TrayActions } from './tray.ts';
 import type { ViewerSettingsActions } from './viewer-settings.ts';
 import { isExternalHttpUrl } from './windows.ts';
 
@@ -48,19 +51,39 @@ export interface AppHandlerDeps {
   snapshots: { save(request: SnapshotRequest): Promise<SnapshotResult> };
   pairKeys: Pick<PairKeyStore, 'mac' | 'save' | 'delete' | 'deleteMany'>;
   viewerSettings: ViewerSettingsActions;
-  /** New camera states for the tray and notifications. */
-  onCameraStates(states: TrayCamera[]): void;
+  /** New camera states for the tray, notifications and "camera offline". */
+  onCameraStates(states: CameraStates): void;
   openExternal(url: string): Promise<void>;
-  /** The events store (desktop/main/events): a camera's event message in, the reply for the camera out. */
-  events: { handleMessage(cameraId: string, raw: unknown): Promise<EventMessage | null> };
+  /** The events store (desktop/main/events), or null when its index could not be opened. */
+  events: EventsPort | null;
   /** The detection settings a camera gets when its link opens. */
   detectionSettings(cameraId: string): DetectionSettings;
+  /** Open a file in the system's default app (Electron's `shell.openPath`: '' when it worked, else why not). */
+  openPath?(path: string): Promise<string>;
+}
+
+/** What the handlers use of the events store. */
+export type EventsPort = Pick<EventsService, 'handleMessage' | 'listTimeline' | 'deleteEvent' | 'markSeen' | 'writeDailyReport' | 'unseenCounts'>;
+
+function eventStore(deps: AppHandlerDeps): EventsPort {
+  if (!deps.events) throw new PawcamError('storage-failed', 'pawcam cannot keep camera events right now. Details are in its log.');
+  return deps.events;
+}
+
+/** The kinds in their usual order, each once. */
+function normalKinds(kinds: readonly string[]): EventPrefs['mutedKinds'] {
+  return EVENT_KINDS.filter((k) => kinds.includes(k));
 }
 
 function knownCamera(settings: Settings, cameraId: string): CameraEntry {
   const camera = settings.cameras.find((c) => c.id === cameraId);
   if (!camera) throw new PawcamError('peer-unavailable', 'That camera is not in your camera list.');
   return camera;
+}
+
+/** A file system error's message for the owner (Node's own messages name the path and what went wrong). */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Refuse a call that only the main window may make (the mini window shows one camera and changes nothing). */
@@ -141,6 +164,8 @@ export function createIpcHandlers(deps: AppHandlerDeps): IpcHandlers {
       mainOnly(context, 'store camera events');
       // The renderer names the camera; only one in the list (paired by the owner) may add to the events index.
       knownCamera(deps.settings.get(), cameraId);
+      // Without a store there is no ack: the camera keeps the event until pawcam can store it.
+      if (!deps.events) return [];
       // The gate parsed it against the contract; the store parses its own wire form again (it is its edge too).
       const reply = await deps.events.handleMessage(cameraId, encodeEventMessage(message));
       return reply ? [reply] : [];
@@ -149,6 +174,64 @@ export function createIpcHandlers(deps: AppHandlerDeps): IpcHandlers {
       mainOnly(context, 'send detection settings');
       knownCamera(deps.settings.get(), cameraId);
       return deps.detectionSettings(cameraId);
+    },
+    // Reading the timeline changes nothing, but only the owner's own cameras have one.
+    listEvents: (_context, cameraId, day, kinds) => {
+      knownCamera(deps.settings.get(), cameraId);
+      return eventStore(deps)
+        .listTimeline(cameraId, day, kinds ?? undefined)
+        .slice(-MAX_TIMELINE_EVENTS)
+        .map(toTimelineEvent);
+    },
+    deleteEvent: async (context, cameraId, eventId) => {
+      mainOnly(context, 'delete events');
+      knownCamera(deps.settings.get(), cameraId);
+      await eventStore(deps).deleteEvent(cameraId, eventId);
+      return null;
+    },
+    markEventsSeen: (context, cameraId, eventIds) => {
+      mainOnly(context, 'change events');
+      knownCamera(deps.settings.get(), cameraId);
+      eventStore(deps).markSeen(cameraId, eventIds);
+      return null;
+    },
+    openDailyReport: async (context, cameraId, day) => {
+      mainOnly(context, 'write reports');
+      knownCamera(deps.settings.get(), cameraId);
+      const events = eventStore(deps);
+      let path: string;
+      try {
+        path = await events.writeDailyReport(cameraId, day);
+      } catch (error) {
+        log.error('could not write a daily report', { cameraId, day, error: String(error) });
+        return { ok: false, error: `The report could not be saved: ${errorText(error)}` };
+      }
+      const problem = deps.openPath ? await deps.openPath(path).catch((error: unknown) => errorText(error)) : '';
+      if (problem) return { ok: false, error: `The report was saved to ${path} but could not be opened: ${problem}` };
+      return { ok: true, path };
+    },
+    getEventPrefs: (_context, cameraId) => {
+      knownCamera(deps.settings.get(), cameraId);
+      const settings = deps.settings.get();
+      return { detection: deps.detectionSettings(cameraId), mutedKinds: normalKinds(settings.events.mutedKinds[cameraId] ?? []) };
+    },
+    setEventPrefs: async (context, cameraId, prefs) => {
+      mainOnly(context, 'change detection settings');
+      knownCamera(deps.settings.get(), cameraId);
+      const mutedKinds = normalKinds(prefs.mutedKinds);
+      const saved = await deps.settings.update((current) => ({
+        events: {
+          ...current.events,
+          detection: { ...current.events.detection, [cameraId]: prefs.detection },
+          mutedKinds: { ...current.events.mutedKinds, [cameraId]: mutedKinds },
+        },
+      }));
+      return { detection: saved.events.detection[cameraId] ?? prefs.detection, mutedKinds: normalKinds(saved.events.mutedKinds[cameraId] ?? []) };
+    },
+    unseenEventCounts: () => {
+      const known = new Set(deps.settings.get().cameras.map((c) => c.id));
+      if (!deps.events) return {};
+      return Object.fromEntries([...deps.events.unseenCounts()].filter(([id, n]) => known.has(id) && n > 0));
     },
     openExternal: async (_context, url) => {
       if (!isExternalHttpUrl(url)) throw new PawcamError('malformed-message', 'Only web links can be opened.');

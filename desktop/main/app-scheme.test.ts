@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +6,10 @@ import {
   APP_ORIGIN,
   appSchemePrivileges,
   appUrl,
+  clipsUrl,
   contentSecurityPolicy,
   isAppUrl,
+  parseRange,
   resolveAppPath,
   serveAppRequest,
   serverConnectSources,
@@ -139,5 +141,108 @@ describe('contentSecurityPolicy', () => {
     expect(serverConnectSources(null)).toEqual([]);
     expect(serverConnectSources('javascript:alert(1)')).toEqual([]);
     expect(contentSecurityPolicy([])).toContain("connect-src 'self';");
+  });
+});
+
+describe('pawcam://app/clips/ (the timeline\'s thumbnails and clips)', () => {
+  let clips: string;
+  const video = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+  const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 0xff, 0xd9]);
+  beforeAll(async () => {
+    clips = join(base, 'Videos', 'pawcam');
+    await mkdir(join(clips, 'Hall', '2027-05-20'), { recursive: true });
+    await mkdir(join(clips, '.incoming'), { recursive: true });
+    await writeFile(join(clips, 'Hall', '2027-05-20', 'pawcam-Hall #1-motion.webm'), video);
+    await writeFile(join(clips, 'Hall', '2027-05-20', 'pawcam-Hall-motion.mp4'), video.subarray(0, 10));
+    await writeFile(join(clips, 'Hall', '2027-05-20', 'pawcam-Hall-motion.jpg'), jpeg);
+    await writeFile(join(clips, 'Hall', '2027-05-20', 'pawcam-report-Hall-2027-05-20.html'), '<p>report</p>');
+    await writeFile(join(clips, '.incoming', 'cam-event.webm'), video);
+    // A link inside the folder to a file outside it, and one to a file inside it.
+    await symlink(join(base, 'secret.txt'), join(clips, 'Hall', 'escape.jpg'));
+    await symlink(join(clips, 'Hall', '2027-05-20', 'pawcam-Hall-motion.jpg'), join(clips, 'Hall', 'inside.jpg'));
+  });
+  const get = (url: string, init: RequestInit = {}) =>
+    serveAppRequest(new Request(url, init), { root, csp: () => csp, clipsDir: () => clips });
+
+  it('makes URLs from the index\'s relative paths, each part encoded', () => {
+    expect(clipsUrl(join('Hall', '2027-05-20', 'pawcam-Hall #1-motion.webm'))).toBe('pawcam://app/clips/Hall/2027-05-20/pawcam-Hall%20%231-motion.webm');
+    expect(clipsUrl('Hall\\2027-05-20\\a.jpg')).toBe('pawcam://app/clips/Hall/2027-05-20/a.jpg');
+  });
+
+  it('serves a clip whole with its type, length and range support, and a thumbnail as a JPEG', async () => {
+    const response = await get(clipsUrl(join('Hall', '2027-05-20', 'pawcam-Hall #1-motion.webm')));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('video/webm');
+    expect(response.headers.get('content-length')).toBe('1000');
+    expect(response.headers.get('accept-ranges')).toBe('bytes');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(video);
+    const mp4 = await get('pawcam://app/clips/Hall/2027-05-20/pawcam-Hall-motion.mp4');
+    expect(mp4.headers.get('content-type')).toBe('video/mp4');
+    const thumb = await get('pawcam://app/clips/Hall/2027-05-20/pawcam-Hall-motion.jpg');
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    expect(new Uint8Array(await thumb.arrayBuffer())).toEqual(jpeg);
+    expect((await get('pawcam://app/clips/Hall/inside.jpg')).status).toBe(200);
+  });
+
+  it('answers byte ranges with 206 and exactly those bytes (the video element seeks with them); 416 past the end', async () => {
+    const url = 'pawcam://app/clips/Hall/2027-05-20/pawcam-Hall%20%231-motion.webm';
+    const middle = await get(url, { headers: { range: 'bytes=100-199' } });
+    expect(middle.status).toBe(206);
+    expect(middle.headers.get('content-range')).toBe('bytes 100-199/1000');
+    expect(middle.headers.get('content-length')).toBe('100');
+    expect(new Uint8Array(await middle.arrayBuffer())).toEqual(video.subarray(100, 200));
+    const open = await get(url, { headers: { range: 'bytes=990-' } });
+    expect([open.status, open.headers.get('content-range')]).toEqual([206, 'bytes 990-999/1000']);
+    expect(new Uint8Array(await open.arrayBuffer())).toEqual(video.subarray(990));
+    const suffix = await get(url, { headers: { range: 'bytes=-10' } });
+    expect([suffix.status, suffix.headers.get('content-range')]).toEqual([206, 'bytes 990-999/1000']);
+    const beyond = await get(url, { headers: { range: 'bytes=0-5000' } });
+    expect([beyond.status, beyond.headers.get('content-range'), beyond.headers.get('content-length')]).toEqual([206, 'bytes 0-999/1000', '1000']);
+    const past = await get(url, { headers: { range: 'bytes=1000-' } });
+    expect([past.status, past.headers.get('content-range')]).toEqual([416, 'bytes */1000']);
+    // Several ranges are not answered in parts: the whole file, as RFC 9110 allows.
+    expect((await get(url, { headers: { range: 'bytes=0-1,5-6' } })).status).toBe(200);
+    const head = await get(url, { method: 'HEAD', headers: { range: 'bytes=0-9' } });
+    expect([head.status, head.headers.get('content-length'), await head.text()]).toEqual([206, '10', '']);
+  });
+
+  it('parses single byte ranges', () => {
+    expect(parseRange(null, 10)).toBeNull();
+    expect(parseRange('bytes=2-4', 10)).toEqual({ start: 2, end: 4 });
+    expect(parseRange('bytes=4-2', 10)).toBeNull();
+    expect(parseRange('bytes=-0', 10)).toBe('unsatisfiable');
+    expect(parseRange('bytes=-20', 10)).toEqual({ start: 0, end: 9 });
+    expect(parseRange('items=0-1', 10)).toBeNull();
+    expect(parseRange('bytes=0-', 0)).toBe('unsatisfiable');
+  });
+
+  it('refuses what is outside the folder, hidden, linked out, or not a thumbnail or clip', async () => {
+    for (const url of [
+      'pawcam://app/clips/..%2f..%2fsecret.txt',
+      'pawcam://app/clips/..%2fviewer%2findex.html',
+      'pawcam://app/clips/Hall%2f..%2f..%2f..%2fsecret.txt',
+      'pawcam://app/clips/%2e%2e%2fsecret.jpg',
+      'pawcam://app/clips/.incoming/cam-event.webm',
+      'pawcam://app/clips/Hall/2027-05-20/pawcam-report-Hall-2027-05-20.html',
+      'pawcam://app/clips/Hall\\..\\..\\secret.jpg',
+      'pawcam://app/clips/C:%5Csecret.jpg',
+      'pawcam://app/clips/Hall/escape.jpg',
+      'pawcam://app/clips/',
+    ]) {
+      const response = await get(url);
+      expect(response.status, url).toBe(403);
+      expect(await response.text(), url).not.toContain('do not serve');
+    }
+    expect((await get('pawcam://app/clips/Hall/2027-05-20/missing.webm')).status).toBe(404);
+    // The URL parser folds plain dot segments first: that request is for the viewer, not for the clips folder.
+    expect((await get('pawcam://app/clips/../secret.txt')).status).toBe(404);
+    expect((await get('pawcam://app/clips/Hall/2027-05-20/pawcam-Hall-motion.jpg', { method: 'POST' })).status).toBe(405);
+    expect((await serveAppRequest(new Request('pawcam://app/clips/Hall/2027-05-20/pawcam-Hall-motion.jpg'), { root, csp: () => csp })).status).toBe(403);
+  });
+
+  it('lets the viewer\'s CSP show images and play media from its own origin', () => {
+    expect(csp).toMatch(/img-src 'self'/);
+    expect(csp).toMatch(/media-src 'self'/);
   });
 });

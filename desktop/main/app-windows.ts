@@ -157,8 +157,8 @@ export class AppWindows {
   }
 
   /**
-   * Deliver a command from the tray or a shortcut: Watch and Settings go to the main window (shown); Snapshot goes
-   * to the mini window when it shows that camera, else to the main viewer.
+   * Deliver a command from the tray, a shortcut or a notification: Watch, Settings and an event go to the main window
+   * (shown); Snapshot goes to the mini window when it shows that camera, else to the main viewer.
    */
   send(command: ViewerCommand): void {
     const parsed = parseWith(ViewerCommandSchema, command);
@@ -169,6 +169,7 @@ export class AppWindows {
     switch (command.type) {
       case 'watch':
       case 'open-settings':
+      case 'open-event':
         this.showMain();
         this.#deliver(this.#main, command);
         return;

@@ -58,6 +58,13 @@ function gate(overrides: Partial<IpcHandlers> = {}) {
     setAspectRatio: (_ctx, ratio) => (calls.push(`ratio ${ratio}`), null),
     handleEventMessage: (_ctx, id, message) => (calls.push(`event ${id} ${message.t}`), message.t === 'event' ? [{ t: 'event-ack', id: message.id }] : []),
     getDetectionSettings: (_ctx, id) => (calls.push(`detection ${id}`), DEFAULT_DETECTION_SETTINGS),
+    listEvents: (_ctx, id, day) => (calls.push(`list ${id} ${day}`), []),
+    deleteEvent: (_ctx, id, eventId) => (calls.push(`delete ${id} ${eventId}`), null),
+    markEventsSeen: (_ctx, id, ids) => (calls.push(`seen ${id} ${ids.length}`), null),
+    openDailyReport: (_ctx, id, day) => (calls.push(`report ${id} ${day}`), { ok: true, path: '/v/report.html' }),
+    getEventPrefs: () => ({ detection: DEFAULT_DETECTION_SETTINGS, mutedKinds: [] }),
+    setEventPrefs: (_ctx, _id, prefs) => prefs,
+    unseenEventCounts: () => ({}),
     ...overrides,
   };
   const registered = new Map<string, (e: GateEvent, ...args: unknown[]) => Promise<unknown>>();

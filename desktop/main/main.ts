@@ -14,7 +14,7 @@ import { createIpcHandlers, createTrayActions } from './app-handlers.ts';
 import { appSchemePrivileges, contentSecurityPolicy, serverConnectSources, setupAppProtocol } from './app-scheme.ts';
 import { setupWindows, type AppWindows } from './app-windows.ts';
 import { setupServer } from './embedded-server.ts';
-import { detectionSettingsFor, reportPresence, setupDesktopEvents } from './events/desktop-events.ts';
+import { clipsFolder, detectionSettingsFor, reportPresence, setupDesktopEvents } from './events/desktop-events.ts';
 import type { EventsService } from './events/setup-events.ts';
 import { setupIpc } from './ipc.ts';
 import { acquireSingleInstance, setupLifecycle } from './lifecycle.ts';
@@ -83,7 +83,13 @@ async function start(): Promise<void> {
   });
   if (server.error) notifier.show({ title: 'pawcam could not start its server', body: server.error });
 
-  setupAppProtocol({ protocol, root: paths.viewerRoot, csp: () => contentSecurityPolicy(serverConnectSources(server.url)) });
+  setupAppProtocol({
+    protocol,
+    root: paths.viewerRoot,
+    csp: () => contentSecurityPolicy(serverConnectSources(server.url)),
+    // The timeline's thumbnails and clips, from wherever the clips folder is now (a setting).
+    clipsDir: () => clipsFolder(settings.get(), () => app.getPath('videos'), app.getPath('userData')),
+  });
 
   let lifecycleQuitting = (): boolean => false;
   windows = setupWindows({
@@ -166,7 +172,8 @@ async function start(): Promise<void> {
     userDataDir: app.getPath('userData'),
     videosDir: () => app.getPath('videos'),
     notifier,
-    showEvent: () => void ourWindows.showMain(),
+    // The main window opens that camera's timeline on the event's day, with the event selected.
+    showEvent: (cameraId, eventId, at) => ourWindows.send({ type: 'open-event', cameraId, eventId, at }),
     onUnseen: (total) => tray.setUnseen(total),
   }).catch((error: unknown) => {
     log.error('could not open the events index', { error: String(error) });
@@ -216,8 +223,9 @@ async function start(): Promise<void> {
         if (eventStore) reportPresence(eventStore, states);
       },
       openExternal: (url) => shell.openExternal(url),
-      events: { handleMessage: (cameraId, raw) => eventStore?.handleMessage(cameraId, raw) ?? Promise.resolve(null) },
+      events: eventStore,
       detectionSettings: (cameraId) => detectionSettingsFor(settings.get(), cameraId),
+      openPath: (path) => shell.openPath(path),
     }),
   });
 

@@ -340,6 +340,16 @@ describe('AppWindows', () => {
     expect(main.webContents.sent.at(-1)).toEqual(['viewer:command', { type: 'snapshot', cameraId: 'cam-3' }]);
   });
 
+  it('a clicked event notification shows the main window (opening it if need be) and tells it which event', () => {
+    const windows = make();
+    windows.send({ type: 'open-event', cameraId: 'cam-1', eventId: '00000000000000a1', at: 1_800_000_000_000 });
+    const [main] = FakeWindow.created as [FakeWindow];
+    main.emit('ready-to-show');
+    main.webContents.emit('did-finish-load');
+    expect(main.visible).toBe(true);
+    expect(main.webContents.sent).toEqual([['viewer:command', { type: 'open-event', cameraId: 'cam-1', eventId: '00000000000000a1', at: 1_800_000_000_000 }]]);
+  });
+
   it('refuses malformed commands', () => {
     const windows = make();
     windows.showMain();

@@ -7,7 +7,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLIP_CHUNK_BYTES, DEFAULT_DETECTION_SETTINGS, encodeBase64, type CameraEventMessage } from '../../../protocol/event-messages.ts';
 import { FakeTimers } from '../../../protocol/testing/timers.ts';
+import type { TimelineEvent } from '../../../protocol/ipc.ts';
 import { createIpcHandlers } from '../app-handlers.ts';
+import { serveAppRequest } from '../app-scheme.ts';
 import { handleCall, type GateEvent } from '../ipc.ts';
 import { defaultSettings, type Settings } from '../settings.ts';
 import { viewerSettingsOf } from '../viewer-settings.ts';
@@ -45,6 +47,7 @@ describe('the desktop events wiring', () => {
   let shown: { title: string; body: string; icon?: string; onClick?: () => void }[];
   let unseen: number[];
   let opened: string[];
+  let openedFiles: string[];
   let events: EventsService;
 
   beforeEach(async () => {
@@ -54,12 +57,13 @@ describe('the desktop events wiring', () => {
     shown = [];
     unseen = [];
     opened = [];
+    openedFiles = [];
     events = await setupDesktopEvents({
       settings: { get: () => settings },
       userDataDir: join(dir, 'userData'),
       videosDir: () => join(dir, 'Videos'),
       notifier: { show: (m) => void shown.push(m) },
-      showEvent: (cameraId, eventId) => void opened.push(`${cameraId}/${eventId}`),
+      showEvent: (cameraId, eventId, at) => void opened.push(`${cameraId}/${eventId}@${at}`),
       onUnseen: (total) => void unseen.push(total),
       timers,
     });
@@ -83,6 +87,7 @@ describe('the desktop events wiring', () => {
       openExternal: async () => undefined,
       events,
       detectionSettings: (cameraId) => detectionSettingsFor(settings, cameraId),
+      openPath: async (path) => (openedFiles.push(path), ''),
     });
     const windows = { windowFor: (id: number) => (id === 1 ? { kind: 'main' as const, win: {} as BrowserWindow } : undefined) };
     const sender = { sender: { id: 1 }, senderFrame: { parent: null, url: 'pawcam://app/index.html' } } as unknown as GateEvent;
@@ -90,6 +95,9 @@ describe('the desktop events wiring', () => {
       handleEventMessage: (cameraId: string, message: unknown) => handleCall('handleEventMessage', handlers, windows, sender, [cameraId, message]),
       getDetectionSettings: (cameraId: string) => handleCall('getDetectionSettings', handlers, windows, sender, [cameraId]),
       reportStates: (states: unknown) => handleCall('reportCameraStates', handlers, windows, sender, [states]),
+      listEvents: (cameraId: string, day: string) => handleCall('listEvents', handlers, windows, sender, [cameraId, day, null]),
+      openDailyReport: (cameraId: string, day: string) => handleCall('openDailyReport', handlers, windows, sender, [cameraId, day]),
+      markSeen: (cameraId: string, ids: string[]) => handleCall('markEventsSeen', handlers, windows, sender, [cameraId, ids]),
     };
   }
 
@@ -123,8 +131,29 @@ describe('the desktop events wiring', () => {
     // The notification names the camera, shows the thumbnail and opens that moment; the tray counts it.
     expect(shown).toEqual([expect.objectContaining({ title: 'Hall: Motion', icon: join(clipsDir, day!, files[0]!) })]);
     shown[0]!.onClick!();
-    expect(opened).toEqual([`${hall.id}/${e.id}`]);
+    expect(opened).toEqual([`${hall.id}/${e.id}@${e.at}`]);
     expect(unseen.at(-1)).toBe(1);
+
+    // The timeline lists it with app URLs that the pawcam:// scheme serves from the clips folder.
+    const { listEvents, openDailyReport, markSeen } = ipc();
+    const listed = await listEvents(hall.id, localDay(e.at));
+    expect(listed).toEqual({ ok: true, value: [expect.objectContaining({ id: e.id, kind: 'motion', clipPending: false, seen: false, clipUrl: expect.stringMatching(/^pawcam:\/\/app\/clips\/Hall\//) })] });
+    const [item] = (listed as { value: TimelineEvent[] }).value;
+    const serve = (url: string, headers: Record<string, string> = {}) =>
+      serveAppRequest(new Request(url, { headers }), { root: dir, csp: () => 'default-src \'none\'', clipsDir: () => clipsFolder(settings, () => join(dir, 'Videos'), join(dir, 'userData')) });
+    expect(new Uint8Array(await (await serve(item!.clipUrl!)).arrayBuffer())).toEqual(new Uint8Array(clip));
+    const seek = await serve(item!.clipUrl!, { range: 'bytes=1000-' });
+    expect(seek.status).toBe(206);
+    expect(new Uint8Array(await seek.arrayBuffer())).toEqual(new Uint8Array(clip.subarray(1000)));
+    expect((await serve(item!.thumbnailUrl!)).headers.get('content-type')).toBe('image/jpeg');
+
+    // Seen: the tray's count drops. The day's report is written next to the clips and opened.
+    expect(await markSeen(hall.id, [e.id])).toEqual({ ok: true, value: null });
+    expect(unseen.at(-1)).toBe(0);
+    const report = await openDailyReport(hall.id, localDay(e.at));
+    expect(report).toEqual({ ok: true, value: { ok: true, path: join(clipsDir, day!, `pawcam-report-Hall-${day}.html`) } });
+    expect(openedFiles).toEqual([join(clipsDir, day!, `pawcam-report-Hall-${day}.html`)]);
+    expect(await readFile(openedFiles[0]!, 'utf8')).toContain('<svg');
   });
 
   it('a camera not in the list, or a message that is not an event message, changes nothing', async () => {
@@ -158,10 +187,24 @@ describe('the desktop events wiring', () => {
     timers.advance(9 * 60_000);
     expect(shown).toEqual([]);
     timers.advance(60_000);
-    expect(shown).toEqual([expect.objectContaining({ title: 'Hall has been offline for 10 min' })]);
+    expect(shown).toEqual([expect.objectContaining({ title: 'Hall has been offline for 10 min', body: expect.not.stringContaining('battery') })]);
     // 'unknown' (not yet pinged) says nothing either way.
     await reportStates([{ id: hall.id, name: hall.name, state: 'unknown' }]);
     timers.advance(3_600_000);
     expect(shown).toHaveLength(1);
+  });
+
+  it('"camera offline" names the battery level the camera last reported, and clicking it opens that moment', async () => {
+    const { reportStates, listEvents } = ipc();
+    await reportStates([{ id: hall.id, name: hall.name, state: 'online', battery: 0.37 }]);
+    timers.advance(60_000);
+    // The viewer keeps reporting the last level it knew after the link ended.
+    await reportStates([{ id: hall.id, name: hall.name, state: 'offline', battery: 0.37 }]);
+    timers.advance(10 * 60_000 + 30_000);
+    expect(shown).toEqual([expect.objectContaining({ title: 'Hall has been offline for 10 min', body: expect.stringContaining('battery was at 37 %') })]);
+    const listed = (await listEvents(hall.id, localDay(timers.now()))) as { ok: true; value: TimelineEvent[] };
+    expect(listed.value).toEqual([expect.objectContaining({ kind: 'camera-offline', battery: 0.37, clipUrl: null, thumbnailUrl: null, clipPending: false })]);
+    shown[0]!.onClick!();
+    expect(opened).toEqual([`${hall.id}/${listed.value[0]!.id}@${listed.value[0]!.at}`]);
   });
 });

@@ -45,8 +45,8 @@ export interface DesktopEventsDeps {
   videosDir(): string;
   /** The app's notifier; events use it only while notifications are on in Settings. */
   notifier: EventNotifier;
-  /** A notification was clicked: bring that moment up (for now, the main window). */
-  showEvent(cameraId: string, eventId: string): void;
+  /** A notification was clicked: bring that moment up (the main window opens the camera's timeline there). */
+  showEvent(cameraId: string, eventId: string, at: number): void;
   /** How many events nobody has looked at yet, all cameras together (the tray shows it). */
   onUnseen(total: number): void;
   timers?: Timers;
@@ -70,7 +70,7 @@ export function desktopEventsDeps(deps: DesktopEventsDeps): EventsDeps {
         if (settings().notifications) deps.notifier.show(message);
       },
     },
-    openEvent: (cameraId, eventId) => deps.showEvent(cameraId, eventId),
+    openEvent: (cameraId, eventId, at) => deps.showEvent(cameraId, eventId, at),
     onUnseenChange: (counts) => deps.onUnseen(totalUnseen(counts)),
     cameraIds: () => settings().cameras.map((c) => c.id),
     ...(deps.timers ? { timers: deps.timers } : {}),
@@ -84,11 +84,17 @@ export function totalUnseen(counts: ReadonlyMap<string, number>): number {
   return total;
 }
 
-/** Feed the viewer's reported camera states to "camera offline for N minutes" ('unknown' says nothing). */
-export function reportPresence(events: Pick<EventsService, 'cameraPresence'>, states: readonly { id: string; state: CameraState }[]): void {
-  for (const { id, state } of states) {
+/**
+ * Feed the viewer's reported camera states to "camera offline for N minutes" ('unknown' says nothing), with the
+ * battery level each camera last reported, which that notification names.
+ */
+export function reportPresence(
+  events: Pick<EventsService, 'cameraPresence'>,
+  states: readonly { id: string; state: CameraState; battery?: number | null | undefined }[],
+): void {
+  for (const { id, state, battery } of states) {
     if (state === 'unknown') continue;
-    events.cameraPresence(id, state !== 'offline');
+    events.cameraPresence(id, state !== 'offline', battery ?? null);
   }
 }
 

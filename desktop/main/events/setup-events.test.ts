@@ -127,6 +127,20 @@ describe('setupEvents', () => {
     expect(shown).toEqual([expect.objectContaining({ title: 'Hall: 3 event(s) could not be kept', body: expect.stringContaining('ran out of room') })]);
   });
 
+  it('the timeline says a clip is still arriving until it is here, dropped by the camera, or given up on', async () => {
+    const waiting = event({ clip: true });
+    const dropped = event({ clip: true, kind: 'barking-like' });
+    const none = event();
+    for (const e of [waiting, dropped, none]) await send(e);
+    await send({ t: 'events-dropped', items: [{ eventId: dropped.id, kind: dropped.kind, at: dropped.at, what: 'clip', reason: 'quota' }], more: 0, upTo: 1 });
+    const pending = () => Object.fromEntries(events.listTimeline('cam-a', localDay(waiting.at)).map((r) => [r.id, r.clipPending]));
+    expect(pending()).toEqual({ [waiting.id]: true, [dropped.id]: false, [none.id]: false });
+    expect(events.listTimeline('cam-a', localDay(waiting.at), ['barking-like']).map((r) => r.id)).toEqual([dropped.id]);
+    // Two days on with nothing of it arrived: the desktop stops waiting (as it abandons a half-received clip).
+    timers.advance(2 * 86_400_000);
+    expect(pending()[waiting.id]).toBe(false);
+  });
+
   it('a camera offline for 10 minutes is an event and a notification with its last battery level', async () => {
     events.cameraPresence('cam-a', true, 0.37);
     timers.advance(5000);

@@ -47,8 +47,8 @@ export interface EventsDeps {
   mutedKinds?(cameraId: string): readonly EventKind[];
   retention(): RetentionPolicy;
   notifier: EventNotifier;
-  /** A notification was clicked: show that moment. */
-  openEvent(cameraId: string, eventId: string): void;
+  /** A notification was clicked: show that moment (`at`: when the event happened). */
+  openEvent(cameraId: string, eventId: string, at: number): void;
   /** The unseen counts changed (the tray shows them). */
   onUnseenChange?(counts: ReadonlyMap<string, number>): void;
   /** "Camera offline" after this long (default 10 minutes). */
@@ -60,6 +60,9 @@ export interface EventsDeps {
   cameraIds?(): readonly string[];
 }
 
+/** An event on the timeline: its row, and whether its clip may still come. */
+export type TimelineRow = EventRow & { clipPending: boolean };
+
 /** What main and the IPC handlers use. */
 export interface EventsService {
   /** A data-channel message from `cameraId`; resolves to the reply to send back, or null. Bad input changes nothing. */
@@ -68,6 +71,8 @@ export interface EventsService {
   cameraPresence(cameraId: string, online: boolean, battery?: number | null): void;
   /** A camera's events of one local day, optionally of some kinds. */
   listDay(cameraId: string, day: string, kinds?: readonly EventKind[]): EventRow[];
+  /** `listDay`, each event saying whether its clip is still on its way (the timeline shows "clip still arriving"). */
+  listTimeline(cameraId: string, day: string, kinds?: readonly EventKind[]): TimelineRow[];
   /** Delete an event with its clip and thumbnail. */
   deleteEvent(cameraId: string, id: string): Promise<void>;
   markSeen(cameraId: string, ids: readonly string[]): void;
@@ -112,7 +117,7 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
         title: `${name}: ${KIND_TEXT[row.kind]}`,
         body: `${clock(row.at)} — click to see that moment.`,
         ...(row.thumbnail ? { icon: join(deps.clipsDir(), row.thumbnail) } : {}),
-        onClick: () => deps.openEvent(row.cameraId, row.id),
+        onClick: () => deps.openEvent(row.cameraId, row.id, row.at),
       });
     } else if (decision.reason === 'late') {
       const entry = backlog.get(row.cameraId) ?? { count: 0, timer: null };
@@ -216,7 +221,7 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
     deps.notifier.show({
       title: `${deps.cameraName(row.cameraId)} has been offline for ${minutes} min`,
       body: `No contact since ${clock(row.at)}${row.battery !== null ? `; battery was at ${Math.round(row.battery * 100)} %` : ''}.`,
-      onClick: () => deps.openEvent(row.cameraId, row.id),
+      onClick: () => deps.openEvent(row.cameraId, row.id, row.at),
     });
   };
   let timer: unknown = timers.setTimeout(offlineTimer, OFFLINE_CHECK_MS);
@@ -283,6 +288,7 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
         case 'clip-ack':
         case 'events-dropped-ack':
         case 'detection-settings':
+        case 'event-notices':
           // Messages the desktop sends, not receives: a camera sending them is confused; nothing changes.
           log.warn('unexpected event message direction; ignored', { cameraId, t: m.t });
           return null;
@@ -306,6 +312,19 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
     listDay(cameraId, day, kinds) {
       const starts = localHourStarts(day);
       return index.listEvents(cameraId, starts[0]!, starts.at(-1)!, kinds);
+    },
+    listTimeline(cameraId, day, kinds) {
+      const starts = localHourStarts(day);
+      const rows = index.listEvents(cameraId, starts[0]!, starts.at(-1)!, kinds);
+      const droppedClips = new Set(index.listDropped(cameraId, starts[0]!, starts.at(-1)!).filter((d) => d.what === 'clip').map((d) => d.eventId));
+      const now = timers.now();
+      // A clip is on its way while part of it is here, or while it may still come: the camera said one follows, has
+      // not reported it dropped, and the event is younger than the time after which a half-sent clip is abandoned.
+      return rows.map((row) => ({
+        ...row,
+        clipPending:
+          row.clipExpected && row.clip === null && !droppedClips.has(row.id) && (index.getPart(cameraId, row.id) !== null || now - row.receivedAt < STALE_PART_MS),
+      }));
     },
     async deleteEvent(cameraId, id) {
       const row = index.getEvent(cameraId, id);
