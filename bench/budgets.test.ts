@@ -16,6 +16,7 @@ const passing: Figures = {
   cpuOurs: 0.5,
   cpuPeerjs: 0.5,
   cpuOursStandby: 0.1,
+  cpuOursDetect: 0.11,
   standbyViewerBytes: 300_000_000,
   standbyCameras: 8,
   standbyCamerasAsked: 8,
@@ -37,6 +38,7 @@ describe('checkBudgets', () => {
       'camera-gzip',
       'camera-cpu',
       'camera-cpu-standby',
+      'camera-cpu-detect',
       'standby-memory',
     ]);
     const judged = checks.filter((c) => !c.reportOnly);
@@ -49,6 +51,11 @@ describe('checkBudgets', () => {
     expect(checks['camera-cpu-standby']!.actual).toBeCloseTo(0.3);
     expect(byId({ ...passing, ttffWarmOurs: 40 })['ttff-warm-standby']).toMatchObject({ pass: true, limit: 62.5 });
     expect(byId({ ...passing, cpuOursStandby: null })['camera-cpu-standby']!.pass).toBeNull();
+  });
+
+  it('judges detection against the same standby camera page with detection off', () => {
+    expect(byId({ ...passing, cpuOursDetect: 0.125 })['camera-cpu-detect']).toMatchObject({ pass: false, limit: 1.15, miss: '0.10× over (9%)' });
+    expect(byId({ ...passing, cpuOursDetect: null })['camera-cpu-detect']!.pass).toBeNull();
   });
 
   it('reports the viewer memory on standby with no limit, and says when it holds fewer cameras than asked', () => {

@@ -25,6 +25,8 @@ export interface Figures {
   cpuPeerjs: number | null;
   /** The same camera page with one viewer holding a standby link and nobody watching. */
   cpuOursStandby: number | null;
+  /** The same standby camera page with motion and sound detection on (detectors, pre-roll recorders, outbox). */
+  cpuOursDetect: number | null;
   /** The viewer browser's memory with `standbyCameras` standby links up, bytes (of `standbyCamerasAsked`). */
   standbyViewerBytes: number | null;
   standbyCameras: number | null;
@@ -67,6 +69,7 @@ export function checkBudgets(f: Figures): BudgetCheck[] {
     atMost('camera-gzip', 'camera page ≤ 90 KB gzip JS+CSS', f.cameraGzip, CAMERA_GZIP_BUDGET, 'B'),
     atMost('camera-cpu', 'camera-page CPU ≤ 1.1× baseline camera page', ratioOf(f.cpuOurs, f.cpuPeerjs), 1.1, '×'),
     atMost('camera-cpu-standby', 'camera-page CPU with one viewer on standby ≤ 0.25× the camera watched live', ratioOf(f.cpuOursStandby, f.cpuOurs), 0.25, '×'),
+    atMost('camera-cpu-detect', 'camera-page CPU with detection on ≤ 1.15× without (one viewer on standby)', ratioOf(f.cpuOursDetect, f.cpuOursStandby), 1.15, '×'),
     {
       id: 'standby-memory',
       what: `viewer memory with ${standbyCount(f)} cameras on standby (reported)`,

@@ -26,7 +26,7 @@ export interface PartStatus {
  * Whose camera CPU was measured: pawcam's and the baseline's camera watched live, pawcam's with the viewer on standby,
  * and pawcam's with no viewer at all.
  */
-export type CpuSubject = 'ours' | 'peerjs' | 'oursStandby' | 'oursIdle';
+export type CpuSubject = 'ours' | 'peerjs' | 'oursStandby' | 'oursIdle' | 'oursDetect';
 
 /** Everything one run measured. */
 export interface BenchResults {
@@ -84,6 +84,7 @@ export function figuresOf(
     cpuOurs: r.cpu?.ours?.rendererCpuPerSecond ?? null,
     cpuPeerjs: r.cpu?.peerjs?.rendererCpuPerSecond ?? null,
     cpuOursStandby: r.cpu?.oursStandby?.rendererCpuPerSecond ?? null,
+    cpuOursDetect: r.cpu?.oursDetect?.rendererCpuPerSecond ?? null,
     standbyViewerBytes: r.standby?.loaded && r.standby.linked > 0 ? r.standby.loaded.browserBytes : null,
     standbyCameras: r.standby?.loaded ? r.standby.linked : null,
     standbyCamerasAsked,
@@ -104,6 +105,7 @@ export function ratiosOf(f: Figures): Record<string, number | null> {
   out['RSS per connection / stock, same cameras'] = ratio(f.rssOurs, f.rssStock);
   out['camera CPU / PeerJS camera'] = ratio(f.cpuOurs, f.cpuPeerjs);
   out['camera CPU on standby / watched live'] = ratio(f.cpuOursStandby, f.cpuOurs);
+  out['camera CPU with detection on / off (standby)'] = ratio(f.cpuOursDetect, f.cpuOursStandby);
   for (const key of Object.keys(out)) out[key] = out[key] === null ? null : Math.round(out[key]! * 1000) / 1000;
   return out;
 }

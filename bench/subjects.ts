@@ -11,6 +11,8 @@ import type { BaselineServer } from './baseline-server.ts';
 import { probeScript, type G2gProbe, type ProbeConfig, type SourceFormat, type TtffProbe } from './page-probe.ts';
 import { THUMBNAIL_WIDTH } from '../camera-web/src/media/thumbnail-feed.ts';
 import { Skip, message, within } from './util.ts';
+import { DEFAULT_DETECTION_SETTINGS, encodeEventMessage } from '../protocol/event-messages.ts';
+import { DETECTION_SETTINGS_KEY } from '../camera-web/src/events/camera-events.ts';
 
 /** Which subject. */
 export type SubjectKind = 'ours' | 'peerjs' | 'raw';
@@ -117,14 +119,27 @@ export async function standbyShowing(viewer: Page, camera: CameraHandle, links =
   await camera.page.locator(`[data-testid=standby-links][data-count="${links}"]`).waitFor({ state: 'attached', timeout: timeoutMs });
 }
 
+/** An init script that keeps the default detection settings in the camera page's storage, as a desktop leaves them. */
+function keptDetectionSettings(): string {
+  return `try { localStorage.setItem(${JSON.stringify(DETECTION_SETTINGS_KEY)}, ${JSON.stringify(encodeEventMessage(DEFAULT_DETECTION_SETTINGS))}); } catch {}`;
+}
+
+/** Wait until the camera page says detection is on (its detectors and recorders running). */
+export async function detectionOn(camera: Page, timeoutMs = 20_000): Promise<void> {
+  await camera.locator('[data-testid=detection][data-state=on]').waitFor({ state: 'attached', timeout: timeoutMs });
+}
+
 async function closeAll(context: BrowserContext): Promise<void> {
   await Promise.all(context.pages().map((p) => p.close().catch(() => undefined)));
 }
 
 /** pawcam: the camera page and the web viewer through the real server. */
-export async function openOurs(browsers: Browsers, serverUrl: string, format: SourceFormat | null): Promise<Subject> {
+export async function openOurs(browsers: Browsers, serverUrl: string, format: SourceFormat | null, options: { detection?: boolean } = {}): Promise<Subject> {
   const selectors = { watch: '[data-testid=watch]', stop: '[data-testid=stop]', video: 'video[data-testid=live-video]' };
   const cameraContext = await probedContext(browsers.camera, format, null);
+  // Detection runs once a desktop has sent its settings, ever; the page keeps them. The web viewer sends none, so the
+  // bench keeps the defaults for the camera page as a desktop would have left them.
+  if (options.detection) await cameraContext.addInitScript(keptDetectionSettings());
   // The viewer opens on its only camera by itself when it loads visible; the bench times the Watch click instead. The
   // clock stops at the first full-size frame: the standby link's thumbnail is on screen before the click.
   const viewerContext = await probedContext(browsers.viewer, null, selectors.watch, true, { selector: selectors.video, minWidth: THUMBNAIL_WIDTH });

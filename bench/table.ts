@@ -211,6 +211,11 @@ export function renderStandby(r: Pick<BenchResults, 'cpu' | 'standby'>): string[
       ['video sent (end of window)', picture(alone), picture(standby), picture(live), ''],
     ]),
   );
+  const detect = r.cpu?.oursDetect;
+  if (detect) {
+    const over = standby && standby.rendererCpuPerSecond > 0 ? `, ${(detect.rendererCpuPerSecond / standby.rendererCpuPerSecond).toFixed(2)}× the same page with detection off` : '';
+    out.push(`With motion and sound detection on (one viewer on standby): ${core(detect)}${over}.`);
+  }
   const s = r.standby;
   if (!s) return out;
   const cell = (m: ViewerMemory | null): string[] => (m ? [`${mb(m.rendererBytes)} (${m.renderers})`, mb(m.browserBytes), mb(m.jsHeapUsedBytes)] : ['—', '—', '—']);
