@@ -8,6 +8,8 @@ describe('parseChannelMessage', () => {
     const ack = { t: 'event-ack', id: '0123456789abcdef' } as const;
     const parsed = parseChannelMessage(new TextEncoder().encode(encodeEventMessage(ack as never)));
     expect(parsed.ok && parsed.family).toBe('event');
+    // A viewer's subscription to notices is an event message too (an older camera sees a newer kind and ignores it).
+    expect(parseChannelMessage(JSON.stringify({ t: 'event-notices', on: true }))).toEqual({ ok: true, family: 'event', value: { t: 'event-notices', on: true } });
   });
 
   it('refuses a malformed event message instead of passing it on as a newer kind', () => {

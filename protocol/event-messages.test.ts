@@ -38,6 +38,8 @@ describe('parseEventMessage', () => {
       { t: 'events-dropped', items: [{ eventId: ID, kind: 'motion', at: AT, what: 'clip', reason: 'quota' }], more: 0, upTo: 1 },
       { t: 'events-dropped-ack', upTo: 3 },
       { ...DEFAULT_DETECTION_SETTINGS, motion: { ...DEFAULT_DETECTION_SETTINGS.motion, zones: { cols: 2, rows: 2, cells: '0110' } }, quietHours: { startMinute: 1320, endMinute: 420 } },
+      { t: 'event-notices', on: true },
+      { t: 'event-notices', on: false },
     ];
     for (const m of messages) {
       expect(isEventMessageType(m.t)).toBe(true);
@@ -63,6 +65,8 @@ describe('parseEventMessage', () => {
     const item = { eventId: ID, kind: 'motion', at: AT, what: 'event', reason: 'quota' };
     expect(parseEventMessage(JSON.stringify({ t: 'events-dropped', items: Array(MAX_DROPPED_ITEMS + 1).fill(item), more: 0, upTo: 0 })).ok).toBe(false);
     expect(parseEventMessage(JSON.stringify({ ...DEFAULT_DETECTION_SETTINGS, cooldownSec: -1 })).ok).toBe(false);
+    expect(parseEventMessage(JSON.stringify({ t: 'event-notices', on: 'yes' }))).toMatchObject({ ok: false, error: expect.stringContaining('on') });
+    expect(parseEventMessage(JSON.stringify({ t: 'event-notices', on: true, all: true })).ok).toBe(false);
     expect(isEventMessageType('status')).toBe(false);
   });
 });

@@ -155,6 +155,13 @@ const DetectionSettingsSchema = v.strictObject({
   quietHours: v.nullable(v.strictObject({ startMinute: MinuteOfDay, endMinute: MinuteOfDay })),
 });
 
+/**
+ * Viewer → camera: send me (`on`) or stop sending me each new `event` as it is detected, thumbnail included, for a
+ * notification while the viewer is open (the web viewer). Notices are copies: not acknowledged, never taken from the
+ * outbox's backlog, and not sent to the collecting viewer, which gets the event itself. Lasts as long as the session.
+ */
+const EventNoticesSchema = v.strictObject({ t: v.literal('event-notices'), on: v.boolean() });
+
 /** Every event message. */
 export const EventMessageSchema = v.variant('t', [
   EventSchema,
@@ -165,6 +172,7 @@ export const EventMessageSchema = v.variant('t', [
   DroppedNoticeSchema,
   DroppedAckSchema,
   DetectionSettingsSchema,
+  EventNoticesSchema,
 ]);
 export type EventMessage = v.InferOutput<typeof EventMessageSchema>;
 export type CameraEventMessage = v.InferOutput<typeof EventSchema>;
@@ -174,6 +182,7 @@ export type ClipAckMessage = v.InferOutput<typeof ClipAckSchema>;
 export type DroppedNoticeMessage = v.InferOutput<typeof DroppedNoticeSchema>;
 export type DroppedItem = DroppedNoticeMessage['items'][number];
 export type DetectionSettings = v.InferOutput<typeof DetectionSettingsSchema>;
+export type EventNoticesMessage = v.InferOutput<typeof EventNoticesSchema>;
 
 /** Sensible defaults for a new camera. */
 export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
@@ -188,7 +197,7 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
 export function isEventMessageType(t: unknown): boolean {
   return typeof t === 'string' && EVENT_MESSAGE_TYPES.has(t);
 }
-const EVENT_MESSAGE_TYPES = new Set(['event', 'event-end', 'clip-chunk', 'event-ack', 'clip-ack', 'events-dropped', 'events-dropped-ack', 'detection-settings']);
+const EVENT_MESSAGE_TYPES = new Set(['event', 'event-end', 'clip-chunk', 'event-ack', 'clip-ack', 'events-dropped', 'events-dropped-ack', 'detection-settings', 'event-notices']);
 
 /** Parse one event message (a JSON text frame, or its UTF-8 bytes). */
 export function parseEventMessage(input: unknown): Parsed<EventMessage> {

@@ -148,6 +148,46 @@ describe('CameraEvents', () => {
     events.stop();
   });
 
+  it('a web viewer that asked for notices gets each new event as it is detected, thumbnail included; the desktop still collects it', async () => {
+    const events = cameraEvents();
+    await events.start();
+    links.connect('desk');
+    links.connect('web');
+    links.say('desk', DEFAULT_DETECTION_SETTINGS);
+    links.say('web', { t: 'event-notices', on: true });
+    await events.idle();
+    moveSomething();
+    await events.idle();
+    await flush();
+    const notices = links.take('web');
+    expect(notices).toEqual([expect.objectContaining({ t: 'event', kind: 'motion', thumbnail: '/9j/2Q==' })]);
+    // The same event goes to the collector through the outbox, and stays there until it is acknowledged.
+    expect(links.take('desk')).toEqual([notices[0]]);
+    expect(outbox.items.length).toBeGreaterThan(0);
+    events.stop();
+  });
+
+  it('the desktop\'s zones decide where motion counts: none outside the watched cells, one inside', async () => {
+    const events = cameraEvents();
+    await events.start();
+    links.connect('desk');
+    // The moving box crosses rows 1 and 2 of a 1×4 grid (y 20..34 of 60); only the top row is watched.
+    const zones = (cells: string): DetectionSettings => ({ ...DEFAULT_DETECTION_SETTINGS, cooldownSec: 0, motion: { ...DEFAULT_DETECTION_SETTINGS.motion, zones: { cols: 1, rows: 4, cells } } });
+    links.say('desk', zones('1000'));
+    await events.idle();
+    moveSomething();
+    await events.idle();
+    expect(media.triggers).toHaveLength(0);
+    // Changed while running (the desktop saved new zones): applied to the running detector at once.
+    links.say('desk', zones('0100'));
+    await events.idle();
+    expect(JSON.parse(storage.getItem(DETECTION_SETTINGS_KEY)!)).toMatchObject({ motion: { zones: { cols: 1, rows: 4, cells: '0100' } } });
+    moveSomething();
+    await events.idle();
+    expect(media.triggers).toHaveLength(1);
+    events.stop();
+  });
+
   it('a sound and its clip become an event then a clip in the outbox', async () => {
     storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify(DEFAULT_DETECTION_SETTINGS));
     const events = cameraEvents();

@@ -184,7 +184,15 @@ export class CameraEvents {
     if (this.#stopped) return;
     this.#outbox = outbox;
     this.#pipeline = new EventPipeline({
-      outbox,
+      outbox: {
+        // A new event goes to the outbox (for the collector) and, as a notice, to the viewers that asked for one.
+        addEvent: (message) => {
+          this.#delivery?.notice(message);
+          return outbox.addEvent(message);
+        },
+        addEventEnd: (message, event) => outbox.addEventEnd(message, event),
+        addClip: (clip) => outbox.addClip(clip),
+      },
       clips: { trigger: (eventId) => this.#clips?.trigger(eventId) ?? { kind: 'unavailable' } },
       thumbnail: () => this.#frames?.thumbnail() ?? Promise.resolve(null),
     });

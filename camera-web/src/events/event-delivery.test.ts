@@ -109,6 +109,60 @@ describe('EventDelivery', () => {
   });
 });
 
+describe('EventDelivery notices', () => {
+  it('a web viewer that asks for notices gets each new event as detected, not the backlog, and sends no acks', async () => {
+    const delivery = await deliver();
+    links.connect('web');
+    links.say('web', { t: 'event-notices', on: true });
+    await delivery.idle();
+    // The two kept events are the collector's business: the web viewer gets none of them.
+    expect(links.take('web')).toEqual([]);
+    delivery.notice(event('n1'));
+    expect(ids(links.take('web'))).toEqual(['n1']);
+    // Nothing of the outbox moved: a notice is a copy.
+    expect(outbox.items).toHaveLength(2);
+    expect(delivery.collector).toBeNull();
+  });
+
+  it('the collector gets no notice (the outbox delivers it the event); other subscribers do', async () => {
+    const delivery = await deliver();
+    links.connect('desk');
+    links.connect('web');
+    links.say('desk', DEFAULT_DETECTION_SETTINGS);
+    links.say('desk', { t: 'event-notices', on: true });
+    links.say('web', { t: 'event-notices', on: true });
+    await delivery.idle();
+    links.take('desk');
+    delivery.notice(event('n1'));
+    expect(links.take('desk')).toEqual([]);
+    expect(ids(links.take('web'))).toEqual(['n1']);
+  });
+
+  it('notices stop when the viewer says off, when its session ends, and for a new session until it asks again', async () => {
+    const delivery = await deliver();
+    links.connect('web');
+    links.connect('tab2');
+    links.say('web', { t: 'event-notices', on: true });
+    links.say('tab2', { t: 'event-notices', on: true });
+    links.say('web', { t: 'event-notices', on: false });
+    delivery.notice(event('n1'));
+    expect(links.take('web')).toEqual([]);
+    expect(ids(links.take('tab2'))).toEqual(['n1']);
+    links.end('tab2');
+    links.connect('tab2');
+    delivery.notice(event('n2'));
+    expect(links.take('tab2')).toEqual([]);
+    expect(delivery.noticeViewers).toEqual([]);
+    // A viewer with no connected session cannot subscribe.
+    links.say('ghost', { t: 'event-notices', on: true });
+    expect(delivery.noticeViewers).toEqual([]);
+    links.say('tab2', { t: 'event-notices', on: true });
+    delivery.close();
+    delivery.notice(event('n3'));
+    expect(links.take('tab2')).toEqual([]);
+  });
+});
+
 describe('HeldLinks', () => {
   it('a desktop that connected and asked before the events code was there still collects, once released', async () => {
     const held = new HeldLinks(links);

@@ -13,8 +13,12 @@
  * cannot keep every item until every paired desktop, some perhaps never seen again, has it. With two desktops
  * paired, each event lands on whichever collected it; a switch of collector mid-clip is safe because the clip
  * acks carry the offset the new desktop really holds (`resume`).
+ *
+ * Notices: a viewer that wants to show a notification while it is open (the web viewer) sends `event-notices`; from
+ * then until it says `on: false` or its session ends, each new event is copied to it as detected (`notice()`): no
+ * acks, nothing from the outbox's backlog, and never to the collector, which gets the event itself.
  */
-import type { EventMessage, DetectionSettings } from '../../../protocol/event-messages.ts';
+import type { CameraEventMessage, EventMessage, DetectionSettings } from '../../../protocol/event-messages.ts';
 import type { TypedEmitter } from '../../../protocol/events.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import type { Timers } from '../../../protocol/timers.ts';
@@ -51,6 +55,8 @@ export class EventDelivery {
   readonly #connected: string[] = [];
   /** Connected viewers whose current session asked for events. */
   readonly #collectors = new Set<string>();
+  /** Connected viewers whose current session asked for notices of new events. */
+  readonly #noticed = new Set<string>();
   #current: string | null = null;
   readonly #off: (() => void)[];
   #closed = false;
@@ -79,6 +85,23 @@ export class EventDelivery {
     return this.#current;
   }
 
+  /** The viewers that get a notice of each new event now (tests, logs). */
+  get noticeViewers(): readonly string[] {
+    return [...this.#noticed];
+  }
+
+  /**
+   * A new event was detected: copy it to every viewer that asked for notices, except the collector (the outbox
+   * delivers the event itself to it). A copy that cannot be sent is lost: a notice is for now or never.
+   */
+  notice(message: CameraEventMessage): void {
+    if (this.#closed) return;
+    for (const viewerId of this.#noticed) {
+      if (viewerId === this.#current) continue;
+      if (!this.#o.links.sendEvent(viewerId, message)) log.debug('an event notice could not be sent', { viewer: viewerId });
+    }
+  }
+
   /** Everything queued so far has been handled (tests, shutdown). */
   idle(): Promise<void> {
     return this.#sender.idle();
@@ -91,6 +114,7 @@ export class EventDelivery {
     for (const off of this.#off.splice(0)) off();
     this.#sender.disconnect();
     this.#current = null;
+    this.#noticed.clear();
   }
 
   #onConnected(viewerId: string): void {
@@ -107,6 +131,7 @@ export class EventDelivery {
     const i = this.#connected.indexOf(viewerId);
     if (i >= 0) this.#connected.splice(i, 1);
     this.#collectors.delete(viewerId);
+    this.#noticed.delete(viewerId);
     if (this.#current !== viewerId) return;
     log.info('the collecting viewer left; events wait for the next one', { viewer: viewerId });
     this.#sender.disconnect();
@@ -127,6 +152,10 @@ export class EventDelivery {
         }
         return;
       }
+      case 'event-notices':
+        if (message.on) this.#noticed.add(viewerId);
+        else this.#noticed.delete(viewerId);
+        return;
       case 'event-ack':
       case 'clip-ack':
       case 'events-dropped-ack':
