@@ -165,3 +165,45 @@ export const VIEWER_MESSAGES = {
   notEnrolled:
     'The pawcam server does not know this viewer: it is closed to devices its owner did not enroll. Open the owner link the server printed (…/viewer/#owner=…) in this browser, or in the desktop app give the server’s owner credential in Settings.',
 } as const;
+
+/** The events timeline (desktop only). */
+export const TIMELINE_MESSAGES = {
+  title: 'Events',
+  today: 'Today',
+  yesterday: 'Yesterday',
+  loading: 'Loading events…',
+  empty: 'Nothing happened this day.',
+  emptyFiltered: 'Nothing of the chosen kinds this day.',
+  noKinds: 'Choose at least one kind of event to show.',
+  clipPending: 'Clip still arriving from the phone…',
+  noClip: 'No clip for this event.',
+  clipMissing: 'The clip could not be played (it may have been removed to save space).',
+  offlineNote: 'The camera was out of touch; nothing was recorded.',
+  deleteConfirm: 'Delete this event and its clip?',
+  reportWriting: 'Writing the daily report…',
+} as const;
+
+/** Why the timeline could not load or change (`detail`: what the app said). */
+export function timelineFailedMessage(detail: string): string {
+  return `Could not load the events: ${detail}`;
+}
+
+/** An event could not be deleted (`detail`: why). */
+export function eventNotDeletedMessage(detail: string): string {
+  return `The event was not deleted: ${detail}`;
+}
+
+/** The daily report was written and opened. */
+export function reportOpenedMessage(path: string): string {
+  return `Daily report saved to ${path} and opened in your browser.`;
+}
+
+/** The daily report could not be written or opened (`detail`: why). */
+export function reportFailedMessage(detail: string): string {
+  return `Daily report: ${detail}`;
+}
+
+/** The Events button's accessible name, with how many events are new. */
+export function eventsButtonLabel(cameraName: string, unseen: number): string {
+  return unseen > 0 ? `Events of ${cameraName}, ${unseen} new` : `Events of ${cameraName}`;
+}
