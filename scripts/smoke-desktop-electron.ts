@@ -420,6 +420,10 @@ export const shell = strict('shell', {
     return Promise.resolve();
   },
   showItemInFolder: (path: string) => smokeState().record(`shell:showItemInFolder ${path}`),
+  openPath: (path: string) => {
+    smokeState().record(`shell:openPath ${path}`);
+    return Promise.resolve('');
+  },
 });
 /** Stand-in `dialog`: every picker is cancelled. */
 export const dialog = strict('dialog', {

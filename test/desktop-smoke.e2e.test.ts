@@ -2,7 +2,9 @@
  * The desktop app's built code, packed by electron-builder and run under Node with a stand-in `electron`
  * (scripts/smoke-desktop.ts). It needs the build `npm run test:e2e` makes first. What it proves is listed check by
  * check in its output; this test fails on any failed check and names it. A second run hands the built main bundle
- * a camera's event and clip over IPC, as the viewer does, and looks for them in the SQLite index and the clips folder.
+ * a camera's event and clip over IPC, as the viewer does, and looks for them in the SQLite index and the clips folder;
+ * the timeline's listEvents gives the clip's pawcam://app/clips URL, main's scheme handler serves it (whole and a byte
+ * range, as the video element asks) and the thumbnail, and openDailyReport writes the report there and opens it.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -74,11 +76,24 @@ while (!(main = state.windows.find((w) => w.url.startsWith('pawcam://app/'))) ||
 const sender = { sender: { id: main.webContents.id }, senderFrame: { parent: null, url: 'pawcam://app/index.html' } };
 const replies = [];
 for (const [channel, ...args] of input.calls) replies.push(await state.ipcHandlers.get(channel)(sender, ...args));
+// The timeline's clip URL, fetched through main's pawcam:// handler as the renderer's <video> would: whole, then a range.
+const served = [];
+const listed = replies.find((r) => r.ok && Array.isArray(r.value) && r.value.some((e) => e && e.clipUrl));
+if (listed) {
+  const handler = state.protocolHandlers.get('pawcam');
+  const event = listed.value.find((e) => e.clipUrl);
+  for (const [url, headers] of [[event.clipUrl, {}], [event.clipUrl, { range: 'bytes=100-199' }], [event.thumbnailUrl, {}]]) {
+    const response = await handler(new Request(url, { headers }));
+    const bytes = Buffer.from(await response.arrayBuffer());
+    served.push({ url, status: response.status, type: response.headers.get('content-type'), range: response.headers.get('content-range'), length: bytes.length, base64: bytes.toString('base64') });
+  }
+}
+const openedPaths = state.log.filter((line) => line.startsWith('shell:openPath ')).map((line) => line.slice('shell:openPath '.length));
 const tooltip = state.trays[0]?.tooltip ?? null;
 const notifications = state.notifications.map((n) => n.title);
 state.trays[0].menu.template.find((item) => item.id === 'quit').click();
 const code = await state.quitted;
-process.stdout.write(JSON.stringify({ replies, tooltip, notifications, code, problems: state.problems }) + '\\n');
+process.stdout.write(JSON.stringify({ replies, served, openedPaths, tooltip, notifications, code, problems: state.problems }) + '\\n');
 process.exit(0);
 `;
 
@@ -87,6 +102,8 @@ it('the built desktop app stores a camera event and its clip handed over IPC: a 
   try {
     const camera = { id: 'smoke-cam', name: 'Hall', addedAt: 1 };
     const at = Date.now();
+    const local = new Date(at);
+    const day = `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}`;
     const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0xff, 0xd9]);
     const event: EventMessage = { t: 'event', id: '5a0ce0000000e001', kind: 'motion', at, durationMs: 4000, strength: 0.3, levelDbfs: null, thumbnail: encodeBase64(jpeg), clip: true };
     const clip = randomBytes(2 * CLIP_CHUNK_BYTES + 100);
@@ -101,6 +118,8 @@ it('the built desktop app stores a camera event and its clip handed over IPC: a 
       ['events:handle-message', 'cam-stranger', event],
       ['events:handle-message', camera.id, event],
       ...chunks.map((chunk) => ['events:handle-message', camera.id, chunk]),
+      ['events:list', camera.id, day, null],
+      ['events:open-report', camera.id, day],
     ];
     const input = {
       root,
@@ -126,14 +145,34 @@ it('the built desktop app stores a camera event and its clip handed over IPC: a 
     expect(code, `${stdout}\n${stderr}`.slice(-4000)).toBe(0);
     const line = stdout.split('\n').find((l) => l.startsWith('{"replies"'));
     expect(line, `${stdout}\n${stderr}`.slice(-4000)).toBeDefined();
-    const run = JSON.parse(line!) as { replies: unknown[]; tooltip: string | null; notifications: string[]; code: number; problems: string[] };
+    type Served = { url: string; status: number; type: string | null; range: string | null; length: number; base64: string };
+    const run = JSON.parse(line!) as { replies: unknown[]; served: Served[]; openedPaths: string[]; tooltip: string | null; notifications: string[]; code: number; problems: string[] };
     expect(run.problems).toEqual([]);
-    const [saved, settings, stranger, ack, ...chunkAcks] = run.replies;
+    const [saved, settings, stranger, ack, ...rest] = run.replies;
+    const [listed, report] = rest.splice(-2);
+    const chunkAcks = rest;
     expect(saved).toEqual({ ok: true, value: null });
     expect(settings).toMatchObject({ ok: true, value: { t: 'detection-settings' } });
     expect(stranger).toMatchObject({ ok: false, error: { code: 'peer-unavailable' } });
     expect(ack).toEqual({ ok: true, value: [{ t: 'event-ack', id: event.id }] });
     expect(chunkAcks.at(-1)).toEqual({ ok: true, value: [{ t: 'clip-ack', eventId: event.id, offset: clip.length, status: 'complete' }] });
+    // The timeline lists the event with its clip and thumbnail as pawcam://app/clips URLs, which main's scheme serves.
+    expect(listed).toEqual({
+      ok: true,
+      value: [expect.objectContaining({ id: event.id, kind: 'motion', clipPending: false, clipUrl: expect.stringMatching(/^pawcam:\/\/app\/clips\/Hall\/.*\.webm$/), thumbnailUrl: expect.stringMatching(/\.jpg$/) })],
+    });
+    const [whole, range, thumb] = run.served;
+    expect(whole).toMatchObject({ status: 200, type: 'video/webm', length: clip.length });
+    expect(createHash('sha256').update(Buffer.from(whole!.base64, 'base64')).digest('hex')).toBe(sha256);
+    expect(range).toMatchObject({ status: 206, range: `bytes 100-199/${clip.length}`, length: 100 });
+    expect(Buffer.from(range!.base64, 'base64')).toEqual(clip.subarray(100, 200));
+    expect(thumb).toMatchObject({ status: 200, type: 'image/jpeg' });
+    expect(Buffer.from(thumb!.base64, 'base64')).toEqual(Buffer.from(jpeg));
+    // The daily report: written next to the day's clips and handed to the system to open.
+    const reportPath = join(home, 'videos', 'pawcam', 'Hall', day, `pawcam-report-Hall-${day}.html`);
+    expect(report).toEqual({ ok: true, value: { ok: true, path: reportPath } });
+    expect(run.openedPaths).toEqual([reportPath]);
+    expect(await readFile(reportPath, 'utf8')).toContain('Hall');
     expect(run.notifications).toContain('Hall: Motion');
     expect(run.tooltip).toContain('1 new event');
     expect(run.code).toBe(0);
@@ -145,8 +184,13 @@ it('the built desktop app stores a camera event and its clip handed over IPC: a 
     expect(rows).toEqual([{ camera_id: camera.id, id: event.id, kind: 'motion', clip: expect.stringMatching(/\.webm$/) }]);
     const clipPath = join(home, 'videos', 'pawcam', String((rows[0] as { clip: string }).clip));
     expect(createHash('sha256').update(await readFile(clipPath)).digest('hex')).toBe(sha256);
-    const [day] = await readdir(join(home, 'videos', 'pawcam', 'Hall'));
-    expect((await readdir(join(home, 'videos', 'pawcam', 'Hall', day!))).sort()).toEqual([expect.stringMatching(/-motion\.jpg$/), expect.stringMatching(/-motion\.webm$/)]);
+    const [folder] = await readdir(join(home, 'videos', 'pawcam', 'Hall'));
+    expect(folder).toBe(day);
+    expect((await readdir(join(home, 'videos', 'pawcam', 'Hall', day))).sort()).toEqual([
+      expect.stringMatching(/-motion\.jpg$/),
+      expect.stringMatching(/-motion\.webm$/),
+      expect.stringMatching(/^pawcam-report-Hall-.*\.html$/),
+    ]);
   } finally {
     await rm(home, { recursive: true, force: true });
   }
