@@ -83,6 +83,21 @@ describe('setupEvents', () => {
     expect(events.listDay('cam-a', localDay(e.at))).toHaveLength(1);
   });
 
+  it("one camera's clip does not hold up another camera's event; each camera's messages stay in order", async () => {
+    const b = event({ clip: true });
+    await send(b, 'cam-b');
+    const clip = createHash('sha512').update('b').digest();
+    const sha256 = createHash('sha256').update(clip).digest('hex');
+    const done: string[] = [];
+    // The chunk's file write and sync take the disk; the other camera's event needs none (no thumbnail).
+    const chunk = send({ t: 'clip-chunk', eventId: b.id, offset: 0, total: clip.length, sha256, mimeType: 'video/webm', startedAt: b.at - 3000, data: encodeBase64(clip) }, 'cam-b');
+    const bEnd = send({ t: 'event-end', id: b.id, durationMs: 4000 }, 'cam-b');
+    const a = send(event({ thumbnail: null }), 'cam-a');
+    await Promise.all([chunk.then(() => done.push('b chunk')), bEnd.then(() => done.push('b end')), a.then(() => done.push('a event'))]);
+    expect(done).toEqual(['a event', 'b chunk', 'b end']);
+    expect(await chunk).toMatchObject({ t: 'clip-ack', status: 'complete' });
+  });
+
   it('a burst of triggers inside the cooldown gives one notification but keeps every event', async () => {
     for (let i = 0; i < 20; i++) {
       await send(event({ at: timers.now() }));

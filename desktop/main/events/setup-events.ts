@@ -263,8 +263,10 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
   };
   let maintenanceTimer: unknown = timers.setTimeout(maintenanceTick, MAINTENANCE_CHECK_MS);
 
-  // One message at a time, in arrival order: a resent event racing its first copy must not notify twice.
-  let inbox: Promise<unknown> = Promise.resolve();
+  // One message at a time per camera, in arrival order: a resent event racing its first copy must not notify twice.
+  // Cameras do not wait for each other: one camera's clip (a write and a sync per chunk, slow on a busy disk) must
+  // not hold up another camera's alert (the events e2e saw a motion alert stored 5 s late behind a clip).
+  const inboxes = new Map<string, Promise<unknown>>();
   const handleMessage = async (cameraId: string, raw: unknown): Promise<EventMessage | null> => {
     const parsed = parseEventMessage(raw);
     if (!parsed.ok) {
@@ -302,8 +304,15 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
 
   return {
     handleMessage(cameraId, raw) {
-      const run = inbox.then(() => handleMessage(cameraId, raw));
-      inbox = run.catch(() => undefined);
+      const run = (inboxes.get(cameraId) ?? Promise.resolve()).then(() => handleMessage(cameraId, raw));
+      const tail = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      inboxes.set(cameraId, tail);
+      void tail.then(() => {
+        if (inboxes.get(cameraId) === tail) inboxes.delete(cameraId);
+      });
       return run;
     },
     cameraPresence(cameraId, online, battery) {
