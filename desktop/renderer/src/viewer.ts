@@ -18,6 +18,7 @@ import type { PairKeyStore } from './pairing/pair-key-store.ts';
 import { PairingHost, type RendezvousTransport } from './pairing/pairing-host.ts';
 import { Presence, type PresenceState } from './cameras/presence.ts';
 import type { Settings } from './settings/settings.ts';
+import { createEventSettings, type EventSettingsAccess } from './events-settings/event-settings.ts';
 import type { EventMessage } from '../../../protocol/event-messages.ts';
 import type { CameraStatus, DataMessage } from '../../../protocol/messages.ts';
 import type { LiveState } from './watch/redial.ts';
@@ -107,6 +108,8 @@ export type ViewerEvents = {
   'event-message': (cameraId: string, message: EventMessage) => void;
   /** A link's data channel opened (the camera said hello): the moment to tell the camera what this viewer wants. */
   'link-open': (cameraId: string) => void;
+  /** Main asked to show an event (its notification was clicked): the camera, the event and when it happened. */
+  'event-requested': (request: { cameraId: string; eventId: string; at: number }) => void;
 };
 
 /** The transport the viewer drives (PeerjsTransport, or a fake). */
@@ -161,9 +164,15 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   #model: ViewerModel;
   #viewerName: () => string = () => '';
   #reported = '';
+  /**
+   * Each camera's event preferences (detection settings, muted kinds); a save reaches the camera at once over its
+   * open link. Null in the web viewer, which keeps no events.
+   */
+  readonly eventSettings: EventSettingsAccess | null;
 
   constructor(options: ViewerOptions) {
     super();
+    this.eventSettings = createEventSettings(options.api, (cameraId, message) => this.sendEvent(cameraId, message));
     this.#api = options.api;
     this.#transport = options.transport;
     this.#keys = options.keys;
@@ -470,6 +479,9 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
         return;
       case 'open-settings':
         this.emit('settings-requested');
+        return;
+      case 'open-event':
+        this.emit('event-requested', { cameraId: command.cameraId, eventId: command.eventId, at: command.at });
         return;
       default:
         missingCase(command);

@@ -87,4 +87,18 @@ describe('the event bridge', () => {
     await bridge.linkOpened('cam-stranger', stranger.send);
     expect(stranger.sent).toEqual([]);
   });
+
+  it('new settings go out over the camera\'s open link at once; with no link open they wait for the next one', async () => {
+    let cooldownSec = 42;
+    const { api } = desktopApi();
+    const bridge = createEventBridge({ ...api, getDetectionSettings: async () => ({ ...DEFAULT_DETECTION_SETTINGS, cooldownSec }) })!;
+    const camera = link();
+    cooldownSec = 5;
+    await expect(bridge.settingsChanged(CAM, camera.send)).resolves.toBe(true);
+    expect(camera.sent).toEqual([{ ...DEFAULT_DETECTION_SETTINGS, cooldownSec: 5 }]);
+    camera.close();
+    await expect(bridge.settingsChanged(CAM, camera.send)).resolves.toBe(false);
+    const { api: refusing } = desktopApi([]);
+    await expect(createEventBridge(refusing)!.settingsChanged('cam-stranger', link().send)).resolves.toBe(false);
+  });
 });

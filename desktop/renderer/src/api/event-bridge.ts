@@ -20,12 +20,27 @@ export interface EventBridge {
   forward(cameraId: string, message: EventMessage, send: EventSend): Promise<void>;
   /** A link to a camera opened (its hello): send the camera its detection settings over that link. */
   linkOpened(cameraId: string, send: EventSend): Promise<void>;
+  /**
+   * The owner saved new detection settings for a camera: send them over its open link at once (a camera without an
+   * open link gets them when its link next opens). True when they went out.
+   */
+  settingsChanged(cameraId: string, send: EventSend): Promise<boolean>;
 }
 
 /** The bridge over the shell's API, or null where the shell keeps no events (the web viewer). */
 export function createEventBridge(api: Pick<PawcamApi, 'handleEventMessage' | 'getDetectionSettings'>): EventBridge | null {
   const { handleEventMessage, getDetectionSettings } = api;
   if (!handleEventMessage || !getDetectionSettings) return null;
+  const sendSettings = async (cameraId: string, send: EventSend): Promise<boolean> => {
+    try {
+      const settings = await getDetectionSettings(cameraId);
+      if (send(settings)) return true;
+      log.debug('no open link for the detection settings; they go out when it opens', { cameraId });
+    } catch (error) {
+      log.warn('no detection settings for a camera', { cameraId, error: String(error) });
+    }
+    return false;
+  };
   return {
     async forward(cameraId, message, send) {
       let replies: EventMessage[];
@@ -41,12 +56,8 @@ export function createEventBridge(api: Pick<PawcamApi, 'handleEventMessage' | 'g
       }
     },
     async linkOpened(cameraId, send) {
-      try {
-        const settings = await getDetectionSettings(cameraId);
-        if (!send(settings)) log.debug('the link closed before its detection settings went out', { cameraId });
-      } catch (error) {
-        log.warn('no detection settings for a camera', { cameraId, error: String(error) });
-      }
+      await sendSettings(cameraId, send);
     },
+    settingsChanged: (cameraId, send) => sendSettings(cameraId, send),
   };
 }

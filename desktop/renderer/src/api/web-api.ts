@@ -43,6 +43,8 @@ export const STORAGE_KEYS = {
   owner: 'pawcam.viewer.owner',
   /** The rendezvous server, when the owner link named one (`#owner=…&r=…`: a viewer on a static host). */
   rendezvous: 'pawcam.viewer.rendezvous',
+  /** `on` once the owner turned on notifications of camera events in this browser (web-notifications.ts). */
+  notify: 'pawcam.viewer.notify',
 } as const;
 
 /** The default name of a web viewer. */
