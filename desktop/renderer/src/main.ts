@@ -6,6 +6,7 @@ import App from './App.svelte';
 import MiniView from './watch/MiniView.svelte';
 import { pickApi } from './api/api.ts';
 import { createEventBridge } from './api/event-bridge.ts';
+import { WebNotifications, browserNotifications, connectWebNotifications, notifyStorage } from './api/web-notifications.ts';
 import { browserLocks, tabPeerId } from './api/tab-identity.ts';
 import { openKeyRows } from './pairing/idb-key-rows.ts';
 import { IceSource } from './watch/ice-source.ts';
@@ -77,11 +78,26 @@ async function boot(target: HTMLElement): Promise<void> {
     // Each link's hello means its data channel is open: the camera gets its detection settings on that link.
     viewer.on('link-open', (cameraId) => void events.linkOpened(cameraId, (message) => viewer.sendEvent(cameraId, message)));
   }
+  // The web viewer keeps no events; while its page is open it can show each camera's new events as notifications
+  // (once the owner turns them on). The desktop app collects events and notifies natively.
+  const notifications =
+    config.shell === 'web' && miniCamera === null
+      ? new WebNotifications({
+          notifications: browserNotifications(),
+          storage: notifyStorage(),
+          cameraName: (id) => viewer.model.cameras.find((c) => c.id === id)?.name ?? null,
+          open: (id) => {
+            window.focus();
+            viewer.watch(id);
+          },
+        })
+      : null;
+  if (notifications) connectWebNotifications(viewer, notifications);
   if (miniCamera) {
     document.documentElement.classList.add('mini-window');
     mount(MiniView, { target, props: { viewer, api, cameraId: miniCamera } });
   } else {
-    mount(App, { target, props: { viewer, notices, api, settings, config } });
+    mount(App, { target, props: { viewer, notices, api, settings, config, notifications } });
   }
   document.addEventListener('visibilitychange', () => {
     // Back in the foreground: do not sit out a long backoff the user is now looking at.
