@@ -17,6 +17,7 @@ import { serverEnrollment } from './pairing/server-enrollment.ts';
 import { RedialWatch } from './watch/redial.ts';
 import { Settings, defaultSettings } from './settings/settings.ts';
 import { Viewer } from './viewer.ts';
+import { UnseenCounts } from './timeline/unseen-counts.ts';
 import { WatchSession } from './watch/watch-session.ts';
 import './app.css';
 
@@ -73,8 +74,14 @@ async function boot(target: HTMLElement): Promise<void> {
       return createTransport(config.serverUrl, id, token, () => enrollment.enroll(id, token));
     },
   });
+  // The Events buttons' new-event badges (desktop only: the web viewer's API has no count).
+  const unseen = new UnseenCounts(miniCamera === null ? api.unseenEventCounts : undefined);
   if (events) {
-    viewer.on('event-message', (cameraId, message) => void events.forward(cameraId, message, (reply) => viewer.sendEvent(cameraId, reply)));
+    viewer.on('event-message', (cameraId, message) => {
+      const stored = events.forward(cameraId, message, (reply) => viewer.sendEvent(cameraId, reply));
+      // A new event is in main's index once it is acknowledged: the camera's badge counts it.
+      if (message.t === 'event') void stored.then(() => unseen.refresh());
+    });
     // Each link's hello means its data channel is open: the camera gets its detection settings on that link.
     viewer.on('link-open', (cameraId) => void events.linkOpened(cameraId, (message) => viewer.sendEvent(cameraId, message)));
   }
@@ -97,7 +104,7 @@ async function boot(target: HTMLElement): Promise<void> {
     document.documentElement.classList.add('mini-window');
     mount(MiniView, { target, props: { viewer, api, cameraId: miniCamera } });
   } else {
-    mount(App, { target, props: { viewer, notices, api, settings, config, notifications } });
+    mount(App, { target, props: { viewer, notices, api, settings, config, notifications, unseen } });
   }
   document.addEventListener('visibilitychange', () => {
     // Back in the foreground: do not sit out a long backoff the user is now looking at.

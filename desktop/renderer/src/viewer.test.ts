@@ -240,8 +240,8 @@ describe('Viewer', () => {
     viewer.stopWatching();
     expect(viewer.model.watch).toBeNull();
     expect(viewer.model.cameras[0]?.state).toBe('unknown');
-    expect(reported.at(-2)).toEqual([{ id: CAM, name: 'Kitchen', state: 'watching' }]);
-    expect(reported.at(-1)).toEqual([{ id: CAM, name: 'Kitchen', state: 'unknown' }]);
+    expect(reported.at(-2)).toEqual([{ id: CAM, name: 'Kitchen', state: 'watching', battery: null }]);
+    expect(reported.at(-1)).toEqual([{ id: CAM, name: 'Kitchen', state: 'unknown', battery: null }]);
   });
 
   it('shows a failed watch\'s error in the live view (not the page banner), with a code', async () => {

@@ -164,6 +164,8 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   #model: ViewerModel;
   #viewerName: () => string = () => '';
   #reported = '';
+  /** Each camera's last reported battery level (0..1). */
+  readonly #lastBattery = new Map<string, number>();
   /**
    * Each camera's event preferences (detection settings, muted kinds); a save reaches the camera at once over its
    * open link. Null in the web viewer, which keeps no events.
@@ -541,7 +543,9 @@ export class Viewer extends TypedEmitter<ViewerEvents> {
   }
 
   #reportStates(): void {
-    const states = this.#model.cameras.map((c) => ({ id: c.id, name: c.name, state: c.state }));
+    // The battery a camera last reported stays known after its link ends: "camera offline" shows it.
+    for (const c of this.#model.cameras) if (c.battery) this.#lastBattery.set(c.id, c.battery.level);
+    const states = this.#model.cameras.map((c) => ({ id: c.id, name: c.name, state: c.state, battery: this.#lastBattery.get(c.id) ?? null }));
     const key = JSON.stringify(states);
     if (key === this.#reported) return;
     this.#reported = key;
