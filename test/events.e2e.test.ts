@@ -246,7 +246,10 @@ describe('events in real browsers', () => {
     const clipEnd = clipStart + probe.frameTimes.at(-1)! * 1000;
     const tolerance = 250; // the watcher's 40 ms, a 100 ms frame, the clip's frame timing
     expect(event.at - clipStart).toBeGreaterThanOrEqual(3000 - tolerance);
-    expect(clipEnd - event.at).toBeGreaterThanOrEqual(5000 - tolerance);
+    // The recorder stops 5 s after the trigger; a loaded encoder drops the last frames before its stop, hence a
+    // second's slack. The clip runs on after the pet has crossed: it shows the room empty again.
+    expect(clipEnd - event.at).toBeGreaterThanOrEqual(5000 - 1000);
+    expect(pet.findIndex((n, i) => i > petFrame && n === 0)).toBeGreaterThan(petFrame);
     // The camera said the same when it sent the clip: its recorder started at least 3 s before the trigger.
     const chunk = desktop.calls.find((c) => c.channel === 'events:handle-message' && (c.args[1] as { t?: string; eventId?: string })?.t === 'clip-chunk' && (c.args[1] as { eventId: string }).eventId === event.id);
     expect(event.at - (chunk!.args[1] as { startedAt: number }).startedAt).toBeGreaterThanOrEqual(3000);
@@ -295,8 +298,11 @@ describe('events in real browsers', () => {
     const stored = await waitFor(
       () => Promise.resolve(kept.map((k) => eventsOf(cameraId).find((e) => e.id === k.id))),
       (rows) => rows.every((r) => r && (r.clip !== null || !r.clipExpected)),
-      { timeoutMs: 60_000, what: `the ${kept.length} kept events and their clips on the desktop` },
-    );
+      { timeoutMs: 90_000, what: `the ${kept.length} kept events and their clips on the desktop` },
+    ).catch(async (error: unknown) => {
+      const phone = await detectionLine(page).catch(() => null);
+      throw new Error(`${String(error)}\nphone: ${JSON.stringify(phone)}\ndesktop console:\n${desktop.console.slice(-30).join('\n')}`);
+    });
     expect(stored.map((r) => r!.kind)).toEqual(kept.map((k) => k.kind));
     // Oldest first: the desktop took the camera's events in the order they happened.
     const order = desktop.calls
