@@ -18,7 +18,6 @@ import { localDay } from '../desktop/main/events/clip-files.ts';
 import { EventIndex, type EventRow } from '../desktop/main/events/event-index.ts';
 import { EVENT_INDEX_FILE } from '../desktop/main/events/setup-events.ts';
 import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings, type EventKind } from '../protocol/event-messages.ts';
-import type { PawcamApi } from '../protocol/ipc.ts';
 import { openCamera, pairRunningCamera } from './support/apps.ts';
 import { launchChromium, newDeviceContext, waitFor } from './support/browser.ts';
 import { startDesktop, type DesktopHarness } from './support/desktop-harness.ts';
@@ -316,6 +315,7 @@ describe('events in real browsers', () => {
     const { cameraId } = cameras.still;
     const day = '2026-03-14';
     const t = (hh: number, mm: number, ss = 0) => new Date(2026, 2, 14, hh, mm, ss).getTime();
+    const seededId = (i: number) => `5eed${String(i).padStart(12, '0')}`;
     const seeded: { kind: EventKind; at: number; durationMs: number }[] = [
       { kind: 'motion', at: t(9, 10), durationMs: 120_000 },
       { kind: 'motion', at: t(9, 40), durationMs: 60_000 },
@@ -334,7 +334,7 @@ describe('events in real browsers', () => {
       seeded.forEach((e, i) =>
         index.insertEvent({
           cameraId,
-          id: `5eed${String(i).padStart(12, '0')}`,
+          id: seededId(i),
           ...e,
           strength: 0.2,
           levelDbfs: e.kind === 'motion' || e.kind === 'camera-offline' ? null : -12,
@@ -350,13 +350,19 @@ describe('events in real browsers', () => {
     } finally {
       index.close();
     }
-    // The owner asks for the day's report in the viewer (through the preload and main's gate).
-    const result = await desktop.page.evaluate(([id, d]) => (window as unknown as { pawcam: PawcamApi }).pawcam.openDailyReport!(id, d), [cameraId, day] as const);
-    expect(result).toMatchObject({ ok: true });
-    const path = (result as { path: string }).path;
-    expect(desktop.opened).toContain(path);
-    expect(relative(desktop.clipsDir, path).startsWith('..')).toBe(false);
-    const html = await readFile(path, 'utf8');
+    // The owner clicks a notification of that day (main sends the window open-event): the timeline opens on it. The
+    // Daily report button writes the report next to the clips and opens it (through the preload and main's gate).
+    await desktop.command({ type: 'open-event', cameraId, eventId: seededId(0), at: seeded[0]!.at });
+    const timeline = desktop.page.locator(`[data-testid=timeline][data-camera-id="${cameraId}"][data-day="${day}"]`);
+    await timeline.waitFor({ timeout: 15_000 });
+    await timeline.getByTestId('timeline-report').click();
+    const result = timeline.getByTestId('timeline-report-result');
+    await result.filter({ hasText: 'opened' }).waitFor({ timeout: 15_000 });
+    const path = desktop.opened.find((p) => p.endsWith(`-${day}.html`));
+    expect(path, `opened: ${JSON.stringify(desktop.opened)}`).toBeDefined();
+    expect(await result.textContent()).toContain(path!);
+    expect(relative(desktop.clipsDir, path!).startsWith('..')).toBe(false);
+    const html = await readFile(path!, 'utf8');
     const rows = [...html.matchAll(/<tr data-hour="(\d\d):00"><td>\d\d:00<\/td><td>([\d.]+)<\/td><td>(\d+)<\/td><td>(\d+)<\/td><td>(\d+)<\/td><\/tr>/g)].map((m) => ({
       hour: Number(m[1]),
       motionMinutes: Number(m[2]),
