@@ -120,6 +120,13 @@ describe('setupEvents', () => {
     expect(await send(DEFAULT_DETECTION_SETTINGS)).toBeNull();
   });
 
+  it('a message still in flight when the store closes (the app quitting) gets no ack, so the camera sends it again', async () => {
+    const e = event();
+    events.close();
+    expect(await send(e)).toBeNull();
+    expect(shown).toEqual([]);
+  });
+
   it('a clip sent in chunks ends up on disk, attached to its event', async () => {
     const e = event({ clip: true });
     await send(e);

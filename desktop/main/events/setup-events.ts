@@ -296,8 +296,10 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
           return null;
       }
     } catch (error) {
-      // No ack: the camera keeps the item and sends it again later.
-      log.error('could not store an event message', { cameraId, t: m.t, error: String(error) });
+      // No ack: the camera keeps the item and sends it again later. A message still in flight when the app quits
+      // and the store closes is that too, but no fault worth an error in the log.
+      if (closed) log.info('an event message arrived as the events store closed; the camera sends it again', { cameraId, t: m.t });
+      else log.error('could not store an event message', { cameraId, t: m.t, error: String(error) });
       return null;
     }
   };
