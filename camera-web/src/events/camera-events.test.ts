@@ -167,6 +167,117 @@ describe('CameraEvents', () => {
     events.stop();
   });
 
+  it('on a phone no desktop ever set up, a notice subscription alone detects with the defaults, for notices only: no clip, nothing kept; off when the last subscriber leaves', async () => {
+    const events = cameraEvents();
+    await events.start();
+    links.connect('web');
+    links.connect('tab2');
+    links.say('web', { t: 'event-notices', on: true });
+    await events.idle();
+    expect(media.running).toEqual({ frames: true, sound: true, clips: false });
+    expect(media.made.clips).toBe(0);
+    expect(last()).toMatchObject({
+      state: 'notices',
+      motion: true,
+      sound: true,
+      collecting: false,
+      waiting: 0,
+      text: 'Motion and sound detection on for notifications — nothing is recorded or kept on this phone',
+    });
+    moveSomething();
+    await events.idle();
+    await flush();
+    media.onSound!({ label: 'barking-like', at: timers.now(), durationMs: 1800, levelDbfs: -18, strength: 0.7 });
+    await events.idle();
+    await flush();
+    expect(links.take('web')).toEqual([
+      expect.objectContaining({ t: 'event', kind: 'motion', thumbnail: '/9j/2Q==', clip: false }),
+      expect.objectContaining({ t: 'event', kind: 'barking-like', clip: false }),
+    ]);
+    // Nothing kept: no outbox item (not even the motion's end), no clip asked for, no settings saved.
+    expect(outbox.items).toEqual([]);
+    expect(media.triggers).toEqual([]);
+    expect(storage.getItem(DETECTION_SETTINGS_KEY)).toBeNull();
+    expect(last()).toMatchObject({ state: 'notices', waiting: 0 });
+
+    // A second subscriber, then the first says off: still on; the second's session ends: off.
+    links.say('tab2', { t: 'event-notices', on: true });
+    links.say('web', { t: 'event-notices', on: false });
+    expect(last().state).toBe('notices');
+    links.end('tab2');
+    expect(media.running).toEqual({ frames: false, sound: false, clips: false });
+    expect(last()).toMatchObject({ state: 'not-asked', motion: false, sound: false, text: 'Motion and sound detection off — it starts when your desktop app connects' });
+    // Subscribed again, then off: on and off again.
+    links.say('web', { t: 'event-notices', on: true });
+    expect(last().state).toBe('notices');
+    links.say('web', { t: 'event-notices', on: false });
+    expect(last().state).toBe('not-asked');
+    expect(media.running).toEqual({ frames: false, sound: false, clips: false });
+    events.stop();
+  });
+
+  it('a desktop\'s settings take over from notices only: clips and outbox as usual, and the subscriber leaving stops nothing', async () => {
+    const events = cameraEvents();
+    await events.start();
+    links.connect('web');
+    links.say('web', { t: 'event-notices', on: true });
+    expect(last().state).toBe('notices');
+    links.connect('desk');
+    links.say('desk', withMotionOff(DEFAULT_DETECTION_SETTINGS));
+    await events.idle();
+    expect(media.running).toEqual({ frames: false, sound: true, clips: true });
+    expect(last()).toMatchObject({ state: 'on', collecting: true, text: 'Sound detection on — events go to your desktop as they happen' });
+    expect(JSON.parse(storage.getItem(DETECTION_SETTINGS_KEY)!)).toEqual(withMotionOff(DEFAULT_DETECTION_SETTINGS));
+    media.onSound!({ label: 'barking-like', at: timers.now(), durationMs: 1800, levelDbfs: -18, strength: 0.7 });
+    await events.idle();
+    await flush();
+    expect(links.take('web')).toEqual([expect.objectContaining({ kind: 'barking-like', clip: true })]);
+    expect(links.take('desk')).toEqual([expect.objectContaining({ kind: 'barking-like', clip: true })]);
+    expect(outbox.items).toHaveLength(1);
+    links.say('web', { t: 'event-notices', on: false });
+    links.end('web');
+    expect(media.running).toEqual({ frames: false, sound: true, clips: true });
+    expect(last().state).toBe('on');
+    events.stop();
+  });
+
+  it('a motion event open when a desktop takes over from notices only ends there: its end is not kept', async () => {
+    const events = cameraEvents();
+    await events.start();
+    links.connect('web');
+    links.say('web', { t: 'event-notices', on: true });
+    const random = seededRandom(7);
+    for (let i = 0; i < 20; i++) {
+      timers.advance(200);
+      media.onFrame!(sceneFrame({ width: W, height: H, noise: 3, ...(i >= 10 ? { blob: { x: (i - 10) * 3, y: 20, size: 14, level: 230 } } : {}) }, random), W, H, timers.now());
+    }
+    await events.idle();
+    expect(links.take('web')).toEqual([expect.objectContaining({ kind: 'motion' })]);
+    links.say('web', DEFAULT_DETECTION_SETTINGS);
+    await events.idle();
+    await flush();
+    expect(outbox.items).toEqual([]);
+    expect(last()).toMatchObject({ state: 'on', collecting: true, waiting: 0 });
+    events.stop();
+  });
+
+  it('a phone a desktop set up earlier stays in its usual mode when a viewer subscribes: events are kept', async () => {
+    storage.setItem(DETECTION_SETTINGS_KEY, JSON.stringify(DEFAULT_DETECTION_SETTINGS));
+    const events = cameraEvents();
+    await events.start();
+    links.connect('web');
+    links.say('web', { t: 'event-notices', on: true });
+    moveSomething();
+    await events.idle();
+    await flush();
+    expect(last()).toMatchObject({ state: 'on', waiting: 1 });
+    expect(links.take('web')).toEqual([expect.objectContaining({ kind: 'motion', clip: true })]);
+    links.say('web', { t: 'event-notices', on: false });
+    expect(last().state).toBe('on');
+    expect(media.running).toEqual({ frames: true, sound: true, clips: true });
+    events.stop();
+  });
+
   it('the desktop\'s zones decide where motion counts: none outside the watched cells, one inside', async () => {
     const events = cameraEvents();
     await events.start();
@@ -284,5 +395,6 @@ describe('detectionText', () => {
     const base = { state: 'on' as const, motion: true, sound: false, clips: true, collecting: false };
     expect(detectionText({ ...base, waiting: 2 })).toBe('Motion detection on — events kept on this phone until your desktop collects them (2 waiting)');
     expect(detectionText({ ...base, waiting: 2, collecting: true })).toBe('Motion detection on — sending 2 events to your desktop');
+    expect(detectionText({ ...base, state: 'notices', waiting: 0 })).toBe('Motion detection on for notifications — nothing is recorded or kept on this phone');
   });
 });

@@ -8,10 +8,15 @@
  * Before any desktop asked, nothing is detected or kept: a phone watched only from web viewers, which keep no
  * events, would otherwise fill its storage with clips nobody collects, and pay the encoders' CPU for nothing.
  *
+ * Notices only: on such a phone, while at least one viewer is subscribed to event notices (the web viewer's "Notify
+ * me of events while this page is open"), motion and sound are detected with the default settings for those notices
+ * alone — no clip recorded, nothing put in the outbox, nothing kept (nobody collects). The last subscriber leaving
+ * stops detection again; a desktop's settings, once sent, take over as above.
+ *
  * Browser pieces (canvas sampling, WebAudio, MediaRecorder, IndexedDB) come in through `DetectionMedia` and
  * `openOutbox`; browser-camera-events.ts builds them.
  */
-import { parseEventMessage, encodeEventMessage, type DetectionSettings } from '../../../protocol/event-messages.ts';
+import { DEFAULT_DETECTION_SETTINGS, parseEventMessage, encodeEventMessage, type DetectionSettings } from '../../../protocol/event-messages.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import type { Timers } from '../../../protocol/timers.ts';
 import type { Clip, TriggerResult } from './clip-recorder.ts';
@@ -54,7 +59,7 @@ export interface SettingsStore {
 }
 
 /** Why detection is on or off, for the page's line. */
-export type DetectionState = 'starting' | 'on' | 'not-asked' | 'turned-off' | 'no-storage';
+export type DetectionState = 'starting' | 'on' | 'notices' | 'not-asked' | 'turned-off' | 'no-storage';
 
 /** What the page shows about detection. */
 export interface DetectionStatus {
@@ -125,8 +130,10 @@ export function detectionText(s: Omit<DetectionStatus, 'text'>): string {
       return 'Motion and sound detection off — turned off in your desktop app';
     case 'no-storage':
       return 'Motion and sound detection off — this browser cannot keep events on the phone';
+    case 'notices':
+      return `${detectedWhat(s)} detection on for notifications — nothing is recorded or kept on this phone`;
     case 'on': {
-      const what = s.motion && s.sound ? 'Motion and sound' : s.motion ? 'Motion' : 'Sound';
+      const what = detectedWhat(s);
       const events = (n: number): string => `${n} event${n === 1 ? '' : 's'}`;
       const where = s.collecting
         ? s.waiting > 0
@@ -136,6 +143,10 @@ export function detectionText(s: Omit<DetectionStatus, 'text'>): string {
       return `${what} detection on — ${where}${s.clips ? '' : '; this browser records no clips'}`;
     }
   }
+}
+
+function detectedWhat(s: Pick<DetectionStatus, 'motion' | 'sound'>): string {
+  return s.motion && s.sound ? 'Motion and sound' : s.motion ? 'Motion' : 'Sound';
 }
 
 /** Distinct events with something (the event, its end or its clip) not yet confirmed by a desktop. */
@@ -150,8 +161,15 @@ export class CameraEvents {
   readonly #o: CameraEventsOptions;
   #outbox: Outbox | null = null;
   #delivery: EventDelivery | null = null;
-  #pipeline: EventPipeline | null = null;
+  /** Detections into the outbox (a desktop asked, ever). */
+  #keeping: EventPipeline | null = null;
+  /** Detections into notices only (notices-only mode): nothing kept. */
+  #noticing: EventPipeline | null = null;
   #settings: DetectionSettings | null = null;
+  /** A desktop's settings were applied (sent now or kept from before): the normal mode, never notices only. */
+  #asked = false;
+  /** At least one viewer is subscribed to event notices. */
+  #subscribed = false;
   #state: DetectionState = 'starting';
   #frames: FramesLike | null = null;
   #sound: { start(): void; stop(): void } | null = null;
@@ -183,7 +201,8 @@ export class CameraEvents {
     }
     if (this.#stopped) return;
     this.#outbox = outbox;
-    this.#pipeline = new EventPipeline({
+    const thumbnail = (): Promise<Uint8Array | null> => this.#frames?.thumbnail() ?? Promise.resolve(null);
+    this.#keeping = new EventPipeline({
       outbox: {
         // A new event goes to the outbox (for the collector) and, as a notice, to the viewers that asked for one.
         addEvent: (message) => {
@@ -194,7 +213,17 @@ export class CameraEvents {
         addClip: (clip) => outbox.addClip(clip),
       },
       clips: { trigger: (eventId) => this.#clips?.trigger(eventId) ?? { kind: 'unavailable' } },
-      thumbnail: () => this.#frames?.thumbnail() ?? Promise.resolve(null),
+      thumbnail,
+    });
+    // Notices only: each new event goes to the subscribers and nowhere else; no clips (each event says so).
+    this.#noticing = new EventPipeline({
+      outbox: {
+        addEvent: (message) => Promise.resolve(this.#delivery?.notice(message)),
+        addEventEnd: () => Promise.resolve(),
+        addClip: () => Promise.resolve(),
+      },
+      clips: null,
+      thumbnail,
     });
     this.#delivery = new EventDelivery({
       links: this.#o.links,
@@ -202,6 +231,10 @@ export class CameraEvents {
       timers: this.#o.timers,
       onSettings: (settings) => this.#applySettings(settings, true),
       onChange: () => this.#status(),
+      onNotices: (subscribed) => {
+        this.#subscribed = subscribed;
+        this.#noticesOnly();
+      },
       ...(this.#o.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: this.#o.ackTimeoutMs }),
     });
     const kept = this.#o.settings.load();
@@ -214,7 +247,7 @@ export class CameraEvents {
 
   /** The camera's tracks changed (camera switched, or reopened after the OS ended them): follow the new ones. */
   tracksChanged(): void {
-    if (this.#stopped || this.#state !== 'on') return;
+    if (this.#stopped || (this.#state !== 'on' && this.#state !== 'notices')) return;
     this.#motion?.detector.reset();
     this.#stopSound();
     this.#stopClips();
@@ -228,7 +261,8 @@ export class CameraEvents {
 
   /** Every detection so far is in the outbox and every delivery step done (tests, shutdown). */
   async idle(): Promise<void> {
-    await this.#pipeline?.idle();
+    await this.#keeping?.idle();
+    await this.#noticing?.idle();
     await this.#delivery?.idle();
   }
 
@@ -244,6 +278,9 @@ export class CameraEvents {
 
   #applySettings(settings: DetectionSettings, fromDesktop: boolean): void {
     if (fromDesktop) this.#o.settings.save(settings);
+    // Out of notices only: an open motion event ends there (its end is not kept), so the next one starts afresh.
+    if (this.#state === 'notices') this.#motion?.detector.reset();
+    this.#asked = true;
     this.#settings = settings;
     const on = applyDetectionSettings(settings, this.#motion?.detector ?? null, this.#classifier);
     this.#state = on.motion || on.sound ? 'on' : 'turned-off';
@@ -251,28 +288,53 @@ export class CameraEvents {
     this.#status();
   }
 
+  /** Notices only while someone is subscribed and no desktop ever asked; off again when the last one leaves. */
+  #noticesOnly(): void {
+    if (this.#stopped || this.#asked) return;
+    if (this.#subscribed && this.#state === 'not-asked') {
+      log.info('detecting for event notices only (no desktop ever asked): nothing is kept');
+      this.#settings = DEFAULT_DETECTION_SETTINGS;
+      applyDetectionSettings(DEFAULT_DETECTION_SETTINGS, this.#motion?.detector ?? null, this.#classifier);
+      this.#state = 'notices';
+    } else if (!this.#subscribed && this.#state === 'notices') {
+      log.info('no viewer wants event notices any more: detection off');
+      this.#state = 'not-asked';
+      this.#settings = null;
+    } else return;
+    this.#run();
+    this.#status();
+  }
+
+  /** The pipeline detections go through in the current mode. */
+  #pipeline(): EventPipeline | null {
+    return this.#state === 'notices' ? this.#noticing : this.#keeping;
+  }
+
   /** Start what the settings turn on, stop what they turn off. */
   #run(): void {
     if (this.#stopped) return;
     const settings = this.#settings;
-    const motion = this.#state === 'on' && settings?.motion.enabled === true;
-    const sound = this.#state === 'on' && settings?.sound.enabled === true;
+    const detecting = this.#state === 'on' || this.#state === 'notices';
+    const motion = detecting && settings?.motion.enabled === true;
+    const sound = detecting && settings?.sound.enabled === true;
+    // Clips only where they are kept: never in notices only.
+    const clips = this.#state === 'on' && (motion || sound);
     if (motion && !this.#frames) {
       this.#frames = this.#o.media.frames((luma, width, height, at) => this.#frame(luma, width, height, at));
       this.#frames?.start();
     } else if (!motion) this.#stopMotion();
     if (sound && !this.#sound) {
-      this.#sound = this.#o.media.sound(this.#classifier, (detection) => this.#track(this.#pipeline?.sound(detection)));
+      this.#sound = this.#o.media.sound(this.#classifier, (detection) => this.#track(this.#pipeline()?.sound(detection)));
       this.#sound?.start();
     } else if (!sound) this.#stopSound();
-    if ((motion || sound) && !this.#clips) {
+    if (clips && !this.#clips) {
       this.#clips = this.#o.media.clips(
-        (clip) => this.#track(this.#pipeline?.clip(clip)),
+        (clip) => this.#track(this.#keeping?.clip(clip)),
         (message) => log.warn('clip recorder', { message }),
       );
       this.#clipsAvailable = this.#clips !== null;
       this.#clips?.start();
-    } else if (!motion && !sound) this.#stopClips();
+    } else if (!clips) this.#stopClips();
   }
 
   #frame(luma: Uint8ClampedArray, width: number, height: number, at: number): void {
@@ -290,8 +352,8 @@ export class CameraEvents {
         cooldownMs: settings.cooldownSec * 1000,
         zones: settings.motion.zones,
       });
-      detector.on('start', (start) => this.#track(this.#pipeline?.motionStarted(start)));
-      detector.on('end', (end) => this.#track(this.#pipeline?.motionEnded(end)));
+      detector.on('start', (start) => this.#track(this.#pipeline()?.motionStarted(start)));
+      detector.on('end', (end) => this.#track(this.#pipeline()?.motionEnded(end)));
       motion = { detector, width, height };
       this.#motion = motion;
     }
@@ -325,7 +387,7 @@ export class CameraEvents {
     if (this.#stopped) return;
     const outbox = this.#outbox;
     const settings = this.#settings;
-    const on = this.#state === 'on';
+    const on = this.#state === 'on' || this.#state === 'notices';
     const status: Omit<DetectionStatus, 'text'> = {
       state: this.#state,
       motion: on && settings?.motion.enabled === true,

@@ -161,6 +161,27 @@ describe('EventDelivery notices', () => {
     delivery.notice(event('n3'));
     expect(links.take('tab2')).toEqual([]);
   });
+
+  it('says when the first viewer subscribes and when the last one stops (off or its session ending), not in between', async () => {
+    const changes: boolean[] = [];
+    const delivery = new EventDelivery({ links, outbox, timers, onSettings: () => undefined, onChange: () => undefined, onNotices: (on) => changes.push(on) });
+    links.connect('web');
+    links.connect('tab2');
+    links.say('web', { t: 'event-notices', on: false });
+    expect(changes).toEqual([]);
+    links.say('web', { t: 'event-notices', on: true });
+    links.say('web', { t: 'event-notices', on: true });
+    links.say('tab2', { t: 'event-notices', on: true });
+    expect(changes).toEqual([true]);
+    links.say('web', { t: 'event-notices', on: false });
+    expect(changes).toEqual([true]);
+    links.end('tab2');
+    expect(changes).toEqual([true, false]);
+    links.say('web', { t: 'event-notices', on: true });
+    links.say('web', { t: 'event-notices', on: false });
+    expect(changes).toEqual([true, false, true, false]);
+    delivery.close();
+  });
 });
 
 describe('HeldLinks', () => {

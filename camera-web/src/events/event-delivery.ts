@@ -16,7 +16,9 @@
  *
  * Notices: a viewer that wants to show a notification while it is open (the web viewer) sends `event-notices`; from
  * then until it says `on: false` or its session ends, each new event is copied to it as detected (`notice()`): no
- * acks, nothing from the outbox's backlog, and never to the collector, which gets the event itself.
+ * acks, nothing from the outbox's backlog, and never to the collector, which gets the event itself. Whether anyone is
+ * subscribed is reported (`onNotices`): on a phone no desktop ever set up, a subscription alone runs detection, for
+ * the notices only (camera-events.ts).
  */
 import type { CameraEventMessage, EventMessage, DetectionSettings } from '../../../protocol/event-messages.ts';
 import type { TypedEmitter } from '../../../protocol/events.ts';
@@ -43,6 +45,8 @@ export interface EventDeliveryOptions {
   onSettings(settings: DetectionSettings, viewerId: string): void;
   /** The collector changed, or the outbox may have (after an ack, a connect): the page's line re-reads both. */
   onChange(): void;
+  /** Someone is subscribed to notices now (true) or no one is any more (false); called on each change of that. */
+  onNotices?(subscribed: boolean): void;
   /** Resend after this long without an ack (OutboxSender's default when absent). */
   ackTimeoutMs?: number;
 }
@@ -131,13 +135,18 @@ export class EventDelivery {
     const i = this.#connected.indexOf(viewerId);
     if (i >= 0) this.#connected.splice(i, 1);
     this.#collectors.delete(viewerId);
-    this.#noticed.delete(viewerId);
+    this.#unsubscribe(viewerId);
     if (this.#current !== viewerId) return;
     log.info('the collecting viewer left; events wait for the next one', { viewer: viewerId });
     this.#sender.disconnect();
     this.#current = null;
     this.#choose();
     this.#o.onChange();
+  }
+
+  #unsubscribe(viewerId: string): void {
+    if (!this.#noticed.delete(viewerId)) return;
+    if (this.#noticed.size === 0) this.#o.onNotices?.(false);
   }
 
   #onMessage(viewerId: string, message: EventMessage): void {
@@ -153,8 +162,11 @@ export class EventDelivery {
         return;
       }
       case 'event-notices':
-        if (message.on) this.#noticed.add(viewerId);
-        else this.#noticed.delete(viewerId);
+        if (!message.on) this.#unsubscribe(viewerId);
+        else if (!this.#noticed.has(viewerId)) {
+          this.#noticed.add(viewerId);
+          if (this.#noticed.size === 1) this.#o.onNotices?.(true);
+        }
         return;
       case 'event-ack':
       case 'clip-ack':
