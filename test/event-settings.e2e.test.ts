@@ -10,8 +10,10 @@
  *
  * The camera films a y4m in which a bright square crosses a still grey room every 7.5 s. Detection on a phone starts once
  * a desktop app has sent it detection settings, ever (they are kept in the page's localStorage); no desktop takes
- * part here, so the phone's browser starts with such kept settings (motion only, most sensitive, no cooldown), as a
- * phone that a desktop set up earlier does. The viewer's Notification constructor is wrapped to record each call and
+ * part in the first test, so the phone's browser starts with such kept settings (motion only, most sensitive, no
+ * cooldown), as a phone that a desktop set up earlier does. The second test's phone has nothing kept, never having met
+ * a desktop: the web viewer's subscription alone runs its detection, for notices only (default settings, nothing
+ * recorded or kept), until the viewer turns notifications off. The viewer's Notification constructor is wrapped to record each call and
  * still construct the real notification.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -154,6 +156,52 @@ describe('web viewer notifications of camera events', () => {
       await waitFor(() => camera.page.getByTestId('detection').getAttribute('data-waiting'), (n) => Number(n) > waiting, { timeoutMs: 30_000, what: 'a new event on the phone' });
       // …and none reaches the viewer.
       expect((await shownNotifications(viewer)).length).toBe(count);
+    } finally {
+      await viewerContext.close();
+      await phone.close();
+    }
+  }, 240_000);
+
+  it('a phone no desktop ever set up detects for a web viewer\'s notifications alone, keeps nothing, and stops when they are turned off', async () => {
+    const viewerContext = await newDeviceContext(browser);
+    await viewerContext.grantPermissions(['notifications', 'microphone', 'camera'], { origin: server.url });
+    await viewerContext.addInitScript(RECORD_NOTIFICATIONS);
+    // Nothing stored on this phone: no desktop ever sent it settings.
+    const phone = await newDeviceContext(browser);
+    try {
+      const viewer = await openViewer(viewerContext, server.url);
+      const toggle = viewer.getByTestId('notify-toggle');
+      const camera = await pairNewCamera(viewer, phone);
+      const name = (await cameraItem(viewer, camera.cameraId).getByTestId('camera-name').inputValue()).trim();
+      const line = camera.page.getByTestId('detection');
+      await camera.page.locator('[data-testid=detection][data-state=not-asked]').waitFor({ timeout: 20_000 });
+
+      await toggle.click();
+      await viewer.locator('[data-testid=notify-events][data-state=on]').waitFor({ timeout: 5_000 });
+      // The subscription alone starts detection, and the phone says what it does and what it does not.
+      await camera.page.locator('[data-testid=detection][data-state=notices]').waitFor({ timeout: 20_000 });
+      await expect(line.textContent()).resolves.toBe('Motion and sound detection on for notifications — nothing is recorded or kept on this phone');
+
+      // The square crosses every 7.5 s: a motion notification with the event's thumbnail.
+      const shown = await waitFor(
+        () => shownNotifications(viewer),
+        (list) => list.some((n) => n.title === `${name}: motion`),
+        { timeoutMs: 45_000, intervalMs: 500, what: 'a notification of motion' },
+      );
+      const motion = shown.find((n) => n.title === `${name}: motion`)!;
+      expect(motion.body).toMatch(/^at \d{1,2}:\d{2}:\d{2}/);
+      expect(motion.icon).toMatch(/^data:image\/jpeg;base64,[A-Za-z0-9+/]{100,}={0,2}$/);
+      // Nothing kept on the phone: no event waiting, no settings stored (it still has never met a desktop).
+      await expect(line.getAttribute('data-waiting')).resolves.toBe('0');
+      await expect(line.getAttribute('data-state')).resolves.toBe('notices');
+      await expect(camera.page.evaluate((key) => localStorage.getItem(key), DETECTION_SETTINGS_KEY)).resolves.toBeNull();
+
+      // Turned off in the viewer: the phone's detection stops, and its line says so.
+      await toggle.click();
+      await viewer.locator('[data-testid=notify-events][data-state=off]').waitFor({ timeout: 5_000 });
+      await camera.page.locator('[data-testid=detection][data-state=not-asked]').waitFor({ timeout: 10_000 });
+      await expect(line.textContent()).resolves.toBe('Motion and sound detection off — it starts when your desktop app connects');
+      await expect(line.getAttribute('data-waiting')).resolves.toBe('0');
     } finally {
       await viewerContext.close();
       await phone.close();
