@@ -3,6 +3,7 @@ import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings, type EventMessage }
 import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
 import { CameraEvents, DETECTION_SETTINGS_KEY, detectionText, localSettingsStore, type DetectionMedia, type DetectionStatus } from './camera-events.ts';
 import type { Clip } from './clip-recorder.ts';
+import { HeldLinks } from './held-links.ts';
 import { Outbox } from './outbox.ts';
 import type { SoundDetection } from './sound-classifier.ts';
 import { FakeLinks } from './testing/fake-links.ts';
@@ -214,6 +215,18 @@ describe('CameraEvents', () => {
     expect(last().state).toBe('not-asked');
     expect(media.running).toEqual({ frames: false, sound: false, clips: false });
     events.stop();
+  });
+
+  it('a viewer that subscribed while the events code loaded (held links) starts notices only once released', async () => {
+    const held = new HeldLinks(links);
+    links.connect('web');
+    links.say('web', { t: 'event-notices', on: true });
+    const events = new CameraEvents({ links: held, openOutbox: async () => outbox, media, settings: localSettingsStore(storage), timers, onStatus: (s) => statuses.push(s) });
+    await events.start();
+    expect(last().state).toBe('notices');
+    expect(media.running).toEqual({ frames: true, sound: true, clips: false });
+    events.stop();
+    held.close();
   });
 
   it('a desktop\'s settings take over from notices only: clips and outbox as usual, and the subscriber leaving stops nothing', async () => {
