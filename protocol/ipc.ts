@@ -91,6 +91,14 @@ export const ViewerSettingsSchema = v.strictObject({
   snapshotFolder: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
   /** Global snapshot shortcut (Electron accelerator), null = none (desktop only). */
   snapshotShortcut: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(100))),
+  /** Where event clips go; null = the default folder (desktop only: the web viewer keeps no events). */
+  clipsFolder: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(4096)))),
+  /** Where clips go while `clipsFolder` is null, to show it (desktop only; updateSettings ignores it). */
+  defaultClipsFolder: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(4096))),
+  /** Events older than this many days are deleted; null = keep them (desktop only). */
+  retentionDays: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3650)))),
+  /** The oldest clips are deleted beyond this many gigabytes; null = no limit (desktop only). */
+  retentionGigabytes: v.optional(v.nullable(v.pipe(v.number(), v.minValue(0.1), v.maxValue(100_000)))),
   startAtLogin: v.boolean(),
   notifications: v.boolean(),
   /** Privacy: relay every connection through TURN, so camera and viewer never learn each other's IP address. */
@@ -195,6 +203,8 @@ export const ipcContract = {
   updateSettings: { channel: 'settings:update', args: v.tuple([v.partial(ViewerSettingsSchema)]), result: ViewerSettingsSchema },
   /** Let the user pick the snapshot folder (a native dialog on desktop); null when cancelled. */
   chooseSnapshotFolder: { channel: 'settings:choose-snapshot-folder', args: v.tuple([]), result: v.nullable(v.string()) },
+  /** Let the user pick the event clips folder in a native dialog; null when cancelled. Desktop only. */
+  chooseClipsFolder: { channel: 'settings:choose-clips-folder', args: v.tuple([]), result: v.nullable(v.string()) },
   getServerInfo: { channel: 'server:info', args: v.tuple([]), result: ServerInfoSchema },
   /** The mini window keeps the camera's aspect ratio (width / height). */
   setAspectRatio: {
@@ -258,8 +268,9 @@ export type IpcContract = typeof ipcContract;
 export type IpcMethod = keyof IpcContract;
 
 /**
- * Calls only the desktop shell answers: the events store lives in desktop main. The web viewer leaves them out, so it
- * never sends detection settings and never drains a camera's stored events (the desktop gets them).
+ * Calls only the desktop shell answers: the events store and its clips folder live in desktop main. The web viewer
+ * leaves them out, so it never sends detection settings and never drains a camera's stored events (the desktop gets
+ * them).
  */
 export const DESKTOP_ONLY_METHODS = [
   'handleEventMessage',
@@ -271,6 +282,7 @@ export const DESKTOP_ONLY_METHODS = [
   'getEventPrefs',
   'setEventPrefs',
   'unseenEventCounts',
+  'chooseClipsFolder',
 ] as const satisfies readonly IpcMethod[];
 export type DesktopOnlyMethod = (typeof DESKTOP_ONLY_METHODS)[number];
 

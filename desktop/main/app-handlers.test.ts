@@ -13,7 +13,8 @@ import type { TimelineRow } from './events/setup-events.ts';
 
 const camera = { id: 'cam-0123456789abcdef0123456789abcdef', name: 'Kitchen', addedAt: 1 };
 const other = { id: 'cam-ffffffffffffffffffffffffffffffff', name: 'Garden', addedAt: 2 };
-const ctx = (kind: 'main' | 'mini', webContentsId = 1, cameraId?: string): IpcContext => ({ window: { kind, win: {} as BrowserWindow, cameraId }, webContentsId });
+const mainWin = { id: 'main window' } as unknown as BrowserWindow;
+const ctx = (kind: 'main' | 'mini', webContentsId = 1, cameraId?: string): IpcContext => ({ window: { kind, win: kind === 'main' ? mainWin : ({} as BrowserWindow), cameraId }, webContentsId });
 
 function setup(options: { rows?: TimelineRow[]; reportFails?: boolean; openProblem?: string } = {}) {
   let settings: Settings = { ...defaultSettings(), cameras: [camera] };
@@ -48,6 +49,7 @@ function setup(options: { rows?: TimelineRow[]; reportFails?: boolean; openProbl
       get: () => ({ ...viewerSettingsOf(settings) }),
       update: async (change) => (log.push(`settings ${JSON.stringify(change)}`), viewerSettingsOf(settings)),
       chooseSnapshotFolder: async () => (log.push('choose folder'), '/home/u/Pictures'),
+      chooseClipsFolder: async (parent) => (log.push(`choose clips folder ${parent === mainWin ? 'over main' : 'elsewhere'}`), '/mnt/big/clips'),
     },
     onCameraStates: (s) => void states.push(s),
     openExternal: async (url) => void log.push(`open ${url}`),
@@ -161,6 +163,13 @@ describe('settings, server info and the mini window over IPC', () => {
     await expect(Promise.resolve().then(() => t.handlers.updateSettings(ctx('mini', 2), { alwaysRelay: false }))).rejects.toThrow(/main window/);
     await expect(Promise.resolve().then(() => t.handlers.chooseSnapshotFolder(ctx('mini', 2)))).rejects.toThrow(/main window/);
     expect(t.log).toEqual(['settings {"alwaysRelay":true}', 'choose folder']);
+  });
+
+  it('the clips folder picker opens over the main window only', async () => {
+    const t = setup();
+    expect(await t.handlers.chooseClipsFolder(ctx('main'))).toBe('/mnt/big/clips');
+    await expect(Promise.resolve().then(() => t.handlers.chooseClipsFolder(ctx('mini', 2, camera.id)))).rejects.toThrow(/Only the main window can change settings/);
+    expect(t.log).toEqual(['choose clips folder over main']);
   });
 
   it('gives server info', async () => {

@@ -134,6 +134,10 @@ export function createIpcHandlers(deps: AppHandlerDeps): IpcHandlers {
       mainOnly(context, 'change settings');
       return deps.viewerSettings.chooseSnapshotFolder(context.window.win);
     },
+    chooseClipsFolder: (context) => {
+      mainOnly(context, 'change settings');
+      return deps.viewerSettings.chooseClipsFolder(context.window.win);
+    },
     getServerInfo: () => deps.serverInfo(),
     setAspectRatio: (context, ratio) => {
       if (context.window.kind !== 'mini') throw new PawcamError('malformed-message', 'Only the mini window follows the video aspect ratio.');

@@ -54,6 +54,7 @@ function gate(overrides: Partial<IpcHandlers> = {}) {
     getSettings: () => settings,
     updateSettings: (_ctx, change) => (calls.push(`settings ${JSON.stringify(change)}`), { ...settings, ...change }),
     chooseSnapshotFolder: () => null,
+    chooseClipsFolder: () => null,
     getServerInfo: () => ({ embedded: true, phoneUrls: ['https://192.168.1.2:8443/'], fingerprint: null }),
     setAspectRatio: (_ctx, ratio) => (calls.push(`ratio ${ratio}`), null),
     handleEventMessage: (_ctx, id, message) => (calls.push(`event ${id} ${message.t}`), message.t === 'event' ? [{ t: 'event-ack', id: message.id }] : []),

@@ -14,7 +14,7 @@ import { createIpcHandlers, createTrayActions } from './app-handlers.ts';
 import { appSchemePrivileges, contentSecurityPolicy, serverConnectSources, setupAppProtocol } from './app-scheme.ts';
 import { setupWindows, type AppWindows } from './app-windows.ts';
 import { setupServer } from './embedded-server.ts';
-import { clipsFolder, detectionSettingsFor, reportPresence, setupDesktopEvents } from './events/desktop-events.ts';
+import { clipsFolder, defaultClipsFolder, detectionSettingsFor, reportPresence, setupDesktopEvents } from './events/desktop-events.ts';
 import type { EventsService } from './events/setup-events.ts';
 import { setupIpc } from './ipc.ts';
 import { acquireSingleInstance, setupLifecycle } from './lifecycle.ts';
@@ -203,6 +203,9 @@ async function start(): Promise<void> {
       }),
     showOpenDialog: (parent, options) => dialog.showOpenDialog(parent, options),
     defaultSnapshotFolder: app.getPath('desktop'),
+    defaultClipsFolder: defaultClipsFolder(() => app.getPath('videos'), app.getPath('userData')),
+    // New limits apply at once rather than at the next nightly run (the Settings screen says so).
+    onRetentionChange: () => void eventStore?.runRetention().catch((error: unknown) => log.warn('retention failed', { error: String(error) })),
   });
 
   setupIpc({

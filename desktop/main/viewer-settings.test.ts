@@ -18,7 +18,7 @@ const parent = { id: 'main window' } as unknown as BrowserWindow;
 
 async function setup(options: { taken?: string[]; loginFails?: boolean; dialog?: { canceled: boolean; filePaths: string[] } } = {}) {
   const store: SettingsStore = await setupSettings({ userDataDir: dir });
-  const system = { shortcut: store.get().shortcuts.snapshot as string | null, startAtLogin: false, restarts: 0, dialogs: [] as [unknown, OpenDialogOptions][] };
+  const system = { shortcut: store.get().shortcuts.snapshot as string | null, startAtLogin: false, restarts: 0, retentionRuns: 0, dialogs: [] as [unknown, OpenDialogOptions][] };
   const actions = createViewerSettings({
     settings: store,
     applyShortcut: (accelerator) => {
@@ -39,6 +39,8 @@ async function setup(options: { taken?: string[]; loginFails?: boolean; dialog?:
       return options.dialog ?? { canceled: true, filePaths: [] };
     },
     defaultSnapshotFolder: '/home/u/Desktop',
+    defaultClipsFolder: '/home/u/Videos/pawcam',
+    onRetentionChange: () => void system.retentionRuns++,
   });
   return { store, system, actions };
 }
@@ -52,6 +54,10 @@ describe('viewer settings', () => {
       serverOwner: null,
       snapshotFolder: null,
       snapshotShortcut: DEFAULT_SNAPSHOT_SHORTCUT,
+      clipsFolder: null,
+      defaultClipsFolder: '/home/u/Videos/pawcam',
+      retentionDays: 30,
+      retentionGigabytes: 20,
       startAtLogin: false,
       notifications: true,
       alwaysRelay: false,
@@ -64,7 +70,7 @@ describe('viewer settings', () => {
     const result = await actions.update({ alwaysRelay: true, notifications: false, viewerName: 'Office PC' });
     expect(result).toMatchObject({ alwaysRelay: true, notifications: false, viewerName: 'Office PC' });
     const reloaded = (await loadSettings(dir)).settings;
-    expect(viewerSettingsOf(reloaded)).toEqual(result);
+    expect(viewerSettingsOf(reloaded, '/home/u/Videos/pawcam')).toEqual(result);
   });
 
   it('ignores fields left undefined', async () => {
@@ -172,6 +178,60 @@ describe('viewer settings', () => {
     expect(await actions.chooseSnapshotFolder(parent)).toBeNull();
     expect(store.get().snapshotFolder).toBeNull();
     expect(system.dialogs).toHaveLength(1);
+  });
+
+  it('a page cannot point clips at a folder it names; the picker can, and it can reset to the default', async () => {
+    const { actions, store, system } = await setup({ dialog: { canceled: false, filePaths: ['/mnt/big/pawcam clips'] } });
+    await expect(actions.update({ clipsFolder: '/home/u/.config/autostart' })).rejects.toMatchObject({ code: 'malformed-message', message: expect.stringMatching(/clips folder with the folder picker/) });
+    expect(store.get().events.clipsFolder).toBeNull();
+
+    expect(await actions.chooseClipsFolder(parent)).toBe('/mnt/big/pawcam clips');
+    expect(store.get().events.clipsFolder).toBe('/mnt/big/pawcam clips');
+    const [window, options] = system.dialogs[0]!;
+    expect(window).toBe(parent);
+    expect(options).toMatchObject({ defaultPath: '/home/u/Videos/pawcam', properties: ['openDirectory', 'createDirectory'] });
+    // The other event settings stay as they were.
+    expect(store.get().events).toMatchObject({ retentionDays: 30, retentionGigabytes: 20, detection: {}, mutedKinds: {} });
+    expect((await loadSettings(dir)).settings.events.clipsFolder).toBe('/mnt/big/pawcam clips');
+
+    // The whole settings object sent back unchanged is fine; a second pick starts in the chosen folder.
+    await actions.update({ ...actions.get(), viewerName: 'Z' });
+    expect(store.get().events.clipsFolder).toBe('/mnt/big/pawcam clips');
+    await actions.chooseClipsFolder(parent);
+    expect(system.dialogs[1]![1]).toMatchObject({ defaultPath: '/mnt/big/pawcam clips' });
+
+    expect(await actions.update({ clipsFolder: null })).toMatchObject({ clipsFolder: null, defaultClipsFolder: '/home/u/Videos/pawcam' });
+    expect(store.get().events.clipsFolder).toBeNull();
+    expect(system.retentionRuns).toBe(0);
+  });
+
+  it('a cancelled clips folder dialog changes nothing', async () => {
+    const { actions, store } = await setup();
+    expect(await actions.chooseClipsFolder(parent)).toBeNull();
+    expect(store.get().events.clipsFolder).toBeNull();
+  });
+
+  it('saves retention limits, or none, and applies them at once; out of range is refused clearly', async () => {
+    const { actions, store, system } = await setup();
+    expect(await actions.update({ retentionDays: 7, retentionGigabytes: 2.5 })).toMatchObject({ retentionDays: 7, retentionGigabytes: 2.5 });
+    expect(system.retentionRuns).toBe(1);
+    expect((await loadSettings(dir)).settings.events).toMatchObject({ retentionDays: 7, retentionGigabytes: 2.5 });
+    await actions.update({ retentionDays: null });
+    expect(store.get().events).toMatchObject({ retentionDays: null, retentionGigabytes: 2.5 });
+    await actions.update({ retentionGigabytes: null });
+    expect(store.get().events).toMatchObject({ retentionDays: null, retentionGigabytes: null });
+    expect(system.retentionRuns).toBe(3);
+    // The same limits again, or other settings, run nothing.
+    await actions.update({ retentionDays: null, viewerName: 'Q' });
+    expect(system.retentionRuns).toBe(3);
+
+    await expect(actions.update({ retentionDays: 0 })).rejects.toMatchObject({ code: 'malformed-message', message: expect.stringMatching(/1 to 3650 days/) });
+    await expect(actions.update({ retentionDays: 3651 })).rejects.toThrow(/1 to 3650 days/);
+    await expect(actions.update({ retentionDays: 1.5 })).rejects.toThrow(/1 to 3650 days/);
+    await expect(actions.update({ retentionGigabytes: 0.05 })).rejects.toMatchObject({ code: 'malformed-message', message: expect.stringMatching(/0\.1 to 100000 GB/) });
+    await expect(actions.update({ retentionGigabytes: 100_001, viewerName: 'R' })).rejects.toThrow(/0\.1 to 100000 GB/);
+    expect(store.get()).toMatchObject({ viewerName: 'Q', events: { retentionDays: null, retentionGigabytes: null } });
+    expect(system.retentionRuns).toBe(3);
   });
 
   it('applies changes one at a time', async () => {

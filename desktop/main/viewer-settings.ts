@@ -1,7 +1,8 @@
 /**
  * The Settings screen's view of the settings (`ViewerSettings` in the IPC contract) and how a change from it is
  * applied: validated in full first, then its effects on the system (the global shortcut, start at login) applied,
- * and only then saved, so a refused change leaves everything as it was. Server changes apply at the next start.
+ * and only then saved, so a refused change leaves everything as it was. Server changes apply at the next start;
+ * retention changes at once (the owner is told old events go when saved).
  */
 import type { BrowserWindow, OpenDialogOptions, OpenDialogReturnValue } from 'electron';
 import * as v from 'valibot';
@@ -14,14 +15,21 @@ import { SettingsSchema, type Settings, type SettingsStore } from './settings.ts
 
 const log = createLogger('viewer-settings');
 
-/** The Settings screen's fields of `settings`. */
-export function viewerSettingsOf(settings: Settings): ViewerSettings {
+/**
+ * The Settings screen's fields of `settings`; with `defaultClipsFolder`, where clips go while no folder is chosen
+ * (so the screen can show the real path).
+ */
+export function viewerSettingsOf(settings: Settings, defaultClipsFolder?: string): ViewerSettings {
   return {
     serverUrl: settings.serverUrl,
     serverFingerprint: settings.serverFingerprint,
     serverOwner: settings.serverOwner,
     snapshotFolder: settings.snapshotFolder,
     snapshotShortcut: settings.shortcuts.snapshot,
+    clipsFolder: settings.events.clipsFolder,
+    ...(defaultClipsFolder !== undefined ? { defaultClipsFolder } : {}),
+    retentionDays: settings.events.retentionDays,
+    retentionGigabytes: settings.events.retentionGigabytes,
     startAtLogin: settings.startAtLogin,
     notifications: settings.notifications,
     alwaysRelay: settings.alwaysRelay,
@@ -42,6 +50,10 @@ export interface ViewerSettingsDeps {
   showOpenDialog(parent: BrowserWindow, options: OpenDialogOptions): Promise<Pick<OpenDialogReturnValue, 'canceled' | 'filePaths'>>;
   /** Where snapshots go when no folder is set (the desktop). */
   defaultSnapshotFolder: string;
+  /** Where event clips go when no folder is set (desktop-events.ts `defaultClipsFolder`). */
+  defaultClipsFolder: string;
+  /** The retention limits changed and are saved: apply them now (EventsService.runRetention). */
+  onRetentionChange?(): void;
 }
 
 /** What the Settings screen can do. */
@@ -50,6 +62,8 @@ export interface ViewerSettingsActions {
   update(change: Partial<ViewerSettings>): Promise<ViewerSettings>;
   /** Let the user pick the snapshot folder in a native dialog over `parent`; null when cancelled. */
   chooseSnapshotFolder(parent: BrowserWindow): Promise<string | null>;
+  /** Let the user pick the event clips folder in a native dialog over `parent`; null when cancelled. */
+  chooseClipsFolder(parent: BrowserWindow): Promise<string | null>;
 }
 
 const pin = (fingerprint: string | null): string | null => (fingerprint === null ? null : normaliseFingerprint(fingerprint));
@@ -83,6 +97,15 @@ export function settingsPatch(current: Settings, change: Partial<ViewerSettings>
     if (change.snapshotFolder !== null) throw invalid('Choose the snapshot folder with the folder picker.');
     patch.snapshotFolder = null;
   }
+  const events: Partial<Settings['events']> = {};
+  if (change.clipsFolder !== undefined && change.clipsFolder !== current.events.clipsFolder) {
+    // As the snapshot folder: a page must not be able to point clips (files pawcam writes) anywhere.
+    if (change.clipsFolder !== null) throw invalid('Choose the clips folder with the folder picker.');
+    events.clipsFolder = null;
+  }
+  if (change.retentionDays !== undefined) events.retentionDays = change.retentionDays;
+  if (change.retentionGigabytes !== undefined) events.retentionGigabytes = change.retentionGigabytes;
+  if (Object.keys(events).length > 0) patch.events = { ...current.events, ...events };
   if (change.snapshotShortcut !== undefined) patch.shortcuts = { snapshot: change.snapshotShortcut };
   if (change.startAtLogin !== undefined) patch.startAtLogin = change.startAtLogin;
   if (change.notifications !== undefined) patch.notifications = change.notifications;
@@ -94,6 +117,8 @@ export function settingsPatch(current: Settings, change: Partial<ViewerSettings>
     if (merged.error.startsWith('shortcuts.')) {
       throw invalid(`“${change.snapshotShortcut}” is not a shortcut pawcam understands. Use keys joined with +, e.g. CommandOrControl+Alt+P.`);
     }
+    if (merged.error.startsWith('events.retentionDays')) throw invalid('Keep events for 1 to 3650 days, or without a day limit.');
+    if (merged.error.startsWith('events.retentionGigabytes')) throw invalid('Keep at most 0.1 to 100000 GB of clips, or without a size limit.');
     throw invalid(`That setting is not valid (${merged.error}).`);
   }
   return patch;
@@ -130,25 +155,33 @@ export function createViewerSettings(deps: ViewerSettingsDeps): ViewerSettingsAc
     }
 
     const next = await deps.settings.update(patch);
+    if (next.events.retentionDays !== current.events.retentionDays || next.events.retentionGigabytes !== current.events.retentionGigabytes) deps.onRetentionChange?.();
     if (next.serverUrl !== current.serverUrl || pin(next.serverFingerprint) !== pin(current.serverFingerprint) || next.serverOwner !== current.serverOwner) deps.onRestartNeeded();
-    return viewerSettingsOf(next);
+    return viewerSettingsOf(next, deps.defaultClipsFolder);
+  };
+
+  /** A folder from the native picker over `parent`, or null when cancelled. */
+  const pickFolder = async (parent: BrowserWindow, title: string, defaultPath: string): Promise<string | null> => {
+    const result = await deps.showOpenDialog(parent, { title, defaultPath, properties: ['openDirectory', 'createDirectory'] });
+    const folder = result.filePaths[0];
+    if (result.canceled || folder === undefined) return null;
+    if (!v.is(SettingsSchema.entries.snapshotFolder, folder)) throw invalid('That folder path is too long.');
+    return folder;
   };
 
   return {
-    get: () => viewerSettingsOf(deps.settings.get()),
+    get: () => viewerSettingsOf(deps.settings.get(), deps.defaultClipsFolder),
     update: (change) => serial(() => apply(change)),
     chooseSnapshotFolder: (parent) =>
       serial(async () => {
-        const current = deps.settings.get().snapshotFolder;
-        const result = await deps.showOpenDialog(parent, {
-          title: 'Where should pawcam save snapshots?',
-          defaultPath: current ?? deps.defaultSnapshotFolder,
-          properties: ['openDirectory', 'createDirectory'],
-        });
-        const folder = result.filePaths[0];
-        if (result.canceled || folder === undefined) return null;
-        if (!v.is(SettingsSchema.entries.snapshotFolder, folder)) throw invalid('That folder path is too long.');
-        await deps.settings.update({ snapshotFolder: folder });
+        const folder = await pickFolder(parent, 'Where should pawcam save snapshots?', deps.settings.get().snapshotFolder ?? deps.defaultSnapshotFolder);
+        if (folder !== null) await deps.settings.update({ snapshotFolder: folder });
+        return folder;
+      }),
+    chooseClipsFolder: (parent) =>
+      serial(async () => {
+        const folder = await pickFolder(parent, 'Where should pawcam keep event clips?', deps.settings.get().events.clipsFolder ?? deps.defaultClipsFolder);
+        if (folder !== null) await deps.settings.update((current) => ({ events: { ...current.events, clipsFolder: folder } }));
         return folder;
       }),
   };

@@ -27,7 +27,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createIpcHandlers } from '../../desktop/main/app-handlers.ts';
 import { APP_ORIGIN } from '../../desktop/main/app-scheme.ts';
 import type { OurWindow } from '../../desktop/main/app-windows.ts';
-import { clipsFolder, detectionSettingsFor, reportPresence, setupDesktopEvents } from '../../desktop/main/events/desktop-events.ts';
+import { clipsFolder, defaultClipsFolder, detectionSettingsFor, reportPresence, setupDesktopEvents } from '../../desktop/main/events/desktop-events.ts';
 import type { EventsService } from '../../desktop/main/events/setup-events.ts';
 import { setupIpc, type GateEvent } from '../../desktop/main/ipc.ts';
 import { setupPairKeys, type KeyCipher } from '../../desktop/main/pair-keys.ts';
@@ -243,6 +243,8 @@ export async function startDesktop(options: DesktopOptions): Promise<DesktopHarn
       onRestartNeeded: () => undefined,
       showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
       defaultSnapshotFolder: join(dir, 'desktop'),
+      defaultClipsFolder: defaultClipsFolder(() => videosDir, userDataDir),
+      onRetentionChange: () => void events.runRetention(),
     }),
     onCameraStates: (states) => {
       reportedStates.push(states);

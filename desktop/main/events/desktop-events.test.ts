@@ -82,7 +82,7 @@ describe('the desktop events wiring', () => {
       windows: { showMain: () => ({}) as BrowserWindow, openMini: () => ({}) as BrowserWindow, closeFor: () => undefined, send: () => undefined, setAspectRatio: () => undefined },
       snapshots: { save: async () => ({ ok: true, path: '' }) },
       pairKeys: { mac: async () => null, save: async () => undefined, delete: async () => undefined, deleteMany: async () => undefined },
-      viewerSettings: { get: () => viewerSettingsOf(settings), update: async () => viewerSettingsOf(settings), chooseSnapshotFolder: async () => null },
+      viewerSettings: { get: () => viewerSettingsOf(settings), update: async () => viewerSettingsOf(settings), chooseSnapshotFolder: async () => null, chooseClipsFolder: async () => null },
       onCameraStates: (states) => reportPresence(events, states),
       openExternal: async () => undefined,
       events,
