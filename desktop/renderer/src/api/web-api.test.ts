@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isPeerId } from '../../../../protocol/ids.ts';
+import { DESKTOP_ONLY_METHODS } from '../../../../protocol/ipc.ts';
 import { configureLogging } from '../../../../protocol/log.ts';
 import { STORAGE_KEYS, createWebApi, type StorageLike } from './web-api.ts';
 
@@ -142,6 +143,9 @@ describe('createWebApi', () => {
     });
     const updated = await api.updateSettings({ alwaysRelay: true, viewerName: 'Office', startAtLogin: true, snapshotFolder: '/tmp' });
     expect(updated).toMatchObject({ alwaysRelay: true, viewerName: 'Office', startAtLogin: false, snapshotFolder: null });
+    // A browser keeps no events: it has no clips folder or retention to show, and ignores them in a change.
+    const withEvents = await api.updateSettings({ retentionDays: 1, retentionGigabytes: null, clipsFolder: null });
+    expect(Object.keys(withEvents).filter((k) => /clips|retention/i.test(k))).toEqual([]);
     expect(storage.data.get(STORAGE_KEYS.viewerName)).toBe('Office');
     // A fresh API over the same storage (a reload) reads them back; the config carries the new name too.
     const again = createWebApi({ storage, serverUrl: 'https://pawcam.example:8443' });
@@ -162,6 +166,8 @@ describe('createWebApi', () => {
     expect(await api.getServerInfo()).toEqual({ embedded: false, phoneUrls: ['https://pawcam.example:8443/'], fingerprint: null, loopbackOnly: false, rendezvousUrl: null });
     expect(await api.chooseSnapshotFolder()).toBeNull();
     expect(await api.setAspectRatio(1.5)).toBeNull();
+    // Nor the desktop's events calls, among them the clips folder picker.
+    expect(DESKTOP_ONLY_METHODS.filter((method) => method in api)).toEqual([]);
   });
 
   it('takes the owner link out of the address, keeps the credential and asks the server where phones go with it', async () => {
