@@ -3,9 +3,12 @@
  * real IPC gate, handlers and events store). Events are seeded into the real store as a camera's messages; the owner
  * then uses the timeline with mouse and keyboard. What this cannot show: the clip playing (the harness serves pages
  * from an https origin, where `pawcam://app/clips/…` URLs do not load) — the desktop smoke test fetches a clip
- * through main's scheme handler, whole and by range, and app-scheme.test.ts covers its refusals.
+ * through main's scheme handler, whole and by range, and app-scheme.test.ts covers its refusals. The last test sets
+ * how long events are kept in Settings; the clips folder picker is left to unit tests (the harness's dialog cancels).
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeBase64, encodeEventMessage, type CameraEventMessage, type EventKind } from '../protocol/event-messages.ts';
@@ -135,4 +138,40 @@ it('fits a narrow window without scrolling sideways', async () => {
     const timeline = await page.getByTestId('timeline').evaluate((el) => el.scrollWidth - el.clientWidth);
     expect(timeline, `timeline at ${width} px`).toBeLessThanOrEqual(0);
   }
+});
+
+it('in Settings the owner keeps events for fewer days: refused out of range, then saved to settings.json, and older events go at once', async () => {
+  const old = event('00000000000000c5', 'motion', at(10, 9, 0));
+  expect(await desktop.events.handleMessage(camera.id, encodeEventMessage(old))).toEqual({ t: 'event-ack', id: old.id });
+  expect(desktop.events.listDay(camera.id, dayOf(old.at)).map((r) => r.id)).toEqual([old.id]);
+  await page.getByTestId('timeline-close').click();
+  await page.getByTestId('timeline').waitFor({ state: 'detached' });
+
+  await page.getByTestId('settings').click();
+  const panel = page.getByTestId('settings-panel');
+  expect(await panel.getByTestId('clips-folder').textContent()).toBe(`${desktop.clipsDir} (default)`);
+  const days = panel.getByTestId('retention-days');
+  expect(await days.inputValue()).toBe('30');
+  expect(await panel.getByTestId('retention-gigabytes').inputValue()).toBe('20');
+
+  await days.fill('0');
+  await days.press('Enter');
+  await expect.poll(() => panel.getByTestId('settings-error').textContent()).toMatch(/^Not saved: Keep events for 1 to 3650 days/);
+  expect(await days.inputValue()).toBe('30');
+
+  await days.fill('7');
+  await days.press('Enter');
+  await panel.getByTestId('settings-saved').waitFor();
+  const stored = async (): Promise<unknown> => (JSON.parse(await readFile(join(desktop.userDataDir, 'settings.json'), 'utf8')) as { events: { retentionDays: unknown } }).events.retentionDays;
+  await expect.poll(stored).toBe(7);
+  expect(await page.evaluate(() => (window as unknown as { pawcam: { getSettings(): Promise<{ retentionDays?: number | null }> } }).pawcam.getSettings())).toMatchObject({ retentionDays: 7, retentionGigabytes: 20 });
+  // Applied at once: the ten-day-old event is gone; today's stay.
+  await expect.poll(() => desktop.events.listDay(camera.id, dayOf(old.at)).length).toBe(0);
+  expect(desktop.events.listDay(camera.id, dayOf(seeded.motion.at)).map((r) => r.id)).toEqual([seeded.motion.id, seeded.loud.id]);
+
+  // An empty box: no size limit.
+  await panel.getByTestId('retention-gigabytes').fill('');
+  await panel.getByTestId('retention-gigabytes').press('Enter');
+  await expect.poll(() => desktop.settings.get().events.retentionGigabytes).toBeNull();
+  expect(await panel.getByTestId('retention-gigabytes').getAttribute('placeholder')).toBe('no limit');
 });
