@@ -420,6 +420,19 @@ describe('WatchSession', () => {
     expect(names).toEqual(['Living room']);
   });
 
+  it('a hello that comes before the session is live is told once it is, when a reply can go out', async () => {
+    const s = await setup();
+    const heard: { name: string; sent: boolean }[] = [];
+    s.session.on('hello', (name) => heard.push({ name, sent: s.session.send({ t: 'viewer-name', name: 'Desk' }) }));
+    const sent = await offer(s);
+    await deliver(s, await answer(sent.auth!));
+    s.peer.fire('data', new TextEncoder().encode(encodeDataMessage({ t: 'hello', name: 'Living room' })));
+    expect(heard).toEqual([]);
+    expect(s.session.remoteName).toBe('Living room');
+    s.peer.fire('connect');
+    expect(heard).toEqual([{ name: 'Living room', sent: true }]);
+  });
+
   it('ignores a message kind only a newer camera sends, and warns only about malformed ones', async () => {
     const records: LogRecord[] = [];
     configureLogging({ sink: (r) => records.push(r), level: 'debug' });

@@ -83,6 +83,8 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
   #relayOnly = false;
   #stream: MediaStream | null = null;
   #remoteName: string | null = null;
+  /** The camera's hello came before this side counted the session live; it is told once it does. */
+  #helloPending = false;
   #endReason: EndReason | null = null;
   #connectTimer: unknown = null;
   #graceTimer: unknown = null;
@@ -269,6 +271,10 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
       this.#phase = 'live';
       log.info('live', { cameraId: this.cameraId, sid: this.sid });
       this.emit('live');
+      if (this.#helloPending && this.#phase === 'live') {
+        this.#helloPending = false;
+        this.emit('hello', this.#remoteName ?? '');
+      }
     });
     peer.on('stream', (stream) => {
       if (this.#peer !== peer) return;
@@ -407,7 +413,12 @@ export class WatchSession extends TypedEmitter<WatchEvents> implements Watch {
     switch (parsed.value.t) {
       case 'hello':
         this.#remoteName = parsed.value.name;
-        this.emit('hello', parsed.value.name);
+        // The camera's channel can open, and its hello arrive, before this side counts the session live; nothing can
+        // be sent until then. What listeners send in reply to a hello (this viewer's name, the link's mode, the
+        // detection settings that make the camera deliver its kept events) would be lost: tell the hello once live.
+        // (Seen in the events e2e: a desktop restarted next to a camera never collected its kept events.)
+        if (this.#phase === 'live') this.emit('hello', parsed.value.name);
+        else this.#helloPending = true;
         return;
       case 'status':
       case 'control-result':
