@@ -1,10 +1,12 @@
 /**
  * Receives event clips in chunks from cameras and saves them into the clips folder.
  *
- * Each clip grows in `<clips>/.incoming/<camera>-<event>.part`. A chunk is accepted only where the confirmed part
- * ends; it is written, flushed, and only then is the new length committed to the index and acknowledged — so the
- * index's offset is the *verified* length: after a crash, bytes past it (a chunk half-written when the process
- * died) are cut off, and the camera is told to resume from there. When the last byte is in, the whole file's
+ * Each clip grows in `<clips>/.incoming/<camera>-<event>.part`. A chunk is accepted only where the written part
+ * ends. Every SYNC_EVERY_BYTES, and at the last byte, the file is flushed and only then is its length committed to
+ * the index — so the index's offset is the *verified* length: after a crash, bytes past it (chunks written but not
+ * yet flushed, one half-written when the process died) are cut off, and the camera is told to resume from there.
+ * Chunks in between are acknowledged once written: the camera keeps the whole clip until `complete`, so an ack need
+ * not be durable, and a flush per 11 KiB chunk (with its SQLite commit) made a clip take minutes on a busy disk. When the last byte is in, the whole file's
  * SHA-256 must match what the camera announced; then it gets its final name (never overwriting) and is attached to
  * its event. The camera forgets a clip only on `complete`.
  */
@@ -19,6 +21,9 @@ import type { EventIndex, PartRow } from './event-index.ts';
 
 const log = createLogger('clip-receiver');
 
+/** How many bytes of a clip are written between two flushes (and index commits) of its `.part` file. */
+export const SYNC_EVERY_BYTES = 256 * 1024;
+
 /** Collaborators of the receiver. */
 export interface ClipReceiverDeps {
   index: EventIndex;
@@ -28,6 +33,8 @@ export interface ClipReceiverDeps {
   now(): number;
   /** A clip was saved (for the timeline). */
   onSaved?(cameraId: string, eventId: string, path: string): void;
+  /** Bytes between flushes (SYNC_EVERY_BYTES unless a test wants crashes at other points). */
+  syncEveryBytes?: number;
 }
 
 /** SHA-256 of a file, hex. */
@@ -41,6 +48,8 @@ export async function sha256File(path: string): Promise<string> {
 export class ClipReceiver {
   readonly #deps: ClipReceiverDeps;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Per part (`camera/event`): bytes written by this process past the committed offset, not yet flushed. */
+  readonly #written = new Map<string, number>();
 
   constructor(deps: ClipReceiverDeps) {
     this.#deps = deps;
@@ -99,6 +108,7 @@ export class ClipReceiver {
     if (event.clip) return ack('complete', chunk.total);
 
     const path = this.partPath(cameraId, chunk.eventId);
+    const key = `${cameraId}/${chunk.eventId}`;
     let part = index.getPart(cameraId, chunk.eventId);
     if (part && (part.total !== chunk.total || part.sha256 !== chunk.sha256 || part.mimeType !== chunk.mimeType)) {
       log.warn('the camera sent a different clip for this event; starting over', { eventId: chunk.eventId });
@@ -106,6 +116,7 @@ export class ClipReceiver {
       index.finishPart(cameraId, chunk.eventId, null);
       part = null;
     }
+    if (!part) this.#written.delete(key);
     if (!part) {
       if (chunk.offset !== 0) return ack('resume', 0);
       await fsp.mkdir(incomingFolder(this.#deps.clipsDir()), { recursive: true });
@@ -115,23 +126,36 @@ export class ClipReceiver {
       index.putPart(part);
     }
     if (part.offset === part.total) return this.#finish(part, path);
-    if (chunk.offset !== part.offset) return ack('resume', part.offset);
+    const written = Math.max(part.offset, this.#written.get(key) ?? 0);
+    if (chunk.offset !== written) return ack('resume', written);
 
     const data = decodeBase64(chunk.data);
     const handle = await fsp.open(path, 'r+').catch(() => null);
     if (!handle) {
+      this.#written.delete(key);
       index.finishPart(cameraId, chunk.eventId, null);
       return ack('resume', 0);
     }
+    const end = written + data.length;
+    const flush = end === part.total || end - part.offset >= (this.#deps.syncEveryBytes ?? SYNC_EVERY_BYTES);
     try {
-      // Cut anything past the confirmed length: a chunk half-written before a crash.
-      await handle.truncate(part.offset);
-      await handle.write(data, 0, data.length, part.offset);
-      await handle.sync();
+      // Cut anything past what this process wrote: a chunk half-written before a crash.
+      await handle.truncate(written);
+      await handle.write(data, 0, data.length, written);
+      if (flush) await handle.sync();
+    } catch (error) {
+      // Unknown what reached the file: go back to the verified length.
+      this.#written.delete(key);
+      throw error;
     } finally {
       await handle.close();
     }
-    part = { ...part, offset: part.offset + data.length, updatedAt: this.#deps.now() };
+    if (!flush) {
+      this.#written.set(key, end);
+      return ack('stored', end);
+    }
+    this.#written.delete(key);
+    part = { ...part, offset: end, updatedAt: this.#deps.now() };
     index.putPart(part);
     if (part.offset < part.total) return ack('stored', part.offset);
     return this.#finish(part, path);
