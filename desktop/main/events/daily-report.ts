@@ -69,6 +69,12 @@ export function localHourStarts(day: string): number[] {
   return starts;
 }
 
+/** Local `day` (`YYYY-MM-DD`) as a span: its midnight and the next (23, 24 or 25 hours apart). */
+export function localDayBounds(day: string): { from: number; to: number } {
+  const starts = localHourStarts(day);
+  return { from: starts[0]!, to: starts.at(-1)! };
+}
+
 type Interval = [number, number];
 
 function merge(intervals: Interval[]): Interval[] {
@@ -237,8 +243,8 @@ export const MAX_SHEET_THUMBNAILS = 120;
 
 /** Compute, render and save a camera's report for `day` next to its clips; resolves to the file's path. */
 export async function writeDailyReport(options: { index: EventIndex; clipsDir: string; cameraId: string; cameraName: string; day: string; now: number }): Promise<string> {
-  const starts = localHourStarts(options.day);
-  const events = options.index.listEvents(options.cameraId, starts[0]!, starts.at(-1)!);
+  const { from, to } = localDayBounds(options.day);
+  const events = options.index.listEvents(options.cameraId, from, to);
   const report = computeDailyReport(options.day, events, options.now);
   const withThumbs = events.filter((e) => e.thumbnail);
   // Spread the sheet over the day when there are more than fit.
@@ -250,7 +256,7 @@ export async function writeDailyReport(options: { index: EventIndex; clipsDir: s
     if (jpeg && jpeg.length <= 256 * 1024 && looksLikeJpeg(jpeg)) thumbnails.push({ at: e.at, kind: e.kind, jpeg });
   }
   const html = renderReportHtml(report, options.cameraName, thumbnails);
-  const file = join(options.clipsDir, dayFolder(options.cameraName, starts[0]!), reportFileName(options.cameraName, options.day));
+  const file = join(options.clipsDir, dayFolder(options.cameraName, from), reportFileName(options.cameraName, options.day));
   // A report regenerated later in the day replaces the earlier one (unlike clips, it is derived, not evidence).
   await writeFileAtomic(file, html, 0o644);
   return file;

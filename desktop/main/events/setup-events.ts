@@ -21,7 +21,7 @@ import { realTimers, type Timers } from '../../../protocol/timers.ts';
 import { AlertPolicy, OfflineWatch, localMinuteOfDay, type AlertRules } from './alert-policy.ts';
 import { ClipReceiver } from './clip-receiver.ts';
 import { dayFolder, eventFileName, insideClips, localDay, looksLikeJpeg, writeNewFile } from './clip-files.ts';
-import { KIND_TEXT, localHourStarts, writeDailyReport } from './daily-report.ts';
+import { KIND_TEXT, localDayBounds, writeDailyReport } from './daily-report.ts';
 import { EventIndex, type EventRow } from './event-index.ts';
 import { applyRetention, planRetention, type RetentionPlan, type RetentionPolicy } from './retention.ts';
 
@@ -244,11 +244,11 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
   const maintenance = async (): Promise<void> => {
     const today = localDay(timers.now());
     if (today === reportedDay || !deps.cameraIds) return;
-    const yesterday = localDay(localHourStarts(today)[0]! - 1);
+    const yesterday = localDay(localDayBounds(today).from - 1);
     reportedDay = today;
+    const { from, to } = localDayBounds(yesterday);
     for (const cameraId of deps.cameraIds()) {
-      const starts = localHourStarts(yesterday);
-      if (index.listEvents(cameraId, starts[0]!, starts.at(-1)!).length === 0) continue;
+      if (index.listEvents(cameraId, from, to).length === 0) continue;
       await writeDailyReport({ index, clipsDir: deps.clipsDir(), cameraId, cameraName: deps.cameraName(cameraId), day: yesterday, now: timers.now() }).catch((error: unknown) =>
         log.warn('could not write a daily report', { cameraId, error: String(error) }),
       );
@@ -264,8 +264,8 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
   let maintenanceTimer: unknown = timers.setTimeout(maintenanceTick, MAINTENANCE_CHECK_MS);
 
   // One message at a time per camera, in arrival order: a resent event racing its first copy must not notify twice.
-  // Cameras do not wait for each other: one camera's clip (a write and a sync per chunk, slow on a busy disk) must
-  // not hold up another camera's alert (the events e2e saw a motion alert stored 5 s late behind a clip).
+  // Cameras do not wait for each other: one camera's clip (a write per chunk, a sync every 256 KiB: slow on a busy
+  // disk) must not hold up another camera's alert (the events e2e saw a motion alert stored 5 s late behind a clip).
   const inboxes = new Map<string, Promise<unknown>>();
   const handleMessage = async (cameraId: string, raw: unknown): Promise<EventMessage | null> => {
     const parsed = parseEventMessage(raw);
@@ -321,13 +321,13 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsService> {
       offline.update(cameraId, online, timers.now(), battery);
     },
     listDay(cameraId, day, kinds) {
-      const starts = localHourStarts(day);
-      return index.listEvents(cameraId, starts[0]!, starts.at(-1)!, kinds);
+      const { from, to } = localDayBounds(day);
+      return index.listEvents(cameraId, from, to, kinds);
     },
     listTimeline(cameraId, day, kinds) {
-      const starts = localHourStarts(day);
-      const rows = index.listEvents(cameraId, starts[0]!, starts.at(-1)!, kinds);
-      const droppedClips = new Set(index.listDropped(cameraId, starts[0]!, starts.at(-1)!).filter((d) => d.what === 'clip').map((d) => d.eventId));
+      const { from, to } = localDayBounds(day);
+      const rows = index.listEvents(cameraId, from, to, kinds);
+      const droppedClips = new Set(index.listDropped(cameraId, from, to).filter((d) => d.what === 'clip').map((d) => d.eventId));
       const now = timers.now();
       // A clip is on its way while part of it is here, or while it may still come: the camera said one follows, has
       // not reported it dropped, and the event is younger than the time after which a half-sent clip is abandoned.
