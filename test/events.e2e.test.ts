@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDay } from '../desktop/main/events/clip-files.ts';
+import { localDay } from '../protocol/local-day.ts';
 import { EventIndex, type EventRow } from '../desktop/main/events/event-index.ts';
 import { EVENT_INDEX_FILE } from '../desktop/main/events/setup-events.ts';
 import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings, type EventKind } from '../protocol/event-messages.ts';

@@ -12,17 +12,13 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeBase64, encodeEventMessage, type CameraEventMessage, type EventKind } from '../protocol/event-messages.ts';
+import { localDay } from '../protocol/local-day.ts';
 import { launchChromium, waitFor } from './support/browser.ts';
 import { startDesktop, type DesktopHarness } from './support/desktop-harness.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const camera = { id: 'cam-7a11e00000000000000000000000e7e5', name: 'Hall', addedAt: 1 };
 const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0xff, 0xd9]);
-const pad = (n: number): string => String(n).padStart(2, '0');
-const dayOf = (at: number): string => {
-  const d = new Date(at);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-};
 
 let server: TestServer;
 let browser: Browser;
@@ -101,7 +97,7 @@ it('the Events button counts new events; the timeline lists the day by kind in p
   await page.getByTestId('timeline-delete').click();
   await page.getByTestId('timeline-confirm-delete').click();
   await expect.poll(listed).toEqual(['motion', 'loud-sound']);
-  expect(desktop.events.listDay(camera.id, dayOf(seeded.bark.at)).map((r) => r.id)).toEqual([seeded.motion.id, seeded.loud.id]);
+  expect(desktop.events.listDay(camera.id, localDay(seeded.bark.at)).map((r) => r.id)).toEqual([seeded.motion.id, seeded.loud.id]);
 
   // The daily report: written next to the clips, opened, and the line says where.
   await page.getByTestId('timeline-report').click();
@@ -143,7 +139,7 @@ it('fits a narrow window without scrolling sideways', async () => {
 it('in Settings the owner keeps events for fewer days: refused out of range, then saved to settings.json, and older events go at once', async () => {
   const old = event('00000000000000c5', 'motion', at(10, 9, 0));
   expect(await desktop.events.handleMessage(camera.id, encodeEventMessage(old))).toEqual({ t: 'event-ack', id: old.id });
-  expect(desktop.events.listDay(camera.id, dayOf(old.at)).map((r) => r.id)).toEqual([old.id]);
+  expect(desktop.events.listDay(camera.id, localDay(old.at)).map((r) => r.id)).toEqual([old.id]);
   await page.getByTestId('timeline-close').click();
   await page.getByTestId('timeline').waitFor({ state: 'detached' });
 
@@ -166,8 +162,8 @@ it('in Settings the owner keeps events for fewer days: refused out of range, the
   await expect.poll(stored).toBe(7);
   expect(await page.evaluate(() => (window as unknown as { pawcam: { getSettings(): Promise<{ retentionDays?: number | null }> } }).pawcam.getSettings())).toMatchObject({ retentionDays: 7, retentionGigabytes: 20 });
   // Applied at once: the ten-day-old event is gone; today's stay.
-  await expect.poll(() => desktop.events.listDay(camera.id, dayOf(old.at)).length).toBe(0);
-  expect(desktop.events.listDay(camera.id, dayOf(seeded.motion.at)).map((r) => r.id)).toEqual([seeded.motion.id, seeded.loud.id]);
+  await expect.poll(() => desktop.events.listDay(camera.id, localDay(old.at)).length).toBe(0);
+  expect(desktop.events.listDay(camera.id, localDay(seeded.motion.at)).map((r) => r.id)).toEqual([seeded.motion.id, seeded.loud.id]);
 
   // An empty box: no size limit.
   await panel.getByTestId('retention-gigabytes').fill('');

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { EventKind } from '../../../protocol/event-messages.ts';
+import { localDay } from '../../../protocol/local-day.ts';
 import { createLogger } from '../../../protocol/log.ts';
 import { safeNamePart } from '../snapshots.ts';
 
@@ -17,11 +18,6 @@ const log = createLogger('clip-files');
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** `YYYY-MM-DD` of `at` in local time. */
-export function localDay(at: number): string {
-  const d = new Date(at);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
 
 /** The folder of a camera's day, relative to the clips folder. */
 export function dayFolder(cameraName: string, at: number): string {

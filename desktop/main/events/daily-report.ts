@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventKind } from '../../../protocol/event-messages.ts';
+import { localDayBounds } from '../../../protocol/local-day.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 import { dayFolder, looksLikeJpeg, reportFileName } from './clip-files.ts';
 import type { EventIndex } from './event-index.ts';
@@ -60,19 +61,11 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** Local hour starts of `day` (`YYYY-MM-DD`) plus the next midnight: 25 numbers, 24 or 26 on DST days. */
 export function localHourStarts(day: string): number[] {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const start = new Date(y, m - 1, d).getTime();
-  const end = new Date(y, m - 1, d + 1).getTime();
+  const { from: start, to: end } = localDayBounds(day);
   const starts: number[] = [];
   for (let t = start; t < end; t += 3_600_000) starts.push(t);
   starts.push(end);
   return starts;
-}
-
-/** Local `day` (`YYYY-MM-DD`) as a span: its midnight and the next (23, 24 or 25 hours apart). */
-export function localDayBounds(day: string): { from: number; to: number } {
-  const starts = localHourStarts(day);
-  return { from: starts[0]!, to: starts.at(-1)! };
 }
 
 type Interval = [number, number];

@@ -13,7 +13,7 @@ import { serveAppRequest } from '../app-scheme.ts';
 import { handleCall, type GateEvent } from '../ipc.ts';
 import { defaultSettings, type Settings } from '../settings.ts';
 import { viewerSettingsOf } from '../viewer-settings.ts';
-import { localDay } from './clip-files.ts';
+import { localDay } from '../../../protocol/local-day.ts';
 import { clipsFolder, defaultClipsFolder, detectionSettingsFor, reportPresence, setupDesktopEvents } from './desktop-events.ts';
 import { EVENT_INDEX_FILE, type EventsService } from './setup-events.ts';
 

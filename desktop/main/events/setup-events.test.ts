@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLIP_CHUNK_BYTES, DEFAULT_DETECTION_SETTINGS, encodeBase64, encodeEventMessage, type CameraEventMessage, type DetectionSettings, type EventMessage } from '../../../protocol/event-messages.ts';
 import { FakeTimers, flush } from '../../../protocol/testing/timers.ts';
-import { localDay } from './clip-files.ts';
+import { localDay } from '../../../protocol/local-day.ts';
 import { setupEvents, type EventsService } from './setup-events.ts';
 
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9, 8, 7, 0xff, 0xd9]);

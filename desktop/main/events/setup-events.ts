@@ -20,8 +20,9 @@ import { createLogger } from '../../../protocol/log.ts';
 import { realTimers, type Timers } from '../../../protocol/timers.ts';
 import { AlertPolicy, OfflineWatch, localMinuteOfDay, type AlertRules } from './alert-policy.ts';
 import { ClipReceiver } from './clip-receiver.ts';
-import { dayFolder, eventFileName, insideClips, localDay, looksLikeJpeg, writeNewFile } from './clip-files.ts';
-import { KIND_TEXT, localDayBounds, writeDailyReport } from './daily-report.ts';
+import { localDay, localDayBounds } from '../../../protocol/local-day.ts';
+import { dayFolder, eventFileName, insideClips, looksLikeJpeg, writeNewFile } from './clip-files.ts';
+import { KIND_TEXT, writeDailyReport } from './daily-report.ts';
 import { EventIndex, type EventRow } from './event-index.ts';
 import { applyRetention, planRetention, type RetentionPlan, type RetentionPolicy } from './retention.ts';
 

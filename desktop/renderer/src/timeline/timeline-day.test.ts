@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { axisFraction, axisSpan, clockTime, dayBounds, dayOf, dayTitle, durationText, groupByHour, hourMarks, kindsFilter, shiftDay } from './timeline-day.ts';
+import { localDay, localDayBounds } from '../../../../protocol/local-day.ts';
+import { axisFraction, axisSpan, clockTime, dayTitle, durationText, groupByHour, hourMarks, kindsFilter, shiftDay } from './timeline-day.ts';
 
 // A zone with a clock change (Europe/Berlin: 2027-03-28 has 23 hours, 2027-10-31 has 25).
 let savedTz: string | undefined;
@@ -16,8 +17,8 @@ const at = (y: number, m: number, d: number, h = 0, min = 0, s = 0) => new Date(
 
 describe('timeline days', () => {
   it('names local days and steps across months, years and clock changes', () => {
-    expect(dayOf(at(2027, 5, 20, 23, 59, 59))).toBe('2027-05-20');
-    expect(dayOf(at(2027, 5, 21, 0, 0, 0))).toBe('2027-05-21');
+    expect(localDay(at(2027, 5, 20, 23, 59, 59))).toBe('2027-05-20');
+    expect(localDay(at(2027, 5, 21, 0, 0, 0))).toBe('2027-05-21');
     expect(shiftDay('2027-03-01', -1)).toBe('2027-02-28');
     expect(shiftDay('2027-12-31', 1)).toBe('2028-01-01');
     expect(shiftDay('2027-03-28', 1)).toBe('2027-03-29');
@@ -25,9 +26,9 @@ describe('timeline days', () => {
   });
 
   it('places events on the day\'s real length: 23 and 25 hours on clock-change days', () => {
-    const spring = dayBounds('2027-03-28');
-    expect((spring.end - spring.start) / 3_600_000).toBe(23);
-    expect((dayBounds('2027-10-31').end - dayBounds('2027-10-31').start) / 3_600_000).toBe(25);
+    const spring = localDayBounds('2027-03-28');
+    expect((spring.to - spring.from) / 3_600_000).toBe(23);
+    expect((localDayBounds('2027-10-31').to - localDayBounds('2027-10-31').from) / 3_600_000).toBe(25);
     expect(axisFraction(at(2027, 5, 20, 12), '2027-05-20')).toBe(0.5);
     expect(axisFraction(at(2027, 5, 19, 23), '2027-05-20')).toBe(0);
     expect(axisFraction(at(2027, 5, 21, 1), '2027-05-20')).toBe(1);

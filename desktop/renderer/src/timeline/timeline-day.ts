@@ -5,15 +5,11 @@
  */
 import { EVENT_KINDS, type EventKind } from '../../../../protocol/event-messages.ts';
 import type { TimelineEvent } from '../../../../protocol/ipc.ts';
+import { localDay, localDayBounds } from '../../../../protocol/local-day.ts';
 import { TIMELINE_MESSAGES } from '../messages.ts';
 
-const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** `YYYY-MM-DD` of `at` in local time. */
-export function dayOf(at: number): string {
-  const d = new Date(at);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+const pad = (n: number): string => String(n).padStart(2, '0');
 
 function parts(day: string): [number, number, number] {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
@@ -27,20 +23,16 @@ function localTime(day: string, hours = 0, dayOffset = 0): number {
   return new Date(y, m - 1, d + dayOffset, hours).getTime();
 }
 
-/** The day's local start and the next day's local start. */
-export function dayBounds(day: string): { start: number; end: number } {
-  return { start: localTime(day), end: localTime(day, 0, 1) };
-}
 
 /** The day `delta` days from `day`. */
 export function shiftDay(day: string, delta: number): string {
-  return dayOf(localTime(day, 12, delta));
+  return localDay(localTime(day, 12, delta));
 }
 
 /** Where `at` sits on the day's axis, 0 (midnight) … 1 (next midnight), clamped. */
 export function axisFraction(at: number, day: string): number {
-  const { start, end } = dayBounds(day);
-  return Math.min(1, Math.max(0, (at - start) / (end - start)));
+  const { from, to } = localDayBounds(day);
+  return Math.min(1, Math.max(0, (at - from) / (to - from)));
 }
 
 /** An event's span on the axis: start and width as fractions of the day (an event running past midnight is cut). */
